@@ -1,0 +1,69 @@
+// Latency samples and percentiles.
+
+/** A growable Float64Array with a hard cap, so a runaway run cannot exhaust memory. */
+export class SampleBuffer {
+  constructor(cap = 20_000_000) {
+    this.cap = cap;
+    this.data = new Float64Array(1 << 16);
+    this.length = 0;
+    this.dropped = 0;
+  }
+
+  push(value) {
+    if (this.length === this.data.length) {
+      if (this.length >= this.cap) {
+        this.dropped++;
+        return;
+      }
+      const bigger = new Float64Array(Math.min(this.cap, this.data.length * 2));
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = value;
+  }
+
+  /** A copy holding exactly the samples. */
+  values() {
+    return this.data.slice(0, this.length);
+  }
+}
+
+/** Concatenates sample arrays (one per load process). */
+export function mergeSamples(arrays) {
+  const total = arrays.reduce((n, a) => n + a.length, 0);
+  const out = new Float64Array(total);
+  let offset = 0;
+  for (const a of arrays) {
+    out.set(a, offset);
+    offset += a.length;
+  }
+  return out;
+}
+
+/** Nearest-rank percentile (p in 0..100) of an ascending array; NaN when empty. */
+export function percentile(sortedAscending, p) {
+  const n = sortedAscending.length;
+  if (n === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * n);
+  return sortedAscending[Math.min(n - 1, Math.max(0, rank - 1))];
+}
+
+/** Sorts in place (typed arrays sort numerically) and returns the usual summary. */
+export function summarize(samples) {
+  samples.sort();
+  return {
+    count: samples.length,
+    p50: percentile(samples, 50),
+    p90: percentile(samples, 90),
+    p99: percentile(samples, 99),
+    max: samples.length ? samples[samples.length - 1] : Number.NaN,
+  };
+}
+
+/** Median of plain numbers; NaN when empty. */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}

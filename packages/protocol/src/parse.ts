@@ -1,0 +1,71 @@
+import type { z } from "zod";
+import { type ClientMessage, clientMessageSchema } from "./clientMessages";
+import { type ServerMessage, serverMessageSchema } from "./serverMessages";
+
+/** Why a frame could not be read. `id` is the request id when the frame carried one, so the error can be answered. */
+export interface ParseFailure {
+  readonly ok: false;
+  readonly reason: "not-json" | "invalid-shape";
+  readonly message: string;
+  readonly id?: number;
+  readonly issues?: readonly z.core.$ZodIssue[];
+}
+
+export type ParseResult<T> = { readonly ok: true; readonly message: T } | ParseFailure;
+
+/** Raw frame data as WebSocket libraries hand it over. */
+export type RawFrame = string | ArrayBuffer | Uint8Array | readonly Uint8Array[];
+
+const textDecoder = new TextDecoder();
+
+function frameToText(raw: RawFrame): string {
+  if (typeof raw === "string") return raw;
+  if (raw instanceof ArrayBuffer) return textDecoder.decode(new Uint8Array(raw));
+  if (raw instanceof Uint8Array) return textDecoder.decode(raw);
+  return raw.map((chunk) => textDecoder.decode(chunk)).join("");
+}
+
+function idOf(value: unknown): number | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const id = (value as { id?: unknown }).id;
+  return typeof id === "number" && Number.isSafeInteger(id) && id >= 0 ? id : undefined;
+}
+
+function parseWith<T>(schema: z.ZodType<T>, raw: RawFrame): ParseResult<T> {
+  let value: unknown;
+  try {
+    value = JSON.parse(frameToText(raw));
+  } catch {
+    return { ok: false, reason: "not-json", message: "Frame is not valid JSON" };
+  }
+  const result = schema.safeParse(value);
+  if (result.success) return { ok: true, message: result.data };
+  const id = idOf(value);
+  const failure: ParseFailure = {
+    ok: false,
+    reason: "invalid-shape",
+    message: "Frame is not a valid meshwork message",
+    issues: result.error.issues,
+  };
+  return id === undefined ? failure : { ...failure, id };
+}
+
+/** Reads a frame a client sent. Never throws. */
+export function parseClientMessage(raw: RawFrame): ParseResult<ClientMessage> {
+  return parseWith(clientMessageSchema, raw);
+}
+
+/** Reads a frame a server sent. Never throws. */
+export function parseServerMessage(raw: RawFrame): ParseResult<ServerMessage> {
+  return parseWith(serverMessageSchema, raw);
+}
+
+/** Encodes a message for the wire. Typed per direction so a wrong shape fails to compile. */
+export function encodeClientMessage(message: ClientMessage): string {
+  return JSON.stringify(message);
+}
+
+/** Encodes a message for the wire. Typed per direction so a wrong shape fails to compile. */
+export function encodeServerMessage(message: ServerMessage): string {
+  return JSON.stringify(message);
+}

@@ -1,0 +1,3 @@
+export type { MeshState, ConnectionMetadata, ConnectionMetadataEntry } from "./meshState";
+export { MemoryState } from "./memoryState";
+export { createInstanceId } from "./instanceId";

@@ -1,0 +1,78 @@
+// The package layering of SPEC.md as data, and a checker that finds every import crossing it.
+// Layers only point down: protocol ← redis-state ← server; protocol ← client ← react.
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+
+/** For each package: the packages it may import. Node built-ins are allowed where `node` is true. */
+export const ALLOWED_IMPORTS = {
+  protocol: { packages: ["zod"], node: false },
+  "redis-state": { packages: ["@meshwork/protocol", "ioredis"], node: true },
+  server: { packages: ["@meshwork/protocol", "@meshwork/redis-state", "ws", "rfc6902", "zod"], node: true },
+  client: { packages: ["@meshwork/protocol", "rfc6902"], node: false },
+  react: { packages: ["@meshwork/client", "react"], node: false },
+};
+
+/**
+ * Files allowed one extra import: the client's Node entry is the only place that may load `ws`,
+ * so the browser build of the client never pulls it in.
+ */
+export const FILE_EXCEPTIONS = {
+  "client/src/node.ts": ["ws"],
+};
+
+const IMPORT_PATTERN = /(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|import\s+["']([^"']+)["']/g;
+
+function packageNameOf(specifier) {
+  if (specifier.startsWith("@")) return specifier.split("/").slice(0, 2).join("/");
+  return specifier.split("/")[0];
+}
+
+function sourceFiles(dir) {
+  const files = [];
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) files.push(...sourceFiles(path));
+    else if (/\.(ts|tsx|mts|js|mjs)$/.test(entry) && !/\.test(-d)?\.tsx?$/.test(entry)) files.push(path);
+  }
+  return files;
+}
+
+function importsOf(text) {
+  const found = [];
+  for (const match of text.matchAll(IMPORT_PATTERN)) found.push(match[1] ?? match[2] ?? match[3]);
+  return found;
+}
+
+/** Every import in `packagesDir/<name>/src` that its layer does not allow, as readable lines. */
+export function findLayerViolations(packagesDir) {
+  const violations = [];
+  for (const [name, allowed] of Object.entries(ALLOWED_IMPORTS)) {
+    const srcDir = join(packagesDir, name, "src");
+    let files;
+    try {
+      files = sourceFiles(srcDir);
+    } catch {
+      continue;
+    }
+    for (const file of files) {
+      const fileKey = relative(packagesDir, file).split("\\").join("/");
+      const extra = FILE_EXCEPTIONS[fileKey] ?? [];
+      for (const specifier of importsOf(readFileSync(file, "utf8"))) {
+        if (specifier.startsWith(".")) {
+          const target = relative(srcDir, join(file, "..", specifier));
+          if (target.startsWith("..")) violations.push(`${fileKey}: relative import "${specifier}" leaves the package`);
+          continue;
+        }
+        if (specifier.startsWith("node:")) {
+          if (!allowed.node) violations.push(`${fileKey}: "${specifier}" (package ${name} must run in browsers)`);
+          continue;
+        }
+        const pkg = packageNameOf(specifier);
+        if (!allowed.packages.includes(pkg) && !extra.includes(pkg)) {
+          violations.push(`${fileKey}: imports "${specifier}", which layer "${name}" may not use`);
+        }
+      }
+    }
+  }
+  return violations;
+}

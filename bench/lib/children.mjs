@@ -143,3 +143,23 @@ export async function stopAll(children, timeoutMs) {
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Sleeps `ms`, but rejects as soon as one of `children` exits: a crash mid-window fails fast. */
+export function sleepWatching(ms, children) {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const timer = setTimeout(() => {
+      done = true;
+      resolve();
+    }, ms);
+    for (const child of children.filter(Boolean)) {
+      child.exited.then((info) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        const why = info.signal ? `signal ${info.signal}` : `code ${info.code}`;
+        reject(new Error(`${child.name} exited (${why}) during the run${child.outputHint()}`));
+      });
+    }
+  });
+}

@@ -36,20 +36,22 @@ function envJson(name, fallback) {
 /** Reads the configuration once; throws a readable error on a bad value. */
 export function loadConfig() {
   const warmupMs = envInt("BENCH_WARMUP_MS", 2_000, { min: 0, max: 60_000 });
-  const durationMs = envInt("BENCH_DURATION_MS", 8_000, { min: 100, max: 300_000 });
+  const durationMs = envInt("BENCH_DURATION_MS", 6_000, { min: 100, max: 300_000 });
   return {
     /** Scenario ids to run, in the order given; all when unset. */
     scenarios: envList("BENCH_SCENARIOS"),
     /** Server ids to run; all when unset. */
     servers: envList("BENCH_SERVERS"),
     /** Times each rpc measurement is repeated (servers interleaved); the median run is reported. */
-    rounds: envInt("BENCH_ROUNDS", 1, { min: 1, max: 20 }),
+    rounds: envInt("BENCH_ROUNDS", 3, { min: 1, max: 20 }),
     rpc: {
       connections: envInt("BENCH_CONNECTIONS", 64, { min: 1, max: 10_000 }),
       inFlight: envInt("BENCH_IN_FLIGHT", 8, { min: 1, max: 1_000 }),
       warmupMs,
       durationMs,
       payload: envJson("BENCH_PAYLOAD", "hello world"),
+      /** Aggregate request rate of the rpc-rate scenario, split across load processes. */
+      ratePerS: envInt("BENCH_RATE", 15_000, { min: 1, max: 10_000_000 }),
       /** Load generator processes the connections are split across. */
       loadProcesses: envInt("BENCH_LOAD_PROCS", 1, { min: 1, max: 16 }),
       /** Hard cap on requests one load process sends in a run, so the loop is bounded in count as well as time. */
@@ -70,6 +72,8 @@ export function loadConfig() {
     /** Extra node flags for server children only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
     serverNodeArgs: (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean),
     verbose: process.env.BENCH_VERBOSE === "1",
+    /** Pin server children to CPU 0 and load children to the other CPUs (taskset). */
+    pin: process.env.BENCH_PIN === "1",
   };
 }
 

@@ -11,7 +11,8 @@ function requirePool() {
 
 serveIpc({
   async open({ url, subprotocols, expectHello, count, batchSize, batchTimeoutMs }) {
-    if (pool) throw new Error("already open");
+    // A pool may be reopened after close() (idle-memory primes the server with a first batch).
+    if (pool && pool.connections.length > 0) throw new Error("already open");
     pool = new ConnectionPool({ url, subprotocols, expectHello });
     return pool.open(count, { batchSize, batchTimeoutMs });
   },

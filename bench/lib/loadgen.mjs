@@ -1,6 +1,6 @@
 // Load generator core: a pool of `ws` client connections speaking the meshwork wire protocol
-// (see packages/protocol/src), a closed request loop with a fixed number in flight per connection,
-// and latency samples timed with process.hrtime. Used by loadProcess.mjs; one pool per process.
+// (see packages/protocol/src), a closed request loop with a fixed number in flight per connection
+// or a fixed request rate, and latency samples timed with process.hrtime. Used by loadProcess.mjs; one pool per process.
 import WebSocket from "ws";
 import { withTimeout } from "./ipc.mjs";
 import { SampleBuffer } from "./stats.mjs";
@@ -34,7 +34,7 @@ export class ConnectionPool {
   }
 
   freshCounters() {
-    return { completed: 0, errors: 0 };
+    return { completed: 0, errors: 0, missed: 0 };
   }
 
   /** Opens `count` connections, `batchSize` at a time, so the server's accept queue is never overrun. */
@@ -131,7 +131,7 @@ export class ConnectionPool {
         this.samples.push(Number(process.hrtime.bigint() - sentAt) / 1e6);
       }
     }
-    if (this.running) this.send(conn);
+    if (this.running && this.closedLoop) this.send(conn);
   }
 
   send(conn) {
@@ -147,23 +147,64 @@ export class ConnectionPool {
   }
 
   /**
-   * Starts the closed loop: every connection keeps `inFlight` requests outstanding and sends a new
-   * one for each reply. Stops by itself after `maxDurationMs` or `maxRequests`, whichever comes first.
+   * Starts the load. Closed loop (`ratePerS` unset): every connection keeps `inFlight` requests
+   * outstanding and sends a new one for each reply. Fixed rate (`ratePerS` set): requests go out at that
+   * aggregate rate, round-robin over the connections, whatever the replies do; a connection already
+   * holding `inFlight` requests is skipped, and a request no connection can take counts as `missed`.
+   * Either way the load stops by itself after `maxDurationMs` or `maxRequests`, whichever comes first.
    */
-  start({ inFlight, command, payload, maxRequests, maxDurationMs }) {
+  start({ inFlight, command, payload, maxRequests, maxDurationMs, ratePerS }) {
     if (this.running) throw new Error("load already running");
     this.frameHead = '{"type":"request","id":';
     this.frameTail = `,"command":${JSON.stringify(command)},"payload":${JSON.stringify(payload)}}`;
     this.maxRequests = maxRequests;
+    this.inFlightCap = inFlight;
     this.running = true;
-    this.deadline = setTimeout(() => {
-      this.running = false;
-    }, maxDurationMs);
+    this.deadline = setTimeout(() => this.stopSending(), maxDurationMs);
     this.deadline.unref();
-    for (const conn of this.connections) {
-      for (let i = 0; i < inFlight; i++) this.send(conn);
+    if (ratePerS) {
+      this.closedLoop = false;
+      this.startRate(ratePerS);
+    } else {
+      this.closedLoop = true;
+      for (const conn of this.connections) {
+        for (let i = 0; i < inFlight; i++) this.send(conn);
+      }
     }
     return { connections: this.connections.length };
+  }
+
+  startRate(ratePerS) {
+    const startedAt = process.hrtime.bigint();
+    let due = 0;
+    let cursor = 0;
+    const n = this.connections.length;
+    // Timers fire about every millisecond; each tick sends what the schedule says is due by now.
+    this.ticker = setInterval(() => {
+      if (!this.running) {
+        clearInterval(this.ticker);
+        return;
+      }
+      const target = Math.floor((Number(process.hrtime.bigint() - startedAt) / 1e9) * ratePerS);
+      for (; due < target; due++) {
+        let sent = false;
+        for (let tries = 0; tries < n && !sent; tries++) {
+          const conn = this.connections[cursor];
+          cursor = (cursor + 1) % n;
+          if (conn.pending.size < this.inFlightCap) {
+            this.send(conn);
+            sent = true;
+          }
+        }
+        if (!sent && this.measuring) this.counters.missed++;
+      }
+    }, 1);
+  }
+
+  stopSending() {
+    this.running = false;
+    clearTimeout(this.deadline);
+    clearInterval(this.ticker);
   }
 
   beginMeasure() {
@@ -191,8 +232,7 @@ export class ConnectionPool {
 
   /** Stops sending and waits (bounded) for the requests still in flight. */
   async drain(timeoutMs) {
-    this.running = false;
-    clearTimeout(this.deadline);
+    this.stopSending();
     const until = Date.now() + timeoutMs;
     while (Date.now() < until && this.inFlight() > 0) {
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -209,8 +249,7 @@ export class ConnectionPool {
   /** Closes every connection and waits (bounded) for the close handshakes. */
   async close(timeoutMs) {
     this.closing = true;
-    this.running = false;
-    clearTimeout(this.deadline);
+    this.stopSending();
     const closed = this.connections.map(
       (conn) =>
         new Promise((resolve) => {

@@ -10,12 +10,12 @@ let wallMark;
 const nextTick = () => new Promise((resolve) => setImmediate(resolve));
 
 serveIpc({
-  /** Imports the server module and starts it; returns the port it listens on. */
-  async start({ module, host, port }) {
+  /** Imports the server module and starts it with `options` (scenario-specific); returns the port it listens on. */
+  async start({ module, host, port, options = {} }) {
     if (server) throw new Error("server already started");
     const mod = await import(pathToFileURL(module).href);
     if (typeof mod.startServer !== "function") throw new Error(`${module} does not export startServer()`);
-    server = await mod.startServer({ host, port });
+    server = await mod.startServer({ ...options, host, port });
     if (!Number.isInteger(server?.port) || server.port <= 0) {
       throw new Error(`${module}: startServer() returned no port (got ${server?.port})`);
     }

@@ -5,7 +5,8 @@ export default defineProject({
   ssr: { resolve: { conditions: ["source"] } },
   test: {
     name: "react",
-    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    environment: "jsdom",
+    include: ["src/**/*.test.ts?(x)", "test/**/*.test.ts?(x)"],
     testTimeout: 20_000,
     hookTimeout: 20_000,
   },

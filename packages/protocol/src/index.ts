@@ -50,3 +50,4 @@ export {
   type ParseFailure,
   type RawFrame,
 } from "./parse";
+export { parseClientMessageFast } from "./fastParse";

@@ -18,11 +18,19 @@ export type RawFrame = string | ArrayBuffer | Uint8Array | readonly Uint8Array[]
 
 const textDecoder = new TextDecoder();
 
-function frameToText(raw: RawFrame): string {
+// Realm-independent checks: frames may come from another realm (a worker, a test DOM, a Node Buffer seen by a
+// bundled copy), where `instanceof Uint8Array` is false for a perfectly good byte array.
+function isArrayBuffer(raw: unknown): raw is ArrayBuffer {
+  return Object.prototype.toString.call(raw) === "[object ArrayBuffer]";
+}
+
+/** Decodes a frame to text; `undefined` for data that is no frame at all. */
+export function frameToText(raw: RawFrame): string | undefined {
   if (typeof raw === "string") return raw;
-  if (raw instanceof ArrayBuffer) return textDecoder.decode(new Uint8Array(raw));
-  if (raw instanceof Uint8Array) return textDecoder.decode(raw);
-  return raw.map((chunk) => textDecoder.decode(chunk)).join("");
+  if (ArrayBuffer.isView(raw)) return textDecoder.decode(raw);
+  if (isArrayBuffer(raw)) return textDecoder.decode(new Uint8Array(raw));
+  if (Array.isArray(raw)) return raw.map((chunk) => textDecoder.decode(chunk)).join("");
+  return undefined;
 }
 
 function idOf(value: unknown): number | undefined {
@@ -34,7 +42,9 @@ function idOf(value: unknown): number | undefined {
 function parseWith<T>(schema: z.ZodType<T>, raw: RawFrame): ParseResult<T> {
   let value: unknown;
   try {
-    value = JSON.parse(frameToText(raw));
+    const text = frameToText(raw);
+    if (text === undefined) return { ok: false, reason: "not-json", message: "Frame is neither text nor bytes" };
+    value = JSON.parse(text);
   } catch {
     return { ok: false, reason: "not-json", message: "Frame is not valid JSON" };
   }

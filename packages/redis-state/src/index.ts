@@ -1,3 +1,13 @@
-export type { MeshState, ConnectionMetadata, ConnectionMetadataEntry } from "./meshState";
+export type {
+  MeshState,
+  ConnectionMetadata,
+  ConnectionMetadataEntry,
+  RoomMetadata,
+  ReapedConnection,
+} from "./meshState";
+export type { MeshBus, BusTopic, BusHandler } from "./bus";
 export { MemoryState } from "./memoryState";
 export { createInstanceId } from "./instanceId";
+export { createKeys, escapeKeyComponent, type MeshKeys } from "./keys";
+export { RedisState, type RedisStateOptions, type RedisConnection } from "./redisState";
+export { InstanceMonitor, type InstanceMonitorOptions } from "./instanceMonitor";

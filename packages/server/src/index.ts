@@ -1,1 +1,17 @@
-export {};
+export { MeshServer } from "./meshServer";
+export {
+  DEFAULT_SERVER_OPTIONS,
+  defaultLogger,
+  type MeshServerOptions,
+  type MeshLogger,
+  type AuthenticateConnection,
+} from "./options";
+export { Connection, type ConnectionRef } from "./connection";
+export { ConnectionManager } from "./connectionManager";
+export type { MeshContext, MeshContextBase, MeshContextExtensions } from "./context";
+export type { Middleware, CommandHandler, CommandOptions, SchemaCommandOptions } from "./commandRouter";
+export type { PayloadSchema } from "./payloadSchema";
+export type { MeshServerEventMap, DisconnectInfo } from "./events";
+export type { ConnectionMetadata, ConnectionMetadataEntry, MeshState } from "@meshwork/redis-state";
+export { MemoryState } from "@meshwork/redis-state";
+export { MeshError, isMeshError, ERROR_CODES, CLOSE_CODES } from "@meshwork/protocol";

@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// `pnpm bench`: runs every scenario against every server under test and prints one Markdown table per
+// scenario. Servers and load generators run in separate child processes on 127.0.0.1. Progress goes to
+// stderr, the report to stdout. Exits non-zero when a server fails to start or a scenario fails.
+// Settings: see lib/config.mjs (BENCH_DURATION_MS, BENCH_WARMUP_MS, BENCH_SERVERS, BENCH_SCENARIOS, ...).
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import { benchEnvOverrides, loadConfig } from "./lib/config.mjs";
+import { describeMachine } from "./lib/machine.mjs";
+import { formatTable } from "./lib/table.mjs";
+import { selectScenarios } from "./scenarios/index.mjs";
+import { BASELINE_ID, selectServers } from "./servers/index.mjs";
+
+const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+const out = (line = "") => process.stdout.write(`${line}\n`);
+const log = (line) => process.stderr.write(`bench: ${line}\n`);
+
+async function main() {
+  let config;
+  let servers;
+  let scenarios;
+  try {
+    config = loadConfig();
+    servers = selectServers(config.servers);
+    scenarios = selectScenarios(config.scenarios);
+  } catch (err) {
+    process.stderr.write(`bench: ${err.message}\n`);
+    return 2;
+  }
+
+  const machine = describeMachine(repoRoot);
+  const overrides = benchEnvOverrides();
+  out("# meshwork benchmarks");
+  out();
+  out(`- machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}`);
+  out(`- node: ${machine.node}`);
+  out(`- command: ${machine.command}`);
+  out(`- overrides: ${overrides.length ? overrides.join(" ") : "none (defaults)"}`);
+  out(`- revision: ${machine.revision}`);
+  out(`- date: ${machine.date}`);
+
+  const ctx = {
+    config,
+    servers,
+    baselineId: BASELINE_ID,
+    log,
+    // Upper bound on any child's life: each exits by itself past it, even if this process hangs.
+    childMaxMs: config.rpc.warmupMs + config.rpc.durationMs + 10 * config.callTimeoutMs,
+    loadCpus: os.cpus().length > 1 ? `1-${os.cpus().length - 1}` : "0",
+  };
+  const failures = [];
+  for (const scenario of scenarios) {
+    let report;
+    try {
+      report = await scenario.run(ctx);
+    } catch (err) {
+      failures.push({ scenario: scenario.id, message: err.stack ?? String(err) });
+      continue;
+    }
+    for (const table of report.tables) {
+      out();
+      out(`## ${table.title}`);
+      out();
+      out(formatTable(table.columns, table.rows));
+      if (table.notes?.length) {
+        out();
+        for (const note of table.notes) out(`- ${note}`);
+      }
+    }
+    for (const f of report.failures) failures.push({ scenario: scenario.id, message: f.error.message });
+  }
+
+  if (failures.length) {
+    process.stderr.write("\nbench: FAILED\n");
+    for (const f of failures) process.stderr.write(`\n[${f.scenario}] ${f.message}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`bench: ${err?.stack ?? err}\n`);
+    process.exitCode = 1;
+  },
+);

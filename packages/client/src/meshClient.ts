@@ -1,0 +1,255 @@
+import { type ClientLifecycleEvent, MeshError, closeActionFor, isClientLifecycleEvent } from "@meshwork/protocol";
+import { type ApplicationMessage, Connection } from "./connection";
+import {
+  type ConnectionEvent,
+  type ConnectionState,
+  dropOutcome,
+  isEstablished,
+  statusOf,
+} from "./connectionMachine";
+import { Emitter, type Unsubscribe } from "./emitter";
+import type { Transition } from "./fsm";
+import { type MeshClientOptions, type ResolvedClientOptions, resolveClientOptions } from "./options";
+import { RequestManager } from "./requestManager";
+import { ClientSession, attachSession } from "./session";
+import type {
+  ClientLifecycleHandlers,
+  ClientStatus,
+  CommandArgs,
+  CommandMap,
+  CommandName,
+  CommandOptions,
+  CommandPayload,
+  CommandResult,
+  DisconnectInfo,
+  PushEventName,
+  UntypedCommands,
+  UntypedEvents,
+} from "./types";
+
+type LifecycleArgs = { [K in ClientLifecycleEvent]: Parameters<ClientLifecycleHandlers[K]> };
+type PushArgs = Record<string, [payload: unknown]>;
+
+function disconnectInfo(event: ConnectionEvent): DisconnectInfo {
+  return event.type === "SOCKET_CLOSED"
+    ? { code: event.code, reason: event.reason, action: closeActionFor(event.code) }
+    : { code: 1000, reason: "client closed", action: "stop" };
+}
+
+/**
+ * A meshwork client: sends commands, receives server pushes, keeps the connection alive and reconnects with
+ * backoff. `TCommands` types `command()` (names, payloads, results); `TEvents` types push payloads by event name.
+ *
+ * @example
+ * const client = new MeshClient("ws://localhost:8080");
+ * await client.connect();
+ * const response = await client.command("echo", "Hello!");
+ */
+export class MeshClient<
+  TCommands extends CommandMap<TCommands> = UntypedCommands,
+  TEvents extends object = UntypedEvents,
+> {
+  /** The server URL given to the constructor. */
+  readonly url: string;
+  readonly #options: ResolvedClientOptions;
+  readonly #lifecycle: Emitter<LifecycleArgs>;
+  readonly #pushes: Emitter<PushArgs>;
+  readonly #requests: RequestManager;
+  readonly #session: ClientSession;
+  readonly #connection: Connection;
+  #status: ClientStatus = "offline";
+  #latency: number | undefined;
+
+  /**
+   * Creates a client; nothing connects until {@link connect}.
+   * @throws RangeError for invalid numeric options; MeshError `NOT_CONNECTED` when no WebSocket exists.
+   */
+  constructor(url: string, options: MeshClientOptions = {}) {
+    this.url = url;
+    this.#options = resolveClientOptions(options);
+    const reportListenerError = (error: unknown, event: string) => this.#reportListenerError(error, event);
+    this.#lifecycle = new Emitter<LifecycleArgs>(reportListenerError);
+    this.#pushes = new Emitter<PushArgs>(reportListenerError);
+    this.#requests = new RequestManager(this.#options.maxQueuedCommands);
+    this.#session = new ClientSession(
+      (command, payload, callOptions) => this.#request(command, payload, callOptions, true),
+      (error) => this.#reportError(error),
+    );
+    attachSession(this, this.#session);
+    this.#connection = new Connection(url, this.#options, {
+      message: (message) => this.#receive(message),
+      ping: () => this.#lifecycle.emit("ping"),
+      invalidFrame: (failure) =>
+        this.#reportError(
+          new MeshError("BAD_MESSAGE", failure.message, { details: { reason: failure.reason, issues: failure.issues } }),
+        ),
+      restore: () => this.#session.restore(),
+    });
+    this.#connection.onTransition((transition) => this.#onTransition(transition));
+  }
+
+  /** Connection status: `connecting`, `online`, `reconnecting` or `offline`. */
+  get status(): ClientStatus {
+    return this.#status;
+  }
+
+  /** Id the server gave the current (or most recent) connection; changes on every reconnect. */
+  get connectionId(): string | undefined {
+    return this.#connection.hello?.connectionId;
+  }
+
+  /** Last round trip the server measured, in milliseconds; `undefined` until the first measurement. */
+  get latency(): number | undefined {
+    return this.#latency;
+  }
+
+  /**
+   * Connects and resolves once the server's hello arrived. If this first attempt fails it rejects with a
+   * MeshError `NOT_CONNECTED` and the client is `offline`; reconnecting on its own starts only after the client
+   * was online. Calls while an attempt is under way return the same promise.
+   */
+  connect(): Promise<void> {
+    return this.#connection.connect();
+  }
+
+  /**
+   * Closes the connection with code 1000 and stops reconnecting. Commands waiting for an answer reject with
+   * `CONNECTION_CLOSED`, queued ones with `NOT_CONNECTED`. Resolves once the socket has closed. Listeners added
+   * with {@link on} stay, so a later {@link connect} reports to them again.
+   */
+  close(): Promise<void> {
+    return this.#connection.close();
+  }
+
+  /**
+   * Runs a command on the server and resolves with its result. Rejects with a MeshError carrying the server's
+   * `code`, `message` and `details`, with `TIMEOUT` when no answer came in time, with `QUEUE_FULL` or
+   * `NOT_CONNECTED` when it cannot be sent, and with `CONNECTION_CLOSED` when the connection dropped first.
+   * The third argument is `{ timeout }` or, as in the original Mesh, the timeout in milliseconds.
+   */
+  command<K extends CommandName<TCommands>>(
+    command: K,
+    ...args: CommandArgs<CommandPayload<TCommands, K>>
+  ): Promise<CommandResult<TCommands, K>> {
+    const [payload, options] = args;
+    return this.#request(command, payload, options, false) as Promise<CommandResult<TCommands, K>>;
+  }
+
+  /**
+   * Listens to a lifecycle event (`connect`, `disconnect`, `reconnect`, `reconnectfailed`, `status`, `latency`,
+   * `ping`, `close`, `error`) or to pushes the server sends under an event name. Returns an unsubscribe function.
+   * Within one state change, `status` comes first, then `disconnect`, then `connect` / `reconnect` or
+   * `reconnectfailed` and `close`.
+   */
+  on<E extends ClientLifecycleEvent>(event: E, handler: ClientLifecycleHandlers[E]): Unsubscribe;
+  on<E extends PushEventName<TEvents>>(event: E, handler: (payload: TEvents[E]) => void): Unsubscribe;
+  on(event: string, handler: (...args: never[]) => void): Unsubscribe {
+    return this.#listen(event, handler, false);
+  }
+
+  /** Like {@link on}, for the next occurrence only. */
+  once<E extends ClientLifecycleEvent>(event: E, handler: ClientLifecycleHandlers[E]): Unsubscribe;
+  once<E extends PushEventName<TEvents>>(event: E, handler: (payload: TEvents[E]) => void): Unsubscribe;
+  once(event: string, handler: (...args: never[]) => void): Unsubscribe {
+    return this.#listen(event, handler, true);
+  }
+
+  #listen(event: string, handler: (...args: never[]) => void, once: boolean): Unsubscribe {
+    if (isClientLifecycleEvent(event)) {
+      const listener = handler as (...args: LifecycleArgs[ClientLifecycleEvent]) => void;
+      return once ? this.#lifecycle.once(event, listener) : this.#lifecycle.on(event, listener);
+    }
+    const listener = handler as (payload: unknown) => void;
+    return once ? this.#pushes.once(event, listener) : this.#pushes.on(event, listener);
+  }
+
+  #request(
+    command: string,
+    payload: unknown,
+    options: CommandOptions | number | undefined,
+    direct: boolean,
+  ): Promise<unknown> {
+    const timeout = typeof options === "number" ? options : (options?.timeout ?? this.#options.defaultTimeout);
+    if (typeof timeout !== "number" || !(timeout >= 0)) {
+      return Promise.reject(new RangeError(`Command timeout must be a non-negative number, got ${String(timeout)}`));
+    }
+    const state = this.#connection.state;
+    // Restorers send while the client is still restoring; everyone else waits until it is online.
+    if (state === "online" || (direct && isEstablished(state))) {
+      return this.#requests.start(command, payload, timeout, (frame) => this.#connection.send(frame));
+    }
+    if (direct) {
+      return Promise.reject(new MeshError("CONNECTION_CLOSED", `"${command}" not sent: the connection is gone`));
+    }
+    if (state === "idle") {
+      return Promise.reject(new MeshError("NOT_CONNECTED", `"${command}" not sent: the client is offline`));
+    }
+    return this.#requests.start(command, payload, timeout);
+  }
+
+  #receive(message: ApplicationMessage): void {
+    switch (message.type) {
+      case "response":
+      case "error":
+        this.#requests.settle(message);
+        return;
+      case "push":
+        this.#pushes.emit(message.command, message.payload);
+        return;
+      case "latency":
+        this.#latency = message.ms;
+        this.#lifecycle.emit("latency", message.ms);
+        return;
+    }
+  }
+
+  #onTransition({ from, to, event }: Transition<ConnectionState, ConnectionEvent>): void {
+    if (isEstablished(from) && !isEstablished(to)) {
+      this.#requests.failInFlight(
+        (command) =>
+          new MeshError("CONNECTION_CLOSED", `The connection closed before "${command}" was answered; it may have run`),
+      );
+    }
+    if (to === "idle") {
+      this.#requests.failQueued(
+        (command) => new MeshError("NOT_CONNECTED", `"${command}" not sent: the client went offline`),
+      );
+    }
+    if (to === "online") this.#requests.flush((frame) => this.#connection.send(frame));
+
+    const status = statusOf(to);
+    if (status !== this.#status) {
+      this.#status = status;
+      this.#lifecycle.emit("status", status);
+    }
+    if (from === "online") this.#lifecycle.emit("disconnect", disconnectInfo(event));
+    if (to === "online") {
+      const info = { connectionId: this.connectionId ?? "" };
+      this.#lifecycle.emit(from === "connecting" ? "connect" : "reconnect", info);
+    }
+    if (to === "idle") {
+      const gaveUp =
+        event.type === "SOCKET_CLOSED" &&
+        from !== "connecting" &&
+        dropOutcome(event.code, this.#connection.context) === "exhausted";
+      if (gaveUp) this.#lifecycle.emit("reconnectfailed");
+      this.#lifecycle.emit("close");
+    }
+  }
+
+  #reportError(error: MeshError): void {
+    if (this.#lifecycle.listenerCount("error") > 0) this.#lifecycle.emit("error", error);
+    else console.error("[meshwork]", error);
+  }
+
+  #reportListenerError(error: unknown, event: string): void {
+    if (event === "error") {
+      console.error(`[meshwork] An "error" listener threw:`, error);
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    this.#reportError(
+      new MeshError("INTERNAL_ERROR", `A "${event}" listener threw: ${message}`, { cause: error, details: { event } }),
+    );
+  }
+}

@@ -1,0 +1,28 @@
+import { MeshClient, type MeshClientOptions } from "@meshwork/client";
+import { type ReactNode, useEffect, useState } from "react";
+import { type AnyMeshClient, MeshContext } from "./meshContext";
+
+/** Props of {@link MeshProvider}: an existing client, or a URL (and options) for one the provider owns. */
+export type MeshProviderProps =
+  | { client: AnyMeshClient; url?: never; options?: never; children?: ReactNode }
+  | { client?: never; url: string; options?: MeshClientOptions; children?: ReactNode };
+
+/**
+ * Gives its tree a meshwork client. Pass `client` to share one you manage, or `url` (and `options`) to have
+ * the provider create one, connect it on mount and close it on unmount. Safe under StrictMode: the owned
+ * client is created once per provider and its connection follows the mount.
+ */
+export function MeshProvider(props: MeshProviderProps): ReactNode {
+  const { url, options } = props;
+  const [owned] = useState<AnyMeshClient | null>(() => (props.client ? null : new MeshClient(url as string, options)));
+  useEffect(() => {
+    if (!owned) return;
+    owned.connect().catch(() => {
+      // The status hooks show the failure; an unhandled rejection would only add noise.
+    });
+    return () => {
+      void owned.close();
+    };
+  }, [owned]);
+  return <MeshContext.Provider value={props.client ?? owned}>{props.children}</MeshContext.Provider>;
+}

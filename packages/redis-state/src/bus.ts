@@ -1,0 +1,36 @@
+/**
+ * Where a message on the cross-instance bus goes: to every instance, to one instance, or to the
+ * instances that listen to a room because they have a local member.
+ */
+export type BusTopic =
+  | { readonly kind: "all" }
+  | { readonly kind: "instance"; readonly instanceId: string }
+  | { readonly kind: "room"; readonly room: string };
+
+/** Receives the messages published to a topic this endpoint subscribed to. */
+export type BusHandler = (message: string) => void;
+
+/**
+ * One instance's endpoint on the cross-instance bus. Delivery is at most once and in publish order
+ * per topic and publisher; an instance also receives what it publishes itself to topics it listens to,
+ * so publishers tag their messages when they must ignore their own echoes.
+ */
+export interface MeshBus {
+  /** Publishes a message to a topic: one Redis PUBLISH. */
+  publish(topic: BusTopic, message: string): Promise<void>;
+
+  /**
+   * Listens to a topic. Resolves once the subscription is active, so a message published after that
+   * is received. Subscribing again replaces the handler without a second subscription.
+   */
+  subscribe(topic: BusTopic, handler: BusHandler): Promise<void>;
+
+  /** Stops listening to a topic. Unknown topics are ignored. */
+  unsubscribe(topic: BusTopic): Promise<void>;
+
+  /** Topics currently subscribed, as their channel names: for diagnostics and leak tests. */
+  subscribedChannels(): string[];
+
+  /** Drops every subscription and the connection behind them. Idempotent. */
+  close(): Promise<void>;
+}

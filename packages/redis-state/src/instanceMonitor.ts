@@ -1,0 +1,87 @@
+import type { MeshState, ReapedConnection } from "./meshState";
+
+/** Options of {@link InstanceMonitor}. */
+export interface InstanceMonitorOptions {
+  readonly state: MeshState;
+  readonly instanceId: string;
+  /** Milliseconds between this instance's heartbeats, and between its sweeps for dead instances. */
+  readonly heartbeatInterval: number;
+  /** Milliseconds a heartbeat keeps an instance alive. Must exceed `heartbeatInterval`. */
+  readonly instanceTtl: number;
+  /** Called on the one survivor that removed a dead instance's state, with what it removed. */
+  readonly onInstanceReaped: (instanceId: string, connections: ReapedConnection[]) => void;
+  /**
+   * Called when a heartbeat finds this instance had expired (Redis was away longer than the TTL, or the
+   * process stalled): survivors may have removed its state, so the instance registers it again.
+   */
+  readonly onExpired: () => Promise<void>;
+  readonly onError: (error: unknown) => void;
+}
+
+/**
+ * Keeps one instance alive in the shared state and removes the state of instances that stopped
+ * heartbeating. Every instance sweeps; the reap itself is atomic and locked, so exactly one survivor
+ * removes (and reports) each dead instance's connections. A dead instance is removed at most
+ * `instanceTtl + heartbeatInterval` after its last beat.
+ */
+export class InstanceMonitor {
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private inFlight: Promise<void> | null = null;
+
+  constructor(private readonly options: InstanceMonitorOptions) {
+    if (options.instanceTtl <= options.heartbeatInterval) {
+      throw new RangeError("instanceTtl must be longer than heartbeatInterval");
+    }
+  }
+
+  /** Sends the first heartbeat, then keeps beating and sweeping until {@link stop}. */
+  async start(): Promise<void> {
+    const { state, instanceId, instanceTtl, heartbeatInterval } = this.options;
+    await state.heartbeat(instanceId, instanceTtl);
+    this.timer = setInterval(() => void this.tick(), heartbeatInterval);
+    this.timer.unref?.();
+  }
+
+  /**
+   * Stops beating and sweeping, and resolves once a beat or sweep under way has finished, so the caller
+   * can close the store behind it. The instance's state is left for the caller to remove.
+   */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.inFlight;
+  }
+
+  /** One beat and one sweep (never two at once); exposed so tests and shutdown paths can run it on demand. */
+  tick(): Promise<void> {
+    this.inFlight ??= this.beatAndSweep().finally(() => {
+      this.inFlight = null;
+    });
+    return this.inFlight;
+  }
+
+  private async beatAndSweep(): Promise<void> {
+    try {
+      await this.beat();
+      await this.sweep();
+    } catch (error) {
+      this.options.onError(error);
+    }
+  }
+
+  private async beat(): Promise<void> {
+    const { state, instanceId, instanceTtl } = this.options;
+    const wasAlive = await state.heartbeat(instanceId, instanceTtl);
+    if (!wasAlive && this.timer) await this.options.onExpired();
+  }
+
+  private async sweep(): Promise<void> {
+    const { state, instanceId } = this.options;
+    const others = (await state.listInstances()).filter((id) => id !== instanceId);
+    for (const other of others) {
+      if (await state.isInstanceAlive(other)) continue;
+      const reaped = await state.reapInstance(other, { lockTtlMs: Math.max(5_000, this.options.instanceTtl) });
+      if (reaped) this.options.onInstanceReaped(other, reaped);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Every Redis key and pub/sub channel name meshwork uses, built from the key prefix. Nothing else in
+ * meshwork builds a key. Name components (room names, connection and instance ids) are escaped so that
+ * no two different names can produce the same key, whatever characters they contain: `%`, `:`, `{` and
+ * `}` become `%25`, `%3A`, `%7B` and `%7D`, and nothing else is changed.
+ *
+ * The Lua scripts need to build a few keys from names they read out of Redis; they use the twins in
+ * {@link LUA_KEY_FUNCTIONS}, which a test keeps in step with the functions here.
+ */
+export function escapeKeyComponent(name: string): string {
+  return name.replace(/[%:{}]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+}
+
+/** The key layout for one key prefix. Listed, with types and owners, in docs/redis-keys.md. */
+export interface MeshKeys {
+  readonly prefix: string;
+  /** SET of the ids of instances that have heartbeated and not been reaped. */
+  instances(): string;
+  /** STRING with a TTL: present while the instance is alive. */
+  instanceAlive(instanceId: string): string;
+  /** SET of the connection ids an instance serves. */
+  instanceConnections(instanceId: string): string;
+  /** STRING with a TTL: held by the survivor that is removing a dead instance's state. */
+  instanceReapLock(instanceId: string): string;
+  /** HASH connection id → instance id: routing only. */
+  connections(): string;
+  /** HASH connection id → metadata JSON: application data only. */
+  connectionMetadata(): string;
+  /** SET of the rooms a connection is in. */
+  connectionRooms(connectionId: string): string;
+  /** SET of the connection ids in a room. */
+  roomMembers(room: string): string;
+  /** HASH field → JSON value: a room's metadata, one field per top-level key. */
+  roomMetadata(room: string): string;
+  /** SET of the rooms that have metadata, so all of it can be listed without scanning keys. */
+  roomsWithMetadata(): string;
+  /** Pub/sub channel every instance listens to. */
+  busAll(): string;
+  /** Pub/sub channel of one instance. */
+  busInstance(instanceId: string): string;
+  /** Pub/sub channel of a room: listened to only by instances with a local member. */
+  busRoom(room: string): string;
+}
+
+/** Builds the key layout for a prefix (default `mesh:`). */
+export function createKeys(prefix: string): MeshKeys {
+  const e = escapeKeyComponent;
+  return {
+    prefix,
+    instances: () => `${prefix}instances`,
+    instanceAlive: (id) => `${prefix}instance:${e(id)}:alive`,
+    instanceConnections: (id) => `${prefix}instance:${e(id)}:connections`,
+    instanceReapLock: (id) => `${prefix}instance:${e(id)}:reap-lock`,
+    connections: () => `${prefix}connections`,
+    connectionMetadata: () => `${prefix}connection-metadata`,
+    connectionRooms: (id) => `${prefix}connection:${e(id)}:rooms`,
+    roomMembers: (room) => `${prefix}room:${e(room)}:members`,
+    roomMetadata: (room) => `${prefix}room:${e(room)}:metadata`,
+    roomsWithMetadata: () => `${prefix}rooms-with-metadata`,
+    busAll: () => `${prefix}bus:all`,
+    busInstance: (id) => `${prefix}bus:instance:${e(id)}`,
+    busRoom: (room) => `${prefix}bus:room:${e(room)}`,
+  };
+}
+
+/**
+ * Lua twins of the key functions that scripts need. Each script receives the key prefix as its first
+ * ARGV and starts with this source. Kept beside the TypeScript versions so the layout lives in one file.
+ */
+export const LUA_KEY_FUNCTIONS = `
+local prefix = ARGV[1]
+local function escape(name)
+  return (string.gsub(name, "[%%:{}]", function(c) return string.format("%%%02X", string.byte(c)) end))
+end
+local function connectionRoomsKey(id) return prefix .. "connection:" .. escape(id) .. ":rooms" end
+local function roomMembersKey(room) return prefix .. "room:" .. escape(room) .. ":members" end
+local function roomMetadataKey(room) return prefix .. "room:" .. escape(room) .. ":metadata" end
+local function instanceConnectionsKey(id) return prefix .. "instance:" .. escape(id) .. ":connections" end
+`;

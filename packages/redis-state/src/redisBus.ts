@@ -1,0 +1,69 @@
+import type { Redis } from "ioredis";
+import type { BusHandler, BusTopic, MeshBus } from "./bus";
+import type { MeshKeys } from "./keys";
+import { channelOf } from "./memoryBus";
+
+/**
+ * A bus endpoint on Redis pub/sub: publishes through the store's command connection and listens on a
+ * connection of its own (a subscribed Redis connection can run no other commands).
+ *
+ * After the subscriber connection drops and comes back, every channel this endpoint listens to is
+ * subscribed again from its own list, so no subscription is lost to a Redis restart. Messages published
+ * while the connection was down are lost: Redis pub/sub keeps nothing.
+ */
+export class RedisBus implements MeshBus {
+  private readonly handlers = new Map<string, BusHandler>();
+  private readonly subscriber: Redis;
+  private closed = false;
+  private connectedOnce = false;
+
+  constructor(
+    private readonly publisher: Redis,
+    private readonly keys: MeshKeys,
+    private readonly onError: (error: Error) => void,
+  ) {
+    // Our own resubscription (below) replaces ioredis's, so it works from the list we keep.
+    this.subscriber = publisher.duplicate({ autoResubscribe: false, enableOfflineQueue: true });
+    this.subscriber.on("error", (error: Error) => this.onError(error));
+    this.subscriber.on("message", (channel: string, message: string) => this.handlers.get(channel)?.(message));
+    this.subscriber.on("ready", () => {
+      if (this.connectedOnce) this.resubscribeAll();
+      this.connectedOnce = true;
+    });
+  }
+
+  async publish(topic: BusTopic, message: string): Promise<void> {
+    await this.publisher.publish(channelOf(this.keys, topic), message);
+  }
+
+  async subscribe(topic: BusTopic, handler: BusHandler): Promise<void> {
+    if (this.closed) return;
+    const channel = channelOf(this.keys, topic);
+    const known = this.handlers.has(channel);
+    this.handlers.set(channel, handler);
+    if (!known) await this.subscriber.subscribe(channel);
+  }
+
+  async unsubscribe(topic: BusTopic): Promise<void> {
+    const channel = channelOf(this.keys, topic);
+    if (!this.handlers.delete(channel) || this.closed) return;
+    await this.subscriber.unsubscribe(channel);
+  }
+
+  subscribedChannels(): string[] {
+    return [...this.handlers.keys()];
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.handlers.clear();
+    this.subscriber.disconnect();
+  }
+
+  private resubscribeAll(): void {
+    const channels = [...this.handlers.keys()];
+    if (channels.length === 0) return;
+    this.subscriber.subscribe(...channels).catch((error: Error) => this.onError(error));
+  }
+}

@@ -1,0 +1,162 @@
+import { LUA_KEY_FUNCTIONS } from "./keys";
+
+/**
+ * The Lua scripts of the Redis state. Each runs atomically: no other command sees a half-done update.
+ * Scripts that must build keys from names they read inside Redis take the key prefix as ARGV[1] and
+ * use the key functions of keys.ts; every other key is passed in KEYS.
+ */
+export interface ScriptDefinition {
+  readonly numberOfKeys: number;
+  readonly lua: string;
+}
+
+/**
+ * Registers a connection on an instance. If the id was registered on another instance before, it is
+ * removed from that instance's set in the same step, so a connection is never listed under two instances.
+ * KEYS: connections, instanceConnections(new). ARGV: prefix, connectionId, instanceId.
+ */
+export const registerConnectionScript: ScriptDefinition = {
+  numberOfKeys: 2,
+  lua: `${LUA_KEY_FUNCTIONS}
+local id, instance = ARGV[2], ARGV[3]
+local previous = redis.call("HGET", KEYS[1], id)
+if previous and previous ~= instance then redis.call("SREM", instanceConnectionsKey(previous), id) end
+redis.call("HSET", KEYS[1], id, instance)
+redis.call("SADD", KEYS[2], id)
+return 1`,
+};
+
+/**
+ * Forgets a connection: routing entry, metadata, instance set and every room membership, all at once,
+ * so a reader never sees a connection that is gone from the registry but still in a room.
+ * KEYS: connections, connectionMetadata, connectionRooms(id). ARGV: prefix, connectionId. Returns its rooms.
+ */
+export const unregisterConnectionScript: ScriptDefinition = {
+  numberOfKeys: 3,
+  lua: `${LUA_KEY_FUNCTIONS}
+local id = ARGV[2]
+local rooms = redis.call("SMEMBERS", KEYS[3])
+for _, room in ipairs(rooms) do redis.call("SREM", roomMembersKey(room), id) end
+redis.call("DEL", KEYS[3])
+local instance = redis.call("HGET", KEYS[1], id)
+if instance then redis.call("SREM", instanceConnectionsKey(instance), id) end
+redis.call("HDEL", KEYS[1], id)
+redis.call("HDEL", KEYS[2], id)
+return rooms`,
+};
+
+/**
+ * Replaces a connection's metadata only if the connection is registered, so metadata can never
+ * outlive (or precede) its connection.
+ * KEYS: connections, connectionMetadata. ARGV: connectionId, metadata JSON.
+ */
+export const setConnectionMetadataScript: ScriptDefinition = {
+  numberOfKeys: 2,
+  lua: `
+if redis.call("HEXISTS", KEYS[1], ARGV[1]) == 0 then return redis.error_reply("NOT_FOUND connection is not registered") end
+redis.call("HSET", KEYS[2], ARGV[1], ARGV[2])
+return 1`,
+};
+
+/**
+ * Adds a registered connection to a room, writing both directions of the membership together.
+ * KEYS: connections, roomMembers(room), connectionRooms(id). ARGV: connectionId, room. Returns 1 if newly added.
+ */
+export const addToRoomScript: ScriptDefinition = {
+  numberOfKeys: 3,
+  lua: `
+if redis.call("HEXISTS", KEYS[1], ARGV[1]) == 0 then return redis.error_reply("NOT_FOUND connection is not registered") end
+redis.call("SADD", KEYS[3], ARGV[2])
+return redis.call("SADD", KEYS[2], ARGV[1])`,
+};
+
+/**
+ * Removes a connection from every room it is in, both directions at once, so a concurrent join can
+ * not leave a half-written membership. KEYS: connectionRooms(id). ARGV: prefix, connectionId. Returns the rooms.
+ */
+export const removeFromAllRoomsScript: ScriptDefinition = {
+  numberOfKeys: 1,
+  lua: `${LUA_KEY_FUNCTIONS}
+local rooms = redis.call("SMEMBERS", KEYS[1])
+for _, room in ipairs(rooms) do redis.call("SREM", roomMembersKey(room), ARGV[2]) end
+redis.call("DEL", KEYS[1])
+return rooms`,
+};
+
+/**
+ * Empties a room and deletes its metadata in one step. KEYS: roomMembers, roomMetadata, roomsWithMetadata.
+ * ARGV: prefix, room. Returns the members it had.
+ */
+export const clearRoomScript: ScriptDefinition = {
+  numberOfKeys: 3,
+  lua: `${LUA_KEY_FUNCTIONS}
+local room = ARGV[2]
+local members = redis.call("SMEMBERS", KEYS[1])
+for _, id in ipairs(members) do redis.call("SREM", connectionRoomsKey(id), room) end
+redis.call("DEL", KEYS[1], KEYS[2])
+redis.call("SREM", KEYS[3], room)
+return members`,
+};
+
+/**
+ * Marks an instance alive for a TTL and lists it. Returns 1 if it was alive before this beat, 0 if not
+ * (first beat, or expired and perhaps reaped: the instance then registers its state again).
+ * KEYS: instanceAlive(id), instances. ARGV: instanceId, ttlMs.
+ */
+export const heartbeatScript: ScriptDefinition = {
+  numberOfKeys: 2,
+  lua: `
+local existed = redis.call("EXISTS", KEYS[1])
+redis.call("SET", KEYS[1], "1", "PX", ARGV[2])
+redis.call("SADD", KEYS[2], ARGV[1])
+return existed`,
+};
+
+/**
+ * Removes an instance's connections, their memberships and metadata, and the instance itself, at most
+ * once. Unless forced, it does nothing (returns nil) while the instance's heartbeat key exists or while
+ * another survivor holds the reap lock; the check and the removal are one atomic step, so an instance
+ * that beats again is never half-removed, and two survivors never both report the same connections.
+ * KEYS: instances, instanceAlive(id), instanceReapLock(id), instanceConnections(id), connections, connectionMetadata.
+ * ARGV: prefix, instanceId, force ("1" or "0"), lockTtlMs.
+ * Returns a flat list: connectionId, number of rooms, the rooms, connectionId, ...
+ */
+export const reapInstanceScript: ScriptDefinition = {
+  numberOfKeys: 6,
+  lua: `${LUA_KEY_FUNCTIONS}
+local instance, force = ARGV[2], ARGV[3] == "1"
+if not force then
+  if redis.call("EXISTS", KEYS[2]) == 1 then return false end
+  if not redis.call("SET", KEYS[3], "1", "NX", "PX", ARGV[4]) then return false end
+end
+local result = {}
+for _, id in ipairs(redis.call("SMEMBERS", KEYS[4])) do
+  if redis.call("HGET", KEYS[5], id) == instance then
+    local roomsKey = connectionRoomsKey(id)
+    local rooms = redis.call("SMEMBERS", roomsKey)
+    for _, room in ipairs(rooms) do redis.call("SREM", roomMembersKey(room), id) end
+    redis.call("DEL", roomsKey)
+    redis.call("HDEL", KEYS[5], id)
+    redis.call("HDEL", KEYS[6], id)
+    table.insert(result, id)
+    table.insert(result, #rooms)
+    for _, room in ipairs(rooms) do table.insert(result, room) end
+  end
+end
+redis.call("DEL", KEYS[4])
+redis.call("SREM", KEYS[1], instance)
+if force then redis.call("DEL", KEYS[2]) end
+return result`,
+};
+
+/** Every script, by the command name it is defined under on the Redis client. */
+export const SCRIPTS = {
+  meshRegisterConnection: registerConnectionScript,
+  meshUnregisterConnection: unregisterConnectionScript,
+  meshSetConnectionMetadata: setConnectionMetadataScript,
+  meshAddToRoom: addToRoomScript,
+  meshRemoveFromAllRooms: removeFromAllRoomsScript,
+  meshClearRoom: clearRoomScript,
+  meshHeartbeat: heartbeatScript,
+  meshReapInstance: reapInstanceScript,
+} as const;

@@ -1,0 +1,73 @@
+import { Redis } from "ioredis";
+import { afterAll, describe, expect, it } from "vitest";
+import { LUA_KEY_FUNCTIONS, createKeys, escapeKeyComponent } from "../src/keys";
+import { RedisState } from "../src/index";
+import { describeStateContract } from "./stateContract";
+import { TEST_REDIS_URL, deletePrefix, uniquePrefix } from "./redisSupport";
+
+const prefixes: string[] = [];
+afterAll(async () => {
+  await Promise.all(prefixes.map(deletePrefix));
+});
+
+describeStateContract("redis", async () => {
+  const keyPrefix = uniquePrefix();
+  prefixes.push(keyPrefix);
+  const state = new RedisState({ connection: TEST_REDIS_URL, keyPrefix });
+  await state.ready();
+  return state;
+});
+
+describe("key layout", () => {
+  it("escapes only the delimiter and escape characters, so distinct names give distinct keys", () => {
+    expect(escapeKeyComponent("plain-name_1")).toBe("plain-name_1");
+    expect(escapeKeyComponent("a:b%c{d}")).toBe("a%3Ab%25c%7Bd%7D");
+    const names = ["a:b", "a%3Ab", "a%253Ab", "a{b}", "a:b:members"];
+    const keys = new Set(names.map((name) => createKeys("p:").roomMembers(name)));
+    expect(keys.size).toBe(names.length);
+  });
+
+  it("builds the same keys in Lua as in TypeScript", async () => {
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      const keys = createKeys("lua:{x}:");
+      const names = ["lobby", "a:b", "50%", "{tag}", "ünï:cödé", ""];
+      for (const name of names) {
+        const fromLua = await redis.eval(
+          `${LUA_KEY_FUNCTIONS} return { roomMembersKey(ARGV[2]), connectionRoomsKey(ARGV[2]), roomMetadataKey(ARGV[2]), instanceConnectionsKey(ARGV[2]) }`,
+          0,
+          keys.prefix,
+          name,
+        );
+        expect(fromLua).toEqual([
+          keys.roomMembers(name),
+          keys.connectionRooms(name),
+          keys.roomMetadata(name),
+          keys.instanceConnections(name),
+        ]);
+      }
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it("writes nothing outside its prefix", async () => {
+    const keyPrefix = uniquePrefix();
+    prefixes.push(keyPrefix);
+    const state = new RedisState({ connection: TEST_REDIS_URL, keyPrefix });
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      await state.heartbeat("i1", 5_000);
+      await state.registerConnection("c1", "i1");
+      await state.addToRoom("r", "c1");
+      await state.setRoomMetadata("r", { a: 1 });
+      await state.setConnectionMetadata("c1", { b: 2 });
+      const [, keys] = await redis.scan("0", "MATCH", `${keyPrefix}*`, "COUNT", 1000);
+      expect(keys.length).toBeGreaterThan(0);
+      expect(keys.every((key) => key.startsWith(keyPrefix))).toBe(true);
+    } finally {
+      redis.disconnect();
+      await state.close();
+    }
+  });
+});

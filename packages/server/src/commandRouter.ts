@@ -1,0 +1,139 @@
+import { isMeshError, toMeshError } from "@meshwork/protocol";
+import type { z } from "zod";
+import type { Connection } from "./connection";
+import { type MeshContext, createContext } from "./context";
+import type { MeshServer } from "./meshServer";
+import { assertCommandName } from "./names";
+import type { MeshLogger } from "./options";
+import { type PayloadSchema, payloadValidator } from "./payloadSchema";
+import { sendError, sendResult } from "./responses";
+
+/**
+ * Runs before a command handler. May read and extend the context (`ctx.user = …`); whatever it returns is
+ * ignored, a returned promise is awaited, and a throw stops the chain and becomes the request's error.
+ */
+export type Middleware<TPayload = any> = (ctx: MeshContext<TPayload>) => unknown;
+
+/** Handles a command: its return value (or what its promise resolves to) is the result sent to the client. */
+export type CommandHandler<TPayload = any, TResult = unknown> = (ctx: MeshContext<TPayload>) => TResult | Promise<TResult>;
+
+/** Options of a command registered without a schema. */
+export interface CommandOptions<TPayload = any> {
+  schema?: undefined;
+  /** Run after the global middleware, in order, before the handler. */
+  middlewares?: Middleware<TPayload>[];
+}
+
+/** Options of a command whose payload is validated (and typed) by a zod schema. */
+export interface SchemaCommandOptions<S extends PayloadSchema> {
+  /**
+   * Validates the payload after the global middleware and before the command's own; an invalid payload is
+   * answered with `INVALID_PAYLOAD`, the zod issues in `details`. Handlers see the parsed value.
+   */
+  schema: S;
+  /** Run after validation, in order, before the handler; they see the parsed payload. */
+  middlewares?: Middleware<z.output<S>>[];
+}
+
+/** A registered command with its middleware pipeline. @internal */
+export interface CommandEntry {
+  readonly name: string;
+  readonly handler: CommandHandler;
+  /** Schema validation (if any) followed by the command's own middleware. */
+  readonly own: readonly Middleware[];
+  /** Global middleware followed by `own`, rebuilt when the global list changes. */
+  steps: readonly Middleware[];
+  /** The global list `steps` was built from. */
+  builtFrom: readonly Middleware[] | null;
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
+}
+
+function assertFunctions(what: string, values: readonly unknown[]): void {
+  for (const value of values) {
+    if (typeof value !== "function") throw new TypeError(`meshwork: every ${what} must be a function`);
+  }
+}
+
+// Synchronous steps run in a plain loop; only a step that returns a promise makes the rest asynchronous,
+// so commands without async middleware never pay for promise chaining.
+function runPipeline(steps: readonly Middleware[], from: number, handler: CommandHandler, ctx: MeshContext): unknown {
+  for (let index = from; index < steps.length; index++) {
+    const outcome = (steps[index] as Middleware)(ctx);
+    if (isPromiseLike(outcome)) return outcome.then(() => runPipeline(steps, index + 1, handler, ctx));
+  }
+  return handler(ctx);
+}
+
+/** Holds the registered commands and global middleware, and runs requests through them. */
+export class CommandRouter {
+  private readonly commands = new Map<string, CommandEntry>();
+  // Replaced, never mutated: an entry's cached pipeline stays valid while this reference is unchanged.
+  private globals: readonly Middleware[] = [];
+
+  constructor(
+    private readonly server: MeshServer,
+    private readonly logger: MeshLogger,
+  ) {}
+
+  /**
+   * Registers a command.
+   * @throws TypeError for a reserved (`mesh/…`) or already registered name, or a handler that is not a function.
+   */
+  register(name: string, handler: CommandHandler, options: Middleware[] | CommandOptions | SchemaCommandOptions<PayloadSchema> = []): void {
+    assertCommandName(name);
+    if (this.commands.has(name)) throw new TypeError(`meshwork: command "${name}" is already registered`);
+    if (typeof handler !== "function") throw new TypeError(`meshwork: the handler of "${name}" must be a function`);
+    const { schema, middlewares = [] } = Array.isArray(options) ? { schema: undefined, middlewares: options } : options;
+    assertFunctions(`middleware of "${name}"`, middlewares);
+    const own = schema === undefined ? [...middlewares] : [payloadValidator(schema) as Middleware, ...middlewares];
+    this.commands.set(name, { name, handler, own, steps: own, builtFrom: null });
+  }
+
+  /** Appends global middleware, run before every command's own, in the order added. */
+  use(middlewares: readonly Middleware[]): void {
+    assertFunctions("middleware", middlewares);
+    this.globals = [...this.globals, ...middlewares];
+  }
+
+  /** The command registered under `name`, if any. */
+  lookup(name: string): CommandEntry | undefined {
+    return this.commands.get(name);
+  }
+
+  /**
+   * Runs request `id` through global middleware, the command's pipeline and its handler, and answers it.
+   * Never throws: every failure becomes an error response on the connection.
+   */
+  execute(connection: Connection, id: number, entry: CommandEntry, payload: unknown): void {
+    if (entry.builtFrom !== this.globals) {
+      entry.steps = this.globals.length === 0 ? entry.own : [...this.globals, ...entry.own];
+      entry.builtFrom = this.globals;
+    }
+    const ctx = createContext(entry.name, payload, connection, this.server);
+    let outcome: unknown;
+    try {
+      outcome = runPipeline(entry.steps, 0, entry.handler, ctx);
+    } catch (error) {
+      this.fail(connection, id, entry.name, error);
+      return;
+    }
+    if (isPromiseLike(outcome)) {
+      outcome.then(
+        (result) => sendResult(connection, id, result),
+        (error: unknown) => this.fail(connection, id, entry.name, error),
+      );
+    } else {
+      sendResult(connection, id, outcome);
+    }
+  }
+
+  private fail(connection: Connection, id: number, command: string, thrown: unknown): void {
+    const error = toMeshError(thrown);
+    // A thrown MeshError is a deliberate answer; anything else may be a bug, so the server log gets the stack.
+    if (!isMeshError(thrown)) this.logger.debug(`meshwork: command "${command}" failed with ${error.code}`, thrown);
+    sendError(connection, id, error);
+  }
+}

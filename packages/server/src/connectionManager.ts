@@ -1,0 +1,42 @@
+import type { ConnectionMetadata, ConnectionMetadataEntry, MeshState } from "@meshwork/redis-state";
+import { type Connection, type ConnectionRef, connectionIdOf } from "./connection";
+import type { ConnectionRegistry } from "./connectionRegistry";
+
+/**
+ * Connection metadata, kept in the shared state so every instance sees it, apart from routing data so
+ * writing metadata never disturbs delivery. Also the way to find this instance's live connections.
+ */
+export class ConnectionManager {
+  constructor(
+    private readonly state: MeshState,
+    private readonly registry: ConnectionRegistry,
+  ) {}
+
+  /**
+   * Replaces a connection's metadata. It must be JSON-serialisable; reads return a copy.
+   * @throws MeshError `NOT_FOUND` (as a rejection) when the connection is not registered.
+   */
+  setMetadata(connection: ConnectionRef, metadata: ConnectionMetadata): Promise<void> {
+    return this.state.setConnectionMetadata(connectionIdOf(connection), metadata);
+  }
+
+  /** A connection's metadata, or `null` when none was set or the connection is unknown. */
+  getMetadata(connection: ConnectionRef): Promise<ConnectionMetadata | null> {
+    return this.state.getConnectionMetadata(connectionIdOf(connection));
+  }
+
+  /** Every registered connection with its metadata (`null` where none was set): `[{ [connectionId]: metadata }]`. */
+  getAllMetadata(): Promise<ConnectionMetadataEntry[]> {
+    return this.state.getAllConnectionMetadata();
+  }
+
+  /** The connection with this id when its socket is on this instance. */
+  getLocalConnection(id: string): Connection | undefined {
+    return this.registry.get(id);
+  }
+
+  /** Every connection whose socket is on this instance, including ones still registering or closing. */
+  getLocalConnections(): Connection[] {
+    return [...this.registry.values()];
+  }
+}

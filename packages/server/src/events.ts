@@ -1,0 +1,82 @@
+import type { Connection } from "./connection";
+
+/** Why a connection ended: the close code and reason, the server's own when it closed the socket. */
+export interface DisconnectInfo {
+  readonly code: number;
+  readonly reason: string;
+}
+
+/** Events of {@link MeshServer}, with the arguments their listeners receive. */
+export interface MeshServerEventMap {
+  /** A connection is registered and has its `hello`; it may send and receive from now on. */
+  connected: [connection: Connection];
+  /** A connection that had been `connected` is gone, locally and from shared state. Fires once per connection. */
+  disconnected: [connection: Connection, info: DisconnectInfo];
+  /** An internal failure (state store, listener, auth hook). Without a listener it goes to the logger. */
+  error: [error: Error];
+}
+
+type Listener<Args extends unknown[]> = (...args: Args) => unknown;
+
+/**
+ * A small typed event emitter. Unlike Node's `EventEmitter` it never throws from `emit`: a listener that throws
+ * or returns a rejected promise is reported to `onListenerError`, so user code in a listener cannot break
+ * the server's own bookkeeping, and an `error` without listeners cannot crash the process.
+ */
+export class TypedEvents<Events extends { [K in keyof Events]: unknown[] }> {
+  // Copy-on-write arrays: emit iterates a snapshot, so listeners may subscribe or unsubscribe while it runs.
+  private readonly listeners = new Map<keyof Events, ReadonlyArray<Listener<never>>>();
+
+  constructor(private readonly onListenerError: (error: unknown, event: keyof Events) => void) {}
+
+  /** Adds a listener; returns a function that removes it. */
+  on<E extends keyof Events>(event: E, listener: Listener<Events[E]>): () => void {
+    const current = this.listeners.get(event) ?? [];
+    this.listeners.set(event, [...current, listener as Listener<never>]);
+    return () => this.off(event, listener);
+  }
+
+  /** Adds a listener that runs at most once; returns a function that removes it. */
+  once<E extends keyof Events>(event: E, listener: Listener<Events[E]>): () => void {
+    const off = this.on(event, ((...args: Events[E]) => {
+      off();
+      return listener(...args);
+    }) as Listener<Events[E]>);
+    return off;
+  }
+
+  /** Removes a listener added with {@link on} (the first registration of it, if added twice). */
+  off<E extends keyof Events>(event: E, listener: Listener<Events[E]>): void {
+    const current = this.listeners.get(event);
+    if (!current) return;
+    const index = current.indexOf(listener as Listener<never>);
+    if (index === -1) return;
+    const next = current.filter((_, i) => i !== index);
+    if (next.length === 0) this.listeners.delete(event);
+    else this.listeners.set(event, next);
+  }
+
+  /** How many listeners an event has. */
+  listenerCount(event: keyof Events): number {
+    return this.listeners.get(event)?.length ?? 0;
+  }
+
+  /** Calls every listener of `event`; never throws. */
+  emit<E extends keyof Events>(event: E, ...args: Events[E]): void {
+    const current = this.listeners.get(event) as ReadonlyArray<Listener<Events[E]>> | undefined;
+    if (!current) return;
+    for (const listener of current) {
+      try {
+        const result = listener(...args);
+        if (result instanceof Promise) result.catch((error: unknown) => this.onListenerError(error, event));
+      } catch (error) {
+        this.onListenerError(error, event);
+      }
+    }
+  }
+
+  /** Drops every listener. */
+  clear(): void {
+    this.listeners.clear();
+  }
+}

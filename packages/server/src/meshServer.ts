@@ -1,0 +1,246 @@
+import type { IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import { MemoryState, type MeshState, createInstanceId } from "@meshwork/redis-state";
+import type { z } from "zod";
+import {
+  type CommandHandler,
+  type CommandOptions,
+  CommandRouter,
+  type Middleware,
+  type SchemaCommandOptions,
+} from "./commandRouter";
+import type { ConnectionRef } from "./connection";
+import { ConnectionLifecycle } from "./connectionLifecycle";
+import { ConnectionManager } from "./connectionManager";
+import { ConnectionRegistry } from "./connectionRegistry";
+import { Delivery } from "./delivery";
+import { type MeshServerEventMap, TypedEvents } from "./events";
+import { FrameHandler } from "./frameHandler";
+import { Liveness } from "./liveness";
+import { type MeshLogger, type MeshServerOptions, type ResolvedServerOptions, resolveServerOptions } from "./options";
+import type { PayloadSchema } from "./payloadSchema";
+import { WsTransport } from "./wsTransport";
+
+// Loggers already told that state is in memory: the notice is given once per logger, not once per server.
+const toldInMemory = new WeakSet<MeshLogger>();
+
+function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
+
+/**
+ * A meshwork server: commands with middleware, pushes and broadcasts, connection metadata, liveness and
+ * latency, over WebSocket.
+ *
+ * ```ts
+ * const server = new MeshServer({ port: 8080 });
+ * server.registerCommand("echo", async (ctx) => `echo: ${ctx.payload}`);
+ * await server.ready();
+ * ```
+ *
+ * It starts listening (with `port`) at construction; `ready()` says when it listens and its state is ready.
+ */
+export class MeshServer {
+  /** This instance's id in shared state (a random UUID). */
+  readonly instanceId: string;
+  /** Connection metadata (shared state) and this instance's live connections. */
+  readonly connectionManager: ConnectionManager;
+  /** Alias of {@link registerCommand}, the name the final original Mesh used. */
+  declare readonly exposeCommand: MeshServer["registerCommand"];
+  /** Alias of {@link addMiddleware}, the name the final original Mesh used. */
+  declare readonly useMiddleware: MeshServer["addMiddleware"];
+
+  private readonly options: ResolvedServerOptions;
+  private readonly state: MeshState;
+  private readonly ownsState: boolean;
+  private readonly events: TypedEvents<MeshServerEventMap>;
+  private readonly registry = new ConnectionRegistry();
+  private readonly router: CommandRouter;
+  private readonly delivery: Delivery;
+  private readonly liveness: Liveness;
+  private readonly lifecycle: ConnectionLifecycle;
+  private readonly transport: WsTransport;
+  private readonly readyPromise: Promise<void>;
+  private closing: Promise<void> | null = null;
+
+  /**
+   * @throws TypeError for contradictory or out-of-range options; Error for `redisOptions`/`redis`, which
+   * this release does not support yet.
+   */
+  constructor(options: MeshServerOptions) {
+    this.options = resolveServerOptions(options);
+    const { logger } = this.options;
+    this.instanceId = createInstanceId();
+    this.ownsState = options.state === undefined;
+    this.state = options.state ?? MemoryState.shared(this.options.keyPrefix);
+    if (this.ownsState && !toldInMemory.has(logger)) {
+      toldInMemory.add(logger);
+      logger.info(
+        "meshwork: no state store configured, so connections and metadata live in this process's memory. " +
+          "That serves one process only; give a shared store to run several processes.",
+      );
+    }
+    this.events = new TypedEvents<MeshServerEventMap>((error, event) => {
+      if (event === "error") logger.error("meshwork: an error listener threw", error);
+      else this.reportError(error);
+    });
+    this.router = new CommandRouter(this, logger);
+    this.delivery = new Delivery(this.registry);
+    this.liveness = new Liveness(this.registry, this.options);
+    const frames = new FrameHandler(this.router, this.liveness, this.options, logger);
+    this.lifecycle = new ConnectionLifecycle({
+      options: this.options,
+      state: this.state,
+      instanceId: this.instanceId,
+      registry: this.registry,
+      frames,
+      events: this.events,
+      reportError: (error) => this.reportError(error),
+    });
+    this.connectionManager = new ConnectionManager(this.state, this.registry);
+    this.transport = new WsTransport(this.options, {
+      accept: (socket, request, metadata) => {
+        this.lifecycle.accept(socket, request.socket.remoteAddress ?? "", metadata);
+      },
+      reportError: (error) => this.reportError(error),
+    });
+    this.liveness.start();
+    this.readyPromise = Promise.all([this.transport.listen(), this.state.ready()]).then(() => undefined);
+    // Reported even when nobody awaits ready(), so a failed listen is never silent.
+    this.readyPromise.catch((error: unknown) => this.reportError(error));
+  }
+
+  /** The port the server listens on (owned or attached listener), e.g. the one picked for `port: 0`. */
+  get port(): number | undefined {
+    return this.transport.port;
+  }
+
+  /** The listener's address as `net.Server#address()` reports it, or `null` when not listening. */
+  address(): AddressInfo | string | null {
+    return this.transport.address();
+  }
+
+  /**
+   * Resolves when the server can take connections: an owned listener is listening and the state store is
+   * ready. Rejects with the listen error (e.g. `EADDRINUSE`). An attached server's listening is its owner's
+   * business and is not waited for.
+   */
+  ready(): Promise<void> {
+    return this.readyPromise;
+  }
+
+  /**
+   * Shuts down gracefully: refuses new upgrades (HTTP 503), closes every connection with 1001 (`GOING_AWAY`),
+   * unregisters them from state (each gets its `disconnected`), stops the timers, closes the listener it owns
+   * (an attached server is left running) and closes the state store it created. Peers that do not acknowledge
+   * the close within `closeTimeout` are cut off. Idempotent: every call returns the same promise.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  /**
+   * Hands over an upgrade request, for servers created with `noServer: true`; applies the same path,
+   * protocol and authentication policy as an attached listener.
+   */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.transport.handleUpgrade(request, socket, head);
+  }
+
+  /**
+   * Registers a command whose payload a zod schema validates and types: `ctx.payload` is the schema's output.
+   * An invalid payload is answered with `INVALID_PAYLOAD` (zod issues in `details`) before the command's own
+   * middleware runs.
+   * @throws TypeError for a reserved (`mesh/…`) or duplicate name.
+   */
+  registerCommand<S extends PayloadSchema, TResult = unknown>(
+    name: string,
+    handler: CommandHandler<z.output<S>, TResult>,
+    options: SchemaCommandOptions<S>,
+  ): void;
+  /**
+   * Registers a command: `handler` gets a `MeshContext` and returns the result (or a promise of it). A thrown
+   * error is sent back as `{ code, message }` (code from `error.code`, default `COMMAND_FAILED`).
+   * @param middlewares run after the global middleware, in order, before the handler
+   * @throws TypeError for a reserved (`mesh/…`) or duplicate name.
+   */
+  registerCommand<TPayload = any, TResult = unknown>(
+    name: string,
+    handler: CommandHandler<TPayload, TResult>,
+    middlewares?: Middleware<TPayload>[] | CommandOptions<TPayload>,
+  ): void;
+  registerCommand(
+    name: string,
+    handler: CommandHandler,
+    options?: Middleware[] | CommandOptions | SchemaCommandOptions<PayloadSchema>,
+  ): void {
+    this.router.register(name, handler, options);
+  }
+
+  /** Adds middleware that runs before every command (before the command's own), in the order added. */
+  addMiddleware(...middlewares: Middleware[]): void {
+    this.router.use(middlewares);
+  }
+
+  /**
+   * Pushes `command` with `payload` to every connection, or to the listed ones (connections or ids).
+   * Clients receive it with `client.on(command, …)`. Only connections on this instance are reached until
+   * cross-instance routing arrives.
+   * @throws TypeError (synchronously) for a `mesh/` or client lifecycle event name.
+   */
+  broadcast(command: string, payload?: unknown, connections?: Iterable<ConnectionRef>): Promise<void> {
+    return this.delivery.broadcast(command, payload, connections);
+  }
+
+  /**
+   * Pushes to every connection except `exclude` (a connection, an id, or several).
+   * @throws TypeError (synchronously) for a `mesh/` or client lifecycle event name.
+   */
+  broadcastExclude(command: string, payload: unknown, exclude: ConnectionRef | Iterable<ConnectionRef>): Promise<void> {
+    return this.delivery.broadcastExclude(command, payload, exclude);
+  }
+
+  /**
+   * Pushes to one connection. Resolves `true` when it was handed to the open connection, `false` when no open
+   * connection has this id on this instance.
+   * @throws TypeError (synchronously) for a `mesh/` or client lifecycle event name.
+   */
+  sendTo(connectionId: string, command: string, payload?: unknown): Promise<boolean> {
+    return this.delivery.sendTo(connectionId, command, payload);
+  }
+
+  /** Listens to `connected`, `disconnected` or `error`; returns a function that removes the listener. */
+  on<E extends keyof MeshServerEventMap>(event: E, listener: (...args: MeshServerEventMap[E]) => unknown): () => void {
+    return this.events.on(event, listener);
+  }
+
+  /** Like {@link on}, for one call only. */
+  once<E extends keyof MeshServerEventMap>(event: E, listener: (...args: MeshServerEventMap[E]) => unknown): () => void {
+    return this.events.once(event, listener);
+  }
+
+  /** Removes a listener added with {@link on}. */
+  off<E extends keyof MeshServerEventMap>(event: E, listener: (...args: MeshServerEventMap[E]) => unknown): void {
+    this.events.off(event, listener);
+  }
+
+  private reportError(error: unknown): void {
+    if (this.events.listenerCount("error") > 0) this.events.emit("error", toError(error));
+    else this.options.logger.error("meshwork:", error);
+  }
+
+  private async shutdown(): Promise<void> {
+    this.transport.stopAccepting();
+    this.liveness.stop();
+    await this.lifecycle.closeAll();
+    await this.transport.close();
+    if (this.ownsState) await this.state.close();
+  }
+}
+
+Object.defineProperties(MeshServer.prototype, {
+  exposeCommand: { value: MeshServer.prototype.registerCommand, writable: true, configurable: true },
+  useMiddleware: { value: MeshServer.prototype.addMiddleware, writable: true, configurable: true },
+});

@@ -1,0 +1,185 @@
+import type { IncomingMessage, Server as HttpServer } from "node:http";
+import type { Server as HttpsServer } from "node:https";
+import type { ConnectionMetadata, MeshState } from "@meshwork/redis-state";
+
+/**
+ * Where the server writes what it wants people to know. `console` fits; so does pino or winston.
+ * Client input never reaches `info`/`warn`/`error` in a way a client could use to flood the log:
+ * per-frame problems go to `debug`.
+ */
+export interface MeshLogger {
+  debug(message: string, ...args: unknown[]): void;
+  info(message: string, ...args: unknown[]): void;
+  warn(message: string, ...args: unknown[]): void;
+  error(message: string, ...args: unknown[]): void;
+}
+
+/** Decides at upgrade time whether a connection is let in; see {@link MeshServerOptions.authenticateConnection}. */
+export type AuthenticateConnection = (
+  request: IncomingMessage,
+) => Promise<ConnectionMetadata | null> | ConnectionMetadata | null;
+
+/** Options of {@link MeshServer}. Give exactly one of `port`, `server` or `noServer`. */
+export interface MeshServerOptions {
+  /** Port of an HTTP listener the server creates and owns (`0` picks a free port; read it from `server.port`). */
+  port?: number;
+  /** Interface the owned listener binds to; only with `port`. @default all interfaces */
+  host?: string;
+  /**
+   * An existing HTTP(S) server to attach to. The mesh handles its `upgrade` requests (for `path`, when set) and
+   * leaves the server itself to its owner: `close()` neither closes it nor stops it listening.
+   */
+  server?: HttpServer | HttpsServer;
+  /** Listen nowhere; the application hands upgrades over with `server.handleUpgrade(req, socket, head)`. */
+  noServer?: boolean;
+  /**
+   * Only upgrades to this path are accepted (the query string is ignored); others get HTTP 400, except on an
+   * attached server that has other `upgrade` listeners, where they are left to those listeners.
+   * @default any path
+   */
+  path?: string;
+  /** Milliseconds between application-level `ping`s. `0` turns pings and the liveness check off. @default 30000 */
+  pingInterval?: number;
+  /** Milliseconds between latency probes. `0` turns latency measurement off. @default 5000 */
+  latencyInterval?: number;
+  /**
+   * Consecutive unanswered pings tolerated. A connection with more than this many unanswered pings is closed
+   * with 4000 (`PING_TIMEOUT`); with 1 a client has roughly two ping intervals to answer. @default 1
+   */
+  maxMissedPongs?: number;
+  /** Largest incoming frame in bytes; a larger frame closes that socket with 1009 (`MESSAGE_TOO_BIG`). @default 1048576 */
+  maxPayload?: number;
+  /**
+   * Bytes a connection may have queued for sending before it counts as a slow consumer and is closed with
+   * 4004 (`SLOW_CONSUMER`). Bounds the memory one slow reader can pin. @default 4194304
+   */
+  maxBufferedBytes?: number;
+  /**
+   * Bad frames (not JSON, wrong shape, unknown or reserved command) a connection may send within
+   * `badMessageWindow` before it is closed with 4003 (`TOO_MANY_BAD_MESSAGES`). Each one that carries a request
+   * id is still answered with an error. @default 100
+   */
+  maxBadMessages?: number;
+  /** Length in milliseconds of the window `maxBadMessages` counts in. @default 10000 */
+  badMessageWindow?: number;
+  /**
+   * Milliseconds a socket the server closes may take to acknowledge the close before it is terminated: bounds
+   * `close()` and frees dead or stuck peers (ping timeouts, slow consumers) promptly. @default 2000
+   */
+  closeTimeout?: number;
+  /** Prefix of every key and channel in shared state, so several apps (and tests) can share one store. @default "mesh:" */
+  keyPrefix?: string;
+  /**
+   * The state store (connection registry and metadata). Injected stores belong to the caller: `close()` leaves
+   * them open. @default `MemoryState.shared(keyPrefix)`: one process only, with a one-time logged notice
+   */
+  state?: MeshState;
+  /**
+   * ioredis options for a Redis-backed state. The Redis state arrives in the next release; until then giving
+   * this throws at construction rather than silently running on in-memory state.
+   */
+  redisOptions?: Record<string, unknown>;
+  /** A Redis URL (`redis://…`) for a Redis-backed state. Not supported yet; throws at construction, like `redisOptions`. */
+  redis?: string;
+  /**
+   * Runs for every upgrade request before the handshake. Returning `null` (or throwing) refuses the connection
+   * with HTTP 401; a thrown error is also reported through the `error` event. A returned object becomes the
+   * connection's initial metadata. Clients offering the wrong protocol version are refused before this runs.
+   * @default every connection is accepted, without metadata
+   */
+  authenticateConnection?: AuthenticateConnection;
+  /** Where notices and internal failures are logged. @default `console`, with `debug` silenced */
+  logger?: MeshLogger;
+}
+
+/** The `console`-backed logger used when none is given; `debug` is silent so bad clients cannot flood stdout. */
+export const defaultLogger: MeshLogger = {
+  debug: () => {},
+  info: (message, ...args) => console.info(message, ...args),
+  warn: (message, ...args) => console.warn(message, ...args),
+  error: (message, ...args) => console.error(message, ...args),
+};
+
+/** Defaults of every tunable option, merged into the options given at construction. */
+export const DEFAULT_SERVER_OPTIONS = {
+  pingInterval: 30_000,
+  latencyInterval: 5_000,
+  maxMissedPongs: 1,
+  maxPayload: 1_048_576,
+  maxBufferedBytes: 4 * 1_048_576,
+  maxBadMessages: 100,
+  badMessageWindow: 10_000,
+  closeTimeout: 2_000,
+  keyPrefix: "mesh:",
+} as const;
+
+/** Options after defaults are merged and values checked. */
+export interface ResolvedServerOptions
+  extends Omit<MeshServerOptions, keyof typeof DEFAULT_SERVER_OPTIONS | "logger"> {
+  readonly pingInterval: number;
+  readonly latencyInterval: number;
+  readonly maxMissedPongs: number;
+  readonly maxPayload: number;
+  readonly maxBufferedBytes: number;
+  readonly maxBadMessages: number;
+  readonly badMessageWindow: number;
+  readonly closeTimeout: number;
+  readonly keyPrefix: string;
+  readonly logger: MeshLogger;
+}
+
+function checkInteger(name: string, value: number, min: number): void {
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new TypeError(`meshwork: option "${name}" must be an integer >= ${min}, got ${String(value)}`);
+  }
+}
+
+/**
+ * Merges defaults into `options` and rejects contradictory or out-of-range values with a `TypeError`
+ * naming the option, so a misconfiguration fails at construction instead of at the first connection.
+ */
+export function resolveServerOptions(options: MeshServerOptions): ResolvedServerOptions {
+  const resolved: ResolvedServerOptions = {
+    ...options,
+    pingInterval: options.pingInterval ?? DEFAULT_SERVER_OPTIONS.pingInterval,
+    latencyInterval: options.latencyInterval ?? DEFAULT_SERVER_OPTIONS.latencyInterval,
+    maxMissedPongs: options.maxMissedPongs ?? DEFAULT_SERVER_OPTIONS.maxMissedPongs,
+    maxPayload: options.maxPayload ?? DEFAULT_SERVER_OPTIONS.maxPayload,
+    maxBufferedBytes: options.maxBufferedBytes ?? DEFAULT_SERVER_OPTIONS.maxBufferedBytes,
+    maxBadMessages: options.maxBadMessages ?? DEFAULT_SERVER_OPTIONS.maxBadMessages,
+    badMessageWindow: options.badMessageWindow ?? DEFAULT_SERVER_OPTIONS.badMessageWindow,
+    closeTimeout: options.closeTimeout ?? DEFAULT_SERVER_OPTIONS.closeTimeout,
+    keyPrefix: options.keyPrefix ?? DEFAULT_SERVER_OPTIONS.keyPrefix,
+    logger: options.logger ?? defaultLogger,
+  };
+
+  const modes = [options.port !== undefined, options.server !== undefined, options.noServer === true];
+  if (modes.filter(Boolean).length !== 1) {
+    throw new TypeError('meshwork: give exactly one of the options "port", "server" or "noServer: true"');
+  }
+  if (options.port !== undefined) checkInteger("port", options.port, 0);
+  if (options.port !== undefined && options.port > 65_535) {
+    throw new TypeError(`meshwork: option "port" must be at most 65535, got ${options.port}`);
+  }
+  if (options.host !== undefined && options.port === undefined) {
+    throw new TypeError('meshwork: option "host" only applies together with "port"');
+  }
+  if (options.path !== undefined && !options.path.startsWith("/")) {
+    throw new TypeError(`meshwork: option "path" must start with "/", got "${options.path}"`);
+  }
+  checkInteger("pingInterval", resolved.pingInterval, 0);
+  checkInteger("latencyInterval", resolved.latencyInterval, 0);
+  checkInteger("maxMissedPongs", resolved.maxMissedPongs, 0);
+  checkInteger("maxPayload", resolved.maxPayload, 1);
+  checkInteger("maxBufferedBytes", resolved.maxBufferedBytes, 1);
+  checkInteger("maxBadMessages", resolved.maxBadMessages, 0);
+  checkInteger("badMessageWindow", resolved.badMessageWindow, 1);
+  checkInteger("closeTimeout", resolved.closeTimeout, 0);
+  if (options.redisOptions !== undefined || options.redis !== undefined) {
+    throw new Error(
+      "meshwork: the Redis-backed state is not available in this release, so `redisOptions` and `redis` are not " +
+        "supported yet. Omit them to run on in-memory state (one process), or pass a `state` implementing MeshState.",
+    );
+  }
+  return resolved;
+}

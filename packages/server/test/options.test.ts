@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_SERVER_OPTIONS, MemoryState, MeshServer } from "../src/index";
+import { RawClient } from "./support/rawClient";
+import { MemoryLogger, startServer, track, uniquePrefix } from "./support/servers";
+
+describe("options", () => {
+  it("has documented defaults", () => {
+    expect(DEFAULT_SERVER_OPTIONS).toEqual({
+      pingInterval: 30_000,
+      latencyInterval: 5_000,
+      maxMissedPongs: 1,
+      maxPayload: 1_048_576,
+      maxBufferedBytes: 4_194_304,
+      maxBadMessages: 100,
+      badMessageWindow: 10_000,
+      closeTimeout: 2_000,
+      keyPrefix: "mesh:",
+    });
+  });
+
+  it("applies the defaults when options are left out", async () => {
+    const { url } = await startServer();
+    const client = await RawClient.connect(url);
+    expect(client.hello).toMatchObject({ pingInterval: 30_000, latencyInterval: 5_000, maxPayload: 1_048_576 });
+  });
+
+  it("rejects contradictory or out-of-range options", () => {
+    const logger = new MemoryLogger();
+    expect(() => new MeshServer({ logger })).toThrow(/exactly one of/);
+    expect(() => new MeshServer({ port: 0, noServer: true, logger })).toThrow(/exactly one of/);
+    expect(() => new MeshServer({ noServer: true, host: "127.0.0.1", logger })).toThrow(/"host"/);
+    expect(() => new MeshServer({ noServer: true, path: "mesh", logger })).toThrow(/"path"/);
+    expect(() => new MeshServer({ noServer: true, pingInterval: -1, logger })).toThrow(/"pingInterval"/);
+    expect(() => new MeshServer({ noServer: true, maxPayload: 0, logger })).toThrow(/"maxPayload"/);
+    expect(() => new MeshServer({ port: 70_000, logger })).toThrow(/"port"/);
+  });
+
+  it("refuses Redis options until the Redis state exists, instead of silently running in memory", () => {
+    const logger = new MemoryLogger();
+    expect(() => new MeshServer({ noServer: true, redisOptions: { host: "localhost", port: 6379 }, logger })).toThrow(/Redis-backed state is not available/);
+    expect(() => new MeshServer({ noServer: true, redis: "redis://localhost:6379", logger })).toThrow(/not supported yet/);
+  });
+
+  it("logs once per logger that the default state is in memory, and not when a state is given", async () => {
+    const logger = new MemoryLogger();
+    track(new MeshServer({ noServer: true, keyPrefix: uniquePrefix(), logger }));
+    track(new MeshServer({ noServer: true, keyPrefix: uniquePrefix(), logger }));
+    const quiet = new MemoryLogger();
+    track(new MeshServer({ noServer: true, state: new MemoryState(), logger: quiet }));
+
+    expect(logger.lines.filter((line) => line.level === "info" && /memory/.test(line.message))).toHaveLength(1);
+    expect(quiet.lines).toEqual([]);
+  });
+
+  it("shares the default in-memory state between servers with the same key prefix", async () => {
+    const keyPrefix = uniquePrefix();
+    const { server: first, url } = await startServer({ keyPrefix });
+    const { server: second } = await startServer({ keyPrefix });
+    const client = await RawClient.connect(url);
+    await first.connectionManager.setMetadata(client.hello.connectionId, { seenBy: "first" });
+
+    expect(await second.connectionManager.getMetadata(client.hello.connectionId)).toEqual({ seenBy: "first" });
+  });
+});

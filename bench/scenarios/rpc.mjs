@@ -134,14 +134,27 @@ async function runScenario(ctx, id, fixedRate) {
     }
   }
 
+  // A run during which other processes took more than 10% of a core is "disturbed"; when a server has
+  // undisturbed runs, the median is taken among those only.
+  const isClean = (r) => r.otherCpuS <= 0.1 * r.elapsedS;
   const chosen = new Map();
+  const cleanCounts = new Map();
   for (const [sid, list] of runs) {
     if (list.length === 0) continue;
-    const mid = median(list.map((r) => r.perCpuS));
-    chosen.set(sid, list.reduce((best, r) => (Math.abs(r.perCpuS - mid) < Math.abs(best.perCpuS - mid) ? r : best)));
+    const clean = list.filter(isClean);
+    cleanCounts.set(sid, `${clean.length}/${list.length}`);
+    const pool = clean.length > 0 ? clean : list;
+    const mid = median(pool.map((r) => r.perCpuS));
+    chosen.set(sid, pool.reduce((best, r) => (Math.abs(r.perCpuS - mid) < Math.abs(best.perCpuS - mid) ? r : best)));
   }
   const baseline = chosen.get(baselineId);
   const notes = [];
+  if (config.rounds > 1) {
+    const perRun = servers
+      .filter((def) => runs.get(def.id).length > 0)
+      .map((def) => `${def.label} ${runs.get(def.id).map((r) => `${fmtInt(r.perCpuS)}${isClean(r) ? "" : "*"}`).join(" / ")}`);
+    notes.push(`round trips per server CPU-second of every run, in order (* disturbed): ${perRun.join("; ")}`);
+  }
   const rows = servers.map((def) => {
     const r = chosen.get(def.id);
     if (!r) return { server: def.label, rtps: "FAILED" };
@@ -149,10 +162,10 @@ async function runScenario(ctx, id, fixedRate) {
     if (issues.length || r.errors) {
       notes.push(`${def.label}: ${r.errors} error responses in the window; ${issues.map(([k, v]) => `${k}=${v}`).join(", ") || "no other anomalies"}`);
     }
-    if (r.otherCpuS > 0.1 * r.elapsedS) {
+    if (!isClean(r)) {
       notes.push(
-        `WARNING ${def.label}: other processes used ${fmtFixed(r.otherCpuS, 2)} CPU-s during its ${fmtFixed(r.elapsedS, 1)} s window; ` +
-          "its figures are skewed, rerun on a quiet machine",
+        `WARNING ${def.label}: no undisturbed run; in the one shown other processes used ${fmtFixed(r.otherCpuS, 2)} CPU-s ` +
+          `during its ${fmtFixed(r.elapsedS, 1)} s window, so its figures are skewed: rerun on a quiet machine`,
       );
     }
     if (r.missed > 0) {
@@ -170,6 +183,7 @@ async function runScenario(ctx, id, fixedRate) {
       client: fmtFixed(r.clientCpuS, 2),
       irq: fmtFixed(r.irqCpuS, 2),
       other: fmtFixed(r.otherCpuS, 2),
+      clean: cleanCounts.get(def.id),
     };
   });
   const shape = fixedRate
@@ -178,12 +192,12 @@ async function runScenario(ctx, id, fixedRate) {
   notes.unshift(
     `${shape}, payload ${JSON.stringify(c.payload)}, ` +
       `${c.warmupMs} ms warm-up, ${c.durationMs} ms window, ${c.loadProcesses} load process(es), ` +
-      `${config.rounds} round(s)${config.rounds > 1 ? " (median run by round trips per server CPU-second)" : ""}` +
+      `${config.rounds} round(s)${config.rounds > 1 ? " (the run shown is the median by round trips per server CPU-second among the undisturbed runs, or among all when none is)" : ""}` +
       `${config.pin ? ", server pinned to CPU 0 and load to the others" : ""}. ` +
       "server CPU s: process.cpuUsage() of the server process over the window (utilisation of one core); " +
       "load CPU s: the same for the load generator(s); irq CPU s: the machine's interrupt time in the window " +
       "(the kernel's loopback TCP work, charged to no process); other CPU s: the rest of the machine's busy time " +
-      "(other processes, steal), which must be near zero for the figures to be trusted.",
+      "(other processes, steal); a run where it exceeds 10% of the window is disturbed.",
   );
   return {
     tables: [
@@ -202,6 +216,7 @@ async function runScenario(ctx, id, fixedRate) {
           { key: "client", title: "load CPU s" },
           { key: "irq", title: "irq CPU s" },
           { key: "other", title: "other CPU s" },
+          { key: "clean", title: "undisturbed runs" },
         ],
         rows,
         notes,

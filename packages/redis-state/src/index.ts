@@ -10,4 +10,5 @@ export { MemoryState } from "./memoryState";
 export { createInstanceId } from "./instanceId";
 export { createKeys, escapeKeyComponent, type MeshKeys } from "./keys";
 export { RedisState, type RedisStateOptions, type RedisConnection } from "./redisState";
+export type { RedisOptions } from "ioredis";
 export { InstanceMonitor, type InstanceMonitorOptions } from "./instanceMonitor";

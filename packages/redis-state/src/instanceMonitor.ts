@@ -15,6 +15,8 @@ export interface InstanceMonitorOptions {
    * process stalled): survivors may have removed its state, so the instance registers it again.
    */
   readonly onExpired: () => Promise<void>;
+  /** Called after every heartbeat that reached the store: a moment to retry writes that failed while it was away. */
+  readonly onHeartbeat?: () => Promise<void>;
   readonly onError: (error: unknown) => void;
 }
 
@@ -73,6 +75,7 @@ export class InstanceMonitor {
     const { state, instanceId, instanceTtl } = this.options;
     const wasAlive = await state.heartbeat(instanceId, instanceTtl);
     if (!wasAlive && this.timer) await this.options.onExpired();
+    await this.options.onHeartbeat?.();
   }
 
   private async sweep(): Promise<void> {

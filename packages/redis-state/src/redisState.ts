@@ -283,6 +283,11 @@ export class RedisState implements MeshState {
     this.closed = true;
     await Promise.all([...this.buses].map((bus) => bus.close()));
     this.buses.clear();
+    // QUIT waits for Redis to answer; when it is unreachable that would wait out every reconnect attempt.
+    if (this.redis.status !== "ready") {
+      this.redis.disconnect();
+      return;
+    }
     try {
       await this.redis.quit();
     } catch {

@@ -5,6 +5,7 @@ import type { RawData, WebSocket } from "ws";
 import { Connection, type ConnectionHost, PHASE } from "./connection";
 import type { ConnectionRegistry } from "./connectionRegistry";
 import type { DisconnectInfo, MeshServerEventMap, TypedEvents } from "./events";
+import { withDeadline } from "./deadline";
 import type { FrameHandler } from "./frameHandler";
 import type { ResolvedServerOptions } from "./options";
 
@@ -17,6 +18,10 @@ export interface LifecycleDeps {
   readonly frames: FrameHandler;
   readonly events: TypedEvents<MeshServerEventMap>;
   readonly reportError: (error: unknown) => void;
+  /** Settles once the instance has joined the cluster; registrations wait for it. */
+  readonly joined: Promise<void>;
+  /** Drops what the instance keeps locally for a connection that is gone (its room memberships). */
+  readonly forgetLocal: (connectionId: string) => Promise<void>;
 }
 
 // Frames held back while a connection registers. The socket is paused at accept, so only what arrived with
@@ -38,6 +43,7 @@ export class ConnectionLifecycle implements ConnectionHost {
   readonly closeTimeout: number;
   private readonly registrations = new Map<Connection, Promise<void>>();
   private readonly cleanups = new Set<Promise<void>>();
+  private readonly failedUnregisters = new Set<string>();
   private accepting = true;
 
   constructor(private readonly deps: LifecycleDeps) {
@@ -94,19 +100,22 @@ export class ConnectionLifecycle implements ConnectionHost {
 
   /**
    * Stops accepting, closes every local connection with 1001 (`GOING_AWAY`) and resolves once all of them are
-   * gone and unregistered. Peers that do not acknowledge are cut off after `closeTimeout`.
+   * gone and unregistered. Peers that do not acknowledge are cut off after `closeTimeout`; unregistering gets
+   * `closeTimeout` more, so an unreachable state store cannot stall shutdown (the instance's leftovers are then
+   * reaped by a survivor when its heartbeat expires).
    */
   async closeAll(): Promise<void> {
     this.accepting = false;
     const { code, reason } = CLOSE_CODES.GOING_AWAY;
     for (const connection of this.deps.registry.values()) connection.close(code, reason);
     await this.deps.registry.whenEmpty();
-    await Promise.all(this.cleanups);
+    await withDeadline(Promise.all(this.cleanups), this.closeTimeout);
   }
 
   private async register(connection: Connection, metadata: ConnectionMetadata | null): Promise<void> {
     const { state, instanceId, options } = this.deps;
     try {
+      await this.deps.joined;
       await state.registerConnection(connection.id, instanceId);
       if (metadata) await state.setConnectionMetadata(connection.id, metadata);
     } catch (cause) {
@@ -137,6 +146,25 @@ export class ConnectionLifecycle implements ConnectionHost {
     connection.socket.resume();
   }
 
+  /**
+   * Removes a gone connection from shared state. When the store is unreachable (Redis away) the id is kept and
+   * retried by {@link retryUnregisters} after the next successful heartbeat, so no ghost entry outlives the outage.
+   */
+  private async unregister(connectionId: string): Promise<void> {
+    try {
+      await this.deps.state.unregisterConnection(connectionId);
+      this.failedUnregisters.delete(connectionId);
+    } catch (cause) {
+      this.failedUnregisters.add(connectionId);
+      this.deps.reportError(new Error(`meshwork: could not unregister connection ${connectionId}`, { cause }));
+    }
+  }
+
+  /** Retries unregistrations that failed while the state store was unreachable. */
+  async retryUnregisters(): Promise<void> {
+    for (const connectionId of [...this.failedUnregisters]) await this.unregister(connectionId);
+  }
+
   private drainPending(connection: Connection): void {
     const pending = connection.pendingFrames;
     connection.pendingFrames = null;
@@ -150,10 +178,11 @@ export class ConnectionLifecycle implements ConnectionHost {
   private async cleanUp(connection: Connection, info: DisconnectInfo): Promise<void> {
     const registration = this.registrations.get(connection);
     if (registration) await registration;
+    await this.unregister(connection.id);
     try {
-      await this.deps.state.unregisterConnection(connection.id);
+      await this.deps.forgetLocal(connection.id);
     } catch (cause) {
-      this.deps.reportError(new Error(`meshwork: could not unregister connection ${connection.id}`, { cause }));
+      this.deps.reportError(cause);
     }
     if (connection.opened) this.deps.events.emit("disconnected", connection, info);
   }

@@ -30,6 +30,11 @@ export class ConnectionManager {
     return this.state.getAllConnectionMetadata();
   }
 
+  /** Every member of a room, on every instance, with its metadata (`null` where none was set). */
+  getAllMetadataForRoom(room: string): Promise<ConnectionMetadataEntry[]> {
+    return this.state.getConnectionMetadataForRoom(room);
+  }
+
   /** The connection with this id when its socket is on this instance. */
   getLocalConnection(id: string): Connection | undefined {
     return this.registry.get(id);

@@ -1,58 +1,110 @@
 import { encodeServerMessage } from "@meshwork/protocol";
+import type { MeshState } from "@meshwork/redis-state";
+import type { ClusterNode } from "./cluster/clusterNode";
 import { type ConnectionRef, connectionIdOf } from "./connection";
 import type { ConnectionRegistry } from "./connectionRegistry";
 import { assertPushName } from "./names";
 
+/** A push encoded once: the text that goes on the bus, and the bytes every local socket sends. */
+interface EncodedPush {
+  readonly text: string;
+  readonly bytes: Buffer;
+}
+
+function idsOf(refs: ConnectionRef | Iterable<ConnectionRef>): string[] {
+  const list: Iterable<ConnectionRef> = typeof refs === "string" || !(Symbol.iterator in refs) ? [refs] : refs;
+  return [...new Set([...list].map(connectionIdOf))];
+}
+
 /**
- * Pushes messages to connections. Each push is encoded once, into one buffer every socket sends, however many
- * connections it reaches.
- *
- * Today every target is looked up among this instance's connections; targets elsewhere are not reached. This
- * module is the one place that decides where a push goes, so cross-instance routing (one publish per
- * broadcast on the bus, each instance delivering to its own sockets) plugs in here without touching callers.
+ * Pushes messages to connections wherever they are in the cluster. Each push is encoded once; local sockets
+ * get it directly and every other instance through one publish on the bus, delivering to its own sockets.
+ * No call does Redis work per member: a room or cluster-wide broadcast is one PUBLISH, a targeted one is one
+ * lookup of the targets' instances plus one PUBLISH per instance reached.
  */
 export class Delivery {
-  constructor(private readonly registry: ConnectionRegistry) {}
+  constructor(
+    private readonly registry: ConnectionRegistry,
+    private readonly state: MeshState,
+    private readonly node: ClusterNode,
+  ) {}
 
-  /** Pushes to one connection by id. Resolves `true` when it was handed to an open connection. */
+  /**
+   * Pushes to one connection by id. Resolves `true` when it was handed to the local socket or published to
+   * the instance that serves it, `false` when no instance serves that id.
+   */
   sendTo(connectionId: string, command: string, payload: unknown): Promise<boolean> {
-    assertPushName(command);
-    const frame = encodeServerMessage({ type: "push", command, payload });
-    const connection = this.registry.get(connectionId);
-    return Promise.resolve(connection ? connection.sendFrame(frame) : false);
+    return this.sendEncoded(connectionId, this.encode(command, payload));
   }
 
-  /** Pushes to every connection, or to the listed ones (each once, even when listed twice). */
+  /** Pushes to every connection in the cluster, or to the listed ones (each once, even when listed twice). */
   broadcast(command: string, payload: unknown, connections?: Iterable<ConnectionRef>): Promise<void> {
-    const frame = this.encode(command, payload);
-    if (connections === undefined) {
-      for (const connection of this.registry.values()) connection.sendFrame(frame);
-      return Promise.resolve();
-    }
-    const seen = new Set<string>();
-    for (const ref of connections) {
-      const id = connectionIdOf(ref);
-      if (seen.has(id)) continue;
-      seen.add(id);
-      this.registry.get(id)?.sendFrame(frame);
-    }
-    return Promise.resolve();
+    const push = this.encode(command, payload);
+    return connections === undefined ? this.toEveryone(push, []) : this.toListed(push, connections);
   }
 
-  /** Pushes to every connection except the excluded ones. */
+  /** Pushes to every connection in the cluster except the excluded ones. */
   broadcastExclude(command: string, payload: unknown, exclude: ConnectionRef | Iterable<ConnectionRef>): Promise<void> {
-    const frame = this.encode(command, payload);
-    const refs: Iterable<ConnectionRef> = typeof exclude === "string" || !(Symbol.iterator in exclude) ? [exclude] : exclude;
-    const excluded = new Set<string>();
-    for (const ref of refs) excluded.add(connectionIdOf(ref));
-    for (const connection of this.registry.values()) {
-      if (!excluded.has(connection.id)) connection.sendFrame(frame);
-    }
-    return Promise.resolve();
+    return this.toEveryone(this.encode(command, payload), idsOf(exclude));
   }
 
-  private encode(command: string, payload: unknown): Buffer {
+  /** Pushes to every member of a room, on every instance, except the excluded ones. One publish. */
+  broadcastRoom(
+    room: string,
+    command: string,
+    payload: unknown,
+    exclude: ConnectionRef | Iterable<ConnectionRef> = [],
+  ): Promise<void> {
+    return this.toRoom(room, this.encode(command, payload), idsOf(exclude));
+  }
+
+  // Encoding happens in the public methods, before any await, so a bad name or payload throws synchronously.
+
+  private async sendEncoded(connectionId: string, push: EncodedPush): Promise<boolean> {
+    const local = this.registry.get(connectionId);
+    if (local) return local.sendFrame(push.bytes);
+    const instanceId = await this.state.instanceOf(connectionId);
+    if (instanceId === null) return false;
+    await this.node.publishPush({ kind: "instance", instanceId }, { to: [connectionId] }, push.text);
+    return true;
+  }
+
+  private async toListed(push: EncodedPush, connections: Iterable<ConnectionRef>): Promise<void> {
+    const remote: string[] = [];
+    for (const id of new Set([...connections].map(connectionIdOf))) {
+      const local = this.registry.get(id);
+      if (local) local.sendFrame(push.bytes);
+      else remote.push(id);
+    }
+    if (remote.length === 0) return;
+    const byInstance = new Map<string, string[]>();
+    for (const [id, instanceId] of await this.state.instancesOf(remote)) {
+      const ids = byInstance.get(instanceId) ?? [];
+      ids.push(id);
+      byInstance.set(instanceId, ids);
+    }
+    await Promise.all(
+      [...byInstance].map(([instanceId, to]) => this.node.publishPush({ kind: "instance", instanceId }, { to }, push.text)),
+    );
+  }
+
+  private async toEveryone(push: EncodedPush, excluded: string[]): Promise<void> {
+    const skip = new Set(excluded);
+    for (const connection of this.registry.values()) if (!skip.has(connection.id)) connection.sendFrame(push.bytes);
+    await this.node.publishPush({ kind: "all" }, excluded.length > 0 ? { x: excluded } : {}, push.text);
+  }
+
+  private async toRoom(room: string, push: EncodedPush, excluded: string[]): Promise<void> {
+    const skip = new Set(excluded);
+    for (const id of this.node.rooms.membersOf(room)) {
+      if (!skip.has(id)) this.registry.get(id)?.sendFrame(push.bytes);
+    }
+    await this.node.publishPush({ kind: "room", room }, excluded.length > 0 ? { x: excluded } : {}, push.text);
+  }
+
+  private encode(command: string, payload: unknown): EncodedPush {
     assertPushName(command);
-    return Buffer.from(encodeServerMessage({ type: "push", command, payload }));
+    const text = encodeServerMessage({ type: "push", command, payload });
+    return { text, bytes: Buffer.from(text) };
   }
 }

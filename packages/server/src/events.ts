@@ -1,3 +1,4 @@
+import type { ReapedConnection } from "@meshwork/redis-state";
 import type { Connection } from "./connection";
 
 /** Why a connection ended: the close code and reason, the server's own when it closed the socket. */
@@ -6,12 +7,23 @@ export interface DisconnectInfo {
   readonly reason: string;
 }
 
+/** What {@link MeshServerEventMap.instancedown} reports. */
+export interface InstanceDownInfo {
+  readonly instanceId: string;
+  readonly connections: readonly ReapedConnection[];
+}
+
 /** Events of {@link MeshServer}, with the arguments their listeners receive. */
 export interface MeshServerEventMap {
   /** A connection is registered and has its `hello`; it may send and receive from now on. */
   connected: [connection: Connection];
   /** A connection that had been `connected` is gone, locally and from shared state. Fires once per connection. */
   disconnected: [connection: Connection, info: DisconnectInfo];
+  /**
+   * Another instance stopped heartbeating and this instance, the one survivor that removed its state, reports
+   * what went: each of its connections with the rooms it was in. Fires once per dead instance, cluster-wide.
+   */
+  instancedown: [info: InstanceDownInfo];
   /** An internal failure (state store, listener, auth hook). Without a listener it goes to the logger. */
   error: [error: Error];
 }

@@ -11,7 +11,15 @@ export { ConnectionManager } from "./connectionManager";
 export type { MeshContext, MeshContextBase, MeshContextExtensions } from "./context";
 export type { Middleware, CommandHandler, CommandOptions, SchemaCommandOptions } from "./commandRouter";
 export type { PayloadSchema } from "./payloadSchema";
-export type { MeshServerEventMap, DisconnectInfo } from "./events";
-export type { ConnectionMetadata, ConnectionMetadataEntry, MeshState } from "@meshwork/redis-state";
-export { MemoryState } from "@meshwork/redis-state";
+export type { MeshServerEventMap, DisconnectInfo, InstanceDownInfo } from "./events";
+export { RoomManager } from "./roomManager";
+export type {
+  ConnectionMetadata,
+  ConnectionMetadataEntry,
+  MeshState,
+  RoomMetadata,
+  ReapedConnection,
+  RedisOptions,
+} from "@meshwork/redis-state";
+export { MemoryState, RedisState } from "@meshwork/redis-state";
 export { MeshError, isMeshError, ERROR_CODES, CLOSE_CODES } from "@meshwork/protocol";

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { MemoryState, type MeshState, createInstanceId } from "@meshwork/redis-state";
+import { MemoryState, type MeshState, RedisState, createInstanceId } from "@meshwork/redis-state";
+import { ClusterNode } from "./cluster/clusterNode";
 import type { z } from "zod";
 import {
   type CommandHandler,
@@ -20,6 +21,9 @@ import { FrameHandler } from "./frameHandler";
 import { Liveness } from "./liveness";
 import { type MeshLogger, type MeshServerOptions, type ResolvedServerOptions, resolveServerOptions } from "./options";
 import type { PayloadSchema } from "./payloadSchema";
+import { withDeadline } from "./deadline";
+import { RoomManager } from "./roomManager";
+import { Rooms } from "./rooms";
 import { WsTransport } from "./wsTransport";
 
 // Loggers already told that state is in memory: the notice is given once per logger, not once per server.
@@ -46,6 +50,8 @@ export class MeshServer {
   readonly instanceId: string;
   /** Connection metadata (shared state) and this instance's live connections. */
   readonly connectionManager: ConnectionManager;
+  /** Room metadata (shared state). */
+  readonly roomManager: RoomManager;
   /** Alias of {@link registerCommand}, the name the final original Mesh used. */
   declare readonly exposeCommand: MeshServer["registerCommand"];
   /** Alias of {@link addMiddleware}, the name the final original Mesh used. */
@@ -58,23 +64,27 @@ export class MeshServer {
   private readonly registry = new ConnectionRegistry();
   private readonly router: CommandRouter;
   private readonly delivery: Delivery;
+  private readonly node: ClusterNode;
+  private readonly rooms: Rooms;
   private readonly liveness: Liveness;
   private readonly lifecycle: ConnectionLifecycle;
   private readonly transport: WsTransport;
   private readonly readyPromise: Promise<void>;
   private closing: Promise<void> | null = null;
 
-  /**
-   * @throws TypeError for contradictory or out-of-range options; Error for `redisOptions`/`redis`, which
-   * this release does not support yet.
-   */
+  /** @throws TypeError for contradictory or out-of-range options. */
   constructor(options: MeshServerOptions) {
     this.options = resolveServerOptions(options);
-    const { logger } = this.options;
+    const { logger, keyPrefix } = this.options;
     this.instanceId = createInstanceId();
+    const redis = options.redis ?? options.redisOptions;
     this.ownsState = options.state === undefined;
-    this.state = options.state ?? MemoryState.shared(this.options.keyPrefix);
-    if (this.ownsState && !toldInMemory.has(logger)) {
+    this.state =
+      options.state ??
+      (redis === undefined
+        ? MemoryState.shared(keyPrefix)
+        : new RedisState({ connection: redis, keyPrefix, onError: (error) => this.reportError(error) }));
+    if (this.ownsState && redis === undefined && !toldInMemory.has(logger)) {
       toldInMemory.add(logger);
       logger.info(
         "meshwork: no state store configured, so connections and metadata live in this process's memory. " +
@@ -86,7 +96,19 @@ export class MeshServer {
       else this.reportError(error);
     });
     this.router = new CommandRouter(this, logger);
-    this.delivery = new Delivery(this.registry);
+    this.node = new ClusterNode({
+      state: this.state,
+      instanceId: this.instanceId,
+      registry: this.registry,
+      timings: this.options,
+      onInstanceDown: (instanceId, connections) => this.events.emit("instancedown", { instanceId, connections }),
+      afterHeartbeat: () => this.lifecycle.retryUnregisters(),
+      reportError: (error) => this.reportError(error),
+    });
+    const joined = this.state.ready().then(() => this.node.start());
+    this.delivery = new Delivery(this.registry, this.state, this.node);
+    this.rooms = new Rooms(this.state, this.registry, this.node, (error) => this.reportError(error));
+    this.roomManager = new RoomManager(this.state);
     this.liveness = new Liveness(this.registry, this.options);
     const frames = new FrameHandler(this.router, this.liveness, this.options, logger);
     this.lifecycle = new ConnectionLifecycle({
@@ -97,6 +119,8 @@ export class MeshServer {
       frames,
       events: this.events,
       reportError: (error) => this.reportError(error),
+      joined,
+      forgetLocal: (connectionId) => this.node.forgetLocal(connectionId),
     });
     this.connectionManager = new ConnectionManager(this.state, this.registry);
     this.transport = new WsTransport(this.options, {
@@ -106,7 +130,7 @@ export class MeshServer {
       reportError: (error) => this.reportError(error),
     });
     this.liveness.start();
-    this.readyPromise = Promise.all([this.transport.listen(), this.state.ready()]).then(() => undefined);
+    this.readyPromise = Promise.all([this.transport.listen(), joined]).then(() => undefined);
     // Reported even when nobody awaits ready(), so a failed listen is never silent.
     this.readyPromise.catch((error: unknown) => this.reportError(error));
   }
@@ -186,8 +210,8 @@ export class MeshServer {
 
   /**
    * Pushes `command` with `payload` to every connection, or to the listed ones (connections or ids).
-   * Clients receive it with `client.on(command, …)`. Only connections on this instance are reached until
-   * cross-instance routing arrives.
+   * Clients receive it with `client.on(command, …)`. Reaches connections on every instance: one publish for
+   * everyone, or one per instance serving a listed connection.
    * @throws TypeError (synchronously) for a `mesh/` or client lifecycle event name.
    */
   broadcast(command: string, payload?: unknown, connections?: Iterable<ConnectionRef>): Promise<void> {
@@ -203,15 +227,71 @@ export class MeshServer {
   }
 
   /**
-   * Pushes to one connection. Resolves `true` when it was handed to the open connection, `false` when no open
-   * connection has this id on this instance.
+   * Pushes to one connection on whatever instance serves it. Resolves `true` when it was handed to the local
+   * socket or published to the serving instance, `false` when no instance serves this id.
    * @throws TypeError (synchronously) for a `mesh/` or client lifecycle event name.
    */
   sendTo(connectionId: string, command: string, payload?: unknown): Promise<boolean> {
     return this.delivery.sendTo(connectionId, command, payload);
   }
 
-  /** Listens to `connected`, `disconnected` or `error`; returns a function that removes the listener. */
+  /**
+   * Pushes to every member of a room, on every instance: one publish, whatever the room's size.
+   * @throws TypeError (synchronously) for a `mesh/` or client lifecycle event name.
+   */
+  broadcastRoom(room: string, command: string, payload?: unknown): Promise<void> {
+    return this.delivery.broadcastRoom(room, command, payload);
+  }
+
+  /** Pushes to every member of a room except `exclude` (a connection, an id, or several). */
+  broadcastRoomExclude(
+    room: string,
+    command: string,
+    payload: unknown,
+    exclude: ConnectionRef | Iterable<ConnectionRef>,
+  ): Promise<void> {
+    return this.delivery.broadcastRoom(room, command, payload, exclude);
+  }
+
+  /**
+   * Adds a connection (or id, on any instance) to a room. Resolves once a room broadcast will reach it.
+   * @throws MeshError `NOT_FOUND` (as a rejection) when no instance serves the connection.
+   */
+  addToRoom(room: string, connection: ConnectionRef): Promise<void> {
+    return this.rooms.add(room, connection);
+  }
+
+  /** Removes a connection from a room; resolves once room broadcasts no longer reach it. */
+  removeFromRoom(room: string, connection: ConnectionRef): Promise<void> {
+    return this.rooms.remove(room, connection);
+  }
+
+  /** Removes a connection from every room it is in. */
+  removeFromAllRooms(connection: ConnectionRef): Promise<void> {
+    return this.rooms.removeFromAll(connection);
+  }
+
+  /** Whether a connection is in a room (cluster-wide). */
+  isInRoom(room: string, connection: ConnectionRef): Promise<boolean> {
+    return this.rooms.has(room, connection);
+  }
+
+  /** Ids of every member of a room, on every instance. */
+  getRoomMembers(room: string): Promise<string[]> {
+    return this.rooms.members(room);
+  }
+
+  /** Removes every member from a room, on every instance, and deletes the room's metadata. */
+  clearRoom(room: string): Promise<void> {
+    return this.rooms.clear(room);
+  }
+
+  /** Pub/sub channels this instance listens to (its own, `all`, and rooms with a local member): diagnostics. */
+  subscribedChannels(): string[] {
+    return this.node.subscribedChannels();
+  }
+
+  /** Listens to `connected`, `disconnected`, `instancedown` or `error`; returns a function that removes the listener. */
   on<E extends keyof MeshServerEventMap>(event: E, listener: (...args: MeshServerEventMap[E]) => unknown): () => void {
     return this.events.on(event, listener);
   }
@@ -235,6 +315,13 @@ export class MeshServer {
     this.transport.stopAccepting();
     this.liveness.stop();
     await this.lifecycle.closeAll();
+    // Leaving the cluster needs Redis; when it is unreachable, shutting down must not wait for its retries.
+    // What is left behind is reaped by a survivor once this instance's heartbeat expires.
+    const left = await withDeadline(this.node.stop(), this.options.closeTimeout).catch((error: unknown) => {
+      this.reportError(error);
+      return true;
+    });
+    if (!left) this.reportError(new Error("meshwork: could not leave the cluster in time; survivors will reap this instance"));
     await this.transport.close();
     if (this.ownsState) await this.state.close();
   }

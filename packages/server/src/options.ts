@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server as HttpServer } from "node:http";
 import type { Server as HttpsServer } from "node:https";
-import type { ConnectionMetadata, MeshState } from "@meshwork/redis-state";
+import type { ConnectionMetadata, MeshState, RedisOptions } from "@meshwork/redis-state";
 
 /**
  * Where the server writes what it wants people to know. `console` fits; so does pino or winston.
@@ -75,12 +75,28 @@ export interface MeshServerOptions {
    */
   state?: MeshState;
   /**
-   * ioredis options for a Redis-backed state. The Redis state arrives in the next release; until then giving
-   * this throws at construction rather than silently running on in-memory state.
+   * ioredis options (`{ host, port, … }`) of the Redis that the instances of a cluster share. The server creates
+   * and owns the connections. Give this, `redis` or `state`; with none of them, state lives in process memory.
    */
-  redisOptions?: Record<string, unknown>;
-  /** A Redis URL (`redis://…`) for a Redis-backed state. Not supported yet; throws at construction, like `redisOptions`. */
+  redisOptions?: RedisOptions;
+  /** A Redis URL (`redis://…`), instead of `redisOptions`. */
   redis?: string;
+  /**
+   * Milliseconds between this instance's heartbeats in the shared state, and between its sweeps for instances
+   * that stopped heartbeating. @default 2000
+   */
+  heartbeatInterval?: number;
+  /**
+   * Milliseconds a heartbeat keeps an instance alive. An instance silent for longer (crashed, cut off) is
+   * removed by one survivor, with its connections and memberships, at most `instanceTtl + heartbeatInterval`
+   * after its last beat. Must exceed `heartbeatInterval`. @default 6000
+   */
+  instanceTtl?: number;
+  /**
+   * Milliseconds a room change made for a connection on another instance waits for that instance to
+   * acknowledge it before the call resolves anyway (and the delay is reported). @default 5000
+   */
+  clusterRequestTimeout?: number;
   /**
    * Runs for every upgrade request before the handshake. Returning `null` (or throwing) refuses the connection
    * with HTTP 401; a thrown error is also reported through the `error` event. A returned object becomes the
@@ -111,6 +127,9 @@ export const DEFAULT_SERVER_OPTIONS = {
   badMessageWindow: 10_000,
   closeTimeout: 2_000,
   keyPrefix: "mesh:",
+  heartbeatInterval: 2_000,
+  instanceTtl: 6_000,
+  clusterRequestTimeout: 5_000,
 } as const;
 
 /** Options after defaults are merged and values checked. */
@@ -125,6 +144,9 @@ export interface ResolvedServerOptions
   readonly badMessageWindow: number;
   readonly closeTimeout: number;
   readonly keyPrefix: string;
+  readonly heartbeatInterval: number;
+  readonly instanceTtl: number;
+  readonly clusterRequestTimeout: number;
   readonly logger: MeshLogger;
 }
 
@@ -150,6 +172,9 @@ export function resolveServerOptions(options: MeshServerOptions): ResolvedServer
     badMessageWindow: options.badMessageWindow ?? DEFAULT_SERVER_OPTIONS.badMessageWindow,
     closeTimeout: options.closeTimeout ?? DEFAULT_SERVER_OPTIONS.closeTimeout,
     keyPrefix: options.keyPrefix ?? DEFAULT_SERVER_OPTIONS.keyPrefix,
+    heartbeatInterval: options.heartbeatInterval ?? DEFAULT_SERVER_OPTIONS.heartbeatInterval,
+    instanceTtl: options.instanceTtl ?? DEFAULT_SERVER_OPTIONS.instanceTtl,
+    clusterRequestTimeout: options.clusterRequestTimeout ?? DEFAULT_SERVER_OPTIONS.clusterRequestTimeout,
     logger: options.logger ?? defaultLogger,
   };
 
@@ -175,11 +200,15 @@ export function resolveServerOptions(options: MeshServerOptions): ResolvedServer
   checkInteger("maxBadMessages", resolved.maxBadMessages, 0);
   checkInteger("badMessageWindow", resolved.badMessageWindow, 1);
   checkInteger("closeTimeout", resolved.closeTimeout, 0);
-  if (options.redisOptions !== undefined || options.redis !== undefined) {
-    throw new Error(
-      "meshwork: the Redis-backed state is not available in this release, so `redisOptions` and `redis` are not " +
-        "supported yet. Omit them to run on in-memory state (one process), or pass a `state` implementing MeshState.",
-    );
+  checkInteger("heartbeatInterval", resolved.heartbeatInterval, 1);
+  checkInteger("instanceTtl", resolved.instanceTtl, 1);
+  checkInteger("clusterRequestTimeout", resolved.clusterRequestTimeout, 1);
+  if (resolved.instanceTtl <= resolved.heartbeatInterval) {
+    throw new TypeError('meshwork: option "instanceTtl" must be longer than "heartbeatInterval"');
+  }
+  const stores = [options.redisOptions !== undefined, options.redis !== undefined, options.state !== undefined];
+  if (stores.filter(Boolean).length > 1) {
+    throw new TypeError('meshwork: give at most one of the options "redisOptions", "redis" or "state"');
   }
   return resolved;
 }

@@ -15,6 +15,9 @@ describe("options", () => {
       badMessageWindow: 10_000,
       closeTimeout: 2_000,
       keyPrefix: "mesh:",
+      heartbeatInterval: 2_000,
+      instanceTtl: 6_000,
+      clusterRequestTimeout: 5_000,
     });
   });
 
@@ -35,10 +38,14 @@ describe("options", () => {
     expect(() => new MeshServer({ port: 70_000, logger })).toThrow(/"port"/);
   });
 
-  it("refuses Redis options until the Redis state exists, instead of silently running in memory", () => {
+  it("takes one state store at most, and a TTL longer than the heartbeat", () => {
     const logger = new MemoryLogger();
-    expect(() => new MeshServer({ noServer: true, redisOptions: { host: "localhost", port: 6379 }, logger })).toThrow(/Redis-backed state is not available/);
-    expect(() => new MeshServer({ noServer: true, redis: "redis://localhost:6379", logger })).toThrow(/not supported yet/);
+    const redis = "redis://127.0.0.1:6379";
+    expect(() => new MeshServer({ noServer: true, redis, redisOptions: { port: 6379 }, logger })).toThrow(/at most one/);
+    expect(() => new MeshServer({ noServer: true, redis, state: new MemoryState(), logger })).toThrow(/at most one/);
+    expect(() => new MeshServer({ noServer: true, heartbeatInterval: 1_000, instanceTtl: 1_000, logger })).toThrow(
+      /instanceTtl/,
+    );
   });
 
   it("logs once per logger that the default state is in memory, and not when a state is given", async () => {

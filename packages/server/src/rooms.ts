@@ -1,0 +1,82 @@
+import type { MeshState } from "@meshwork/redis-state";
+import type { ClusterNode } from "./cluster/clusterNode";
+import { type ConnectionRef, connectionIdOf } from "./connection";
+import type { ConnectionRegistry } from "./connectionRegistry";
+
+function checkRoom(room: string): void {
+  if (typeof room !== "string" || room.length === 0) {
+    throw new TypeError("meshwork: a room name must be a non-empty string");
+  }
+}
+
+/**
+ * Room membership, cluster-wide. Memberships live in the shared state; the instance that serves a
+ * connection also keeps it in its local room index, which decides the room topics it listens to. A change
+ * made on one instance for a connection on another is acknowledged by that instance before the call
+ * resolves, so a room broadcast sent afterwards reaches (or no longer reaches) the connection.
+ */
+export class Rooms {
+  constructor(
+    private readonly state: MeshState,
+    private readonly registry: ConnectionRegistry,
+    private readonly node: ClusterNode,
+    private readonly reportError: (error: unknown) => void,
+  ) {}
+
+  /** Adds a connection to a room. @throws MeshError `NOT_FOUND` when no instance serves the connection. */
+  async add(room: string, ref: ConnectionRef): Promise<void> {
+    checkRoom(room);
+    const id = connectionIdOf(ref);
+    await this.state.addToRoom(room, id);
+    await this.syncOwner(room, id, "room-add");
+  }
+
+  /** Removes a connection from a room. Removing a non-member does nothing. */
+  async remove(room: string, ref: ConnectionRef): Promise<void> {
+    checkRoom(room);
+    const id = connectionIdOf(ref);
+    if (await this.state.removeFromRoom(room, id)) await this.syncOwner(room, id, "room-remove");
+  }
+
+  /** Removes a connection from every room it is in. */
+  async removeFromAll(ref: ConnectionRef): Promise<void> {
+    const id = connectionIdOf(ref);
+    const rooms = await this.state.removeFromAllRooms(id);
+    await Promise.all(rooms.map((room) => this.syncOwner(room, id, "room-remove")));
+  }
+
+  /** Empties a room on every instance and deletes its metadata. */
+  async clear(room: string): Promise<void> {
+    checkRoom(room);
+    await this.state.clearRoom(room);
+    await this.node.clearLocal(room);
+    // Every instance with a local member listens to the room's topic, so one notice reaches them all.
+    await this.node.publishControl({ kind: "room", room }, { t: "room-clear", o: this.node.origin, room });
+  }
+
+  /** Whether a connection is in a room. */
+  has(room: string, ref: ConnectionRef): Promise<boolean> {
+    return this.state.isInRoom(room, connectionIdOf(ref));
+  }
+
+  /** Ids of a room's members, on every instance. */
+  members(room: string): Promise<string[]> {
+    return this.state.getRoomMembers(room);
+  }
+
+  private async syncOwner(room: string, id: string, change: "room-add" | "room-remove"): Promise<void> {
+    if (this.registry.get(id)) {
+      if (change === "room-add") await this.node.joinLocal(room, id);
+      else await this.node.leaveLocal(room, id);
+      return;
+    }
+    const instanceId = await this.state.instanceOf(id);
+    // Not served anywhere, or a stale entry of this very instance (its unregister failed while Redis was
+    // away and is being retried): there is no live socket whose index could change.
+    if (instanceId === null || instanceId === this.node.origin) return;
+    const acknowledged = await this.node.requestRoomChange(instanceId, change, room, id);
+    if (!acknowledged) {
+      this.reportError(new Error(`meshwork: instance ${instanceId} did not acknowledge ${change} of ${id} in "${room}"`));
+    }
+  }
+}

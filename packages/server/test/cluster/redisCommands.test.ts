@@ -1,0 +1,89 @@
+// Redis work per broadcast (original Mesh weakness 4: O(connections) Redis commands per broadcast). Measured on
+// a redis-server this test starts for itself, because command statistics are server-wide: on the shared Redis,
+// parallel test files would add their own commands, and CONFIG RESETSTAT would disturb them. The delta of
+// INFO commandstats around N broadcasts is compared with N.
+import type { MeshClient } from "@meshwork/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Instance, admin, connectClient, eventually, recordPushes, startCluster } from "./support/cluster";
+import type { RedisClient } from "./support/redis";
+import { RedisProcess } from "./support/redisProcess";
+
+let redisServer: RedisProcess;
+
+beforeAll(async () => {
+  redisServer = await RedisProcess.launch();
+});
+
+afterAll(async () => {
+  await redisServer?.stop("SIGKILL");
+});
+
+/** Calls per command since the server started, from INFO commandstats. */
+async function commandCalls(redis: RedisClient): Promise<Map<string, number>> {
+  const info = await redis.info("commandstats");
+  const calls = new Map<string, number>();
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(match[1]!, Number(match[2]));
+  return calls;
+}
+
+/** Commands run between two snapshots, without the INFO calls that took the snapshots. */
+function delta(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
+  const diff: Record<string, number> = {};
+  for (const [command, calls] of after) {
+    const added = calls - (before.get(command) ?? 0);
+    if (added > 0 && command !== "info") diff[command] = added;
+  }
+  return diff;
+}
+
+const total = (diff: Record<string, number>): number => Object.values(diff).reduce((sum, n) => sum + n, 0);
+
+describe("Redis commands per broadcast", () => {
+  it("a room broadcast to 50 members on 2 instances is one PUBLISH; so is a broadcast to all; a listed one is one lookup + one PUBLISH per instance", async () => {
+    // Heartbeats every 60 s: none falls inside the measured windows, so every command counted is the broadcasts'.
+    const { nodes } = await startCluster(2, { redis: redisServer.url, heartbeatInterval: 60_000, instanceTtl: 120_000 });
+    const [A, B] = nodes as [Instance, Instance];
+    const redis = admin(redisServer.url);
+    const members = 50;
+    const clients: Array<MeshClient & { connectionId: string }> = [];
+    for (let i = 0; i < members; i++) clients.push(await connectClient((i % 2 === 0 ? A : B).url));
+    for (const client of clients) await A.server.addToRoom("big", client.connectionId);
+    expect(await B.server.getRoomMembers("big")).toHaveLength(members);
+    const got = clients.map((client) => recordPushes<number>(client, "tick"));
+    const everyoneHas = (count: number) => eventually(() => got.forEach((received) => expect(received).toHaveLength(count)), 5_000);
+
+    const broadcasts = 20;
+
+    // Room broadcasts, from the instance with half the members.
+    let before = await commandCalls(redis);
+    for (let i = 0; i < broadcasts; i++) await A.server.broadcastRoom("big", "tick", i);
+    await everyoneHas(broadcasts);
+    let used = delta(before, await commandCalls(redis));
+    expect(used).toEqual({ publish: broadcasts });
+
+    // Broadcasts to everyone.
+    before = await commandCalls(redis);
+    for (let i = 0; i < broadcasts; i++) await B.server.broadcast("tick", broadcasts + i);
+    await everyoneHas(2 * broadcasts);
+    used = delta(before, await commandCalls(redis));
+    expect(used).toEqual({ publish: broadcasts });
+
+    // Exclusions travel inside the message: still one PUBLISH each.
+    before = await commandCalls(redis);
+    for (let i = 0; i < broadcasts; i++) await A.server.broadcastRoomExclude("big", "tick", 2 * broadcasts + i, [clients[1]!.connectionId]);
+    await eventually(() => got.forEach((received, index) => expect(received).toHaveLength(index === 1 ? 2 * broadcasts : 3 * broadcasts)), 5_000);
+    used = delta(before, await commandCalls(redis));
+    expect(used).toEqual({ publish: broadcasts });
+
+    // A broadcast to listed connections spread over both instances: one HMGET for their instances and one
+    // PUBLISH to the other instance (A's own are delivered directly): at most 2 commands, whatever the list's length.
+    const listed = clients.map((client) => client.connectionId);
+    const listedGot = clients.map((client) => recordPushes<number>(client, "listed"));
+    before = await commandCalls(redis);
+    for (let i = 0; i < broadcasts; i++) await A.server.broadcast("listed", i, listed);
+    await eventually(() => listedGot.forEach((received) => expect(received).toHaveLength(broadcasts)), 5_000);
+    used = delta(before, await commandCalls(redis));
+    expect(total(used)).toBeLessThanOrEqual(2 * broadcasts);
+    expect(used.publish).toBe(broadcasts);
+  });
+});

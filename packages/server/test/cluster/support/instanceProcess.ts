@@ -1,0 +1,43 @@
+/**
+ * A meshwork instance in a process of its own, so a test can kill it with SIGKILL: a real crash, with no
+ * close(), no last heartbeat and no goodbye on the bus. Started by {@link ./childInstance.ts}; not a test file.
+ *
+ * How it runs TypeScript: `node --conditions=source --import tsx instanceProcess.ts`. `tsx` (a root
+ * devDependency) transpiles TS on load; the `source` condition makes `@meshwork/*` resolve to `src/`, as it does
+ * for vitest and tsc, so the child runs the same source as the test, with no build. Alternatives tried and
+ * rejected: Node 20 has no `--experimental-strip-types`; vitest 4 no longer ships `vite-node`; importing `dist/`
+ * would need a build first.
+ *
+ * Configuration comes from the environment (MESH_TEST_REDIS, MESH_TEST_PREFIX, MESH_TEST_HEARTBEAT,
+ * MESH_TEST_TTL). Talks to its parent over the IPC channel: sends `{ type: "ready", port, instanceId }` once it
+ * listens, and exits when the channel closes (the parent is gone), so no orphan outlives a failed run.
+ */
+import { MeshServer } from "@meshwork/server";
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`instanceProcess: ${name} is not set`);
+  return value;
+}
+
+const server = new MeshServer({
+  port: 0,
+  host: "127.0.0.1",
+  redis: required("MESH_TEST_REDIS"),
+  keyPrefix: required("MESH_TEST_PREFIX"),
+  heartbeatInterval: Number(required("MESH_TEST_HEARTBEAT")),
+  instanceTtl: Number(required("MESH_TEST_TTL")),
+  logger: { debug() {}, info() {}, warn: console.warn, error: console.error },
+});
+
+/** The test's clients call this to put themselves in rooms and give themselves metadata on this instance. */
+server.registerCommand("cluster-test/setup", async (ctx) => {
+  const { rooms, metadata } = ctx.payload as { rooms: string[]; metadata: Record<string, unknown> };
+  for (const room of rooms) await server.addToRoom(room, ctx.connection);
+  await server.connectionManager.setMetadata(ctx.connection, metadata);
+  return { instanceId: server.instanceId };
+});
+
+await server.ready();
+process.on("disconnect", () => process.exit(0));
+process.send?.({ type: "ready", port: server.port, instanceId: server.instanceId });

@@ -2,14 +2,20 @@
 // `{ tables: [{ title, columns, rows, notes }], failures: [{ server, error }], results }`.
 // ctx: `{ config, servers, baselineId, log, childMaxMs }`. Add a scenario by adding a module here
 // (later: cross-instance room broadcast over Redis, channel fan-out, record updates).
+import * as channelFanout from "./channel-fanout.mjs";
+import * as clusterBroadcast from "./cluster-broadcast.mjs";
 import * as idleMemory from "./idle-memory.mjs";
+import * as recordUpdates from "./record-updates.mjs";
 import { rpc, rpcRate } from "./rpc.mjs";
 
 /** Every scenario, by id. */
-export const SCENARIOS = [rpc, rpcRate, idleMemory];
+export const SCENARIOS = [rpc, rpcRate, idleMemory, clusterBroadcast];
 
-/** What `pnpm bench` runs when BENCH_SCENARIOS is unset (kept under ~3 minutes with the build). */
-export const DEFAULT_SCENARIOS = [rpc, idleMemory];
+/** Opt-in (BENCH_SCENARIOS=channel-fanout / record-updates): not in the default run. */
+SCENARIOS.push(channelFanout, recordUpdates);
+
+/** What `pnpm bench` runs when BENCH_SCENARIOS is unset (rpc + idle-memory ~3 minutes with the build; cluster-broadcast ~2 more). */
+export const DEFAULT_SCENARIOS = [rpc, idleMemory, clusterBroadcast];
 
 /** Scenarios selected by id (the defaults when `ids` is undefined); throws on an unknown id. */
 export function selectScenarios(ids) {

@@ -35,3 +35,30 @@ export function selectServers(ids) {
     return def;
   });
 }
+
+/**
+ * @typedef {object} ClusterSystemDef
+ * @property {string} id used in BENCH_CB_SYSTEMS
+ * @property {string} label shown in tables
+ * @property {string} module server module: `startServer({ host, port, redisUrl, keyPrefix, room, command })` →
+ *   `{ port, connections(), roomSize(), broadcast(payload), close() }`, run by lib/broadcastServerProcess.mjs
+ * @property {"meshwork" | "socketio" | "relay"} client the client kind in lib/broadcastClients.mjs
+ * @property {"cluster" | "local"} roomScope whether roomSize() counts the whole cluster's members or the instance's
+ */
+
+/** The systems of the cluster-broadcast scenario (two instances on one Redis each). @type {ClusterSystemDef[]} */
+export const CLUSTER_SYSTEMS = [
+  { id: "meshwork", label: "meshwork", module: here("./meshwork-cluster.mjs"), client: "meshwork", roomScope: "cluster" },
+  { id: "socketio", label: "Socket.IO + redis-adapter", module: here("./socketio-cluster.mjs"), client: "socketio", roomScope: "local" },
+  { id: "relay", label: "minimal ws relay", module: here("./ws-relay-cluster.mjs"), client: "relay", roomScope: "local" },
+];
+
+/** Cluster systems selected by id (all when `ids` is undefined); throws on an unknown id. */
+export function selectClusterSystems(ids) {
+  if (!ids) return CLUSTER_SYSTEMS;
+  return ids.map((id) => {
+    const def = CLUSTER_SYSTEMS.find((s) => s.id === id);
+    if (!def) throw new Error(`unknown cluster system "${id}" (known: ${CLUSTER_SYSTEMS.map((s) => s.id).join(", ")})`);
+    return def;
+  });
+}

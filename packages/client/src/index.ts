@@ -1,4 +1,5 @@
 export { MeshClient } from "./meshClient";
+export { applyPatch } from "./applyPatch";
 export { DEFAULT_CLIENT_OPTIONS, type MeshClientOptions } from "./options";
 export { setDefaultWebSocket, type WebSocketLike, type WebSocketConstructor } from "./webSocket";
 export type { Unsubscribe } from "./emitter";
@@ -17,6 +18,16 @@ export type {
   DisconnectInfo,
   OnlineInfo,
   ClientLifecycleHandlers,
+  ChannelCallback,
+  SubscribeOptions,
+  SubscribeResult,
+  RecoveryInfo,
+  RecordUpdate,
+  RecordCallback,
+  SubscribeRecordOptions,
+  SubscribeRecordResult,
+  PublishRecordUpdateOptions,
+  PublishRecordUpdateResult,
 } from "./types";
 export {
   MeshError,
@@ -27,4 +38,9 @@ export {
   type AnyErrorCode,
   type CloseAction,
   type ClientLifecycleEvent,
+  MAX_HISTORY_LIMIT,
+  MAX_CHANNEL_NAME_LENGTH,
+  MAX_RECORD_ID_LENGTH,
+  type RecordMode,
+  type PatchOperation,
 } from "@meshwork/protocol";

@@ -1,4 +1,5 @@
 import { type ClientLifecycleEvent, MeshError, closeActionFor, isClientLifecycleEvent } from "@meshwork/protocol";
+import { ChannelManager } from "./channelManager";
 import { type ApplicationMessage, Connection } from "./connection";
 import {
   type ConnectionEvent,
@@ -10,9 +11,11 @@ import {
 import { Emitter, type Unsubscribe } from "./emitter";
 import type { Transition } from "./fsm";
 import { type MeshClientOptions, type ResolvedClientOptions, resolveClientOptions } from "./options";
+import { RecordManager } from "./recordManager";
 import { RequestManager } from "./requestManager";
 import { ClientSession, attachSession } from "./session";
 import type {
+  ChannelCallback,
   ClientLifecycleHandlers,
   ClientStatus,
   CommandArgs,
@@ -22,7 +25,14 @@ import type {
   CommandPayload,
   CommandResult,
   DisconnectInfo,
+  PublishRecordUpdateOptions,
+  PublishRecordUpdateResult,
   PushEventName,
+  RecordCallback,
+  SubscribeOptions,
+  SubscribeRecordOptions,
+  SubscribeRecordResult,
+  SubscribeResult,
   UntypedCommands,
   UntypedEvents,
 } from "./types";
@@ -57,6 +67,8 @@ export class MeshClient<
   readonly #requests: RequestManager;
   readonly #session: ClientSession;
   readonly #connection: Connection;
+  readonly #channels: ChannelManager;
+  readonly #records: RecordManager;
   #status: ClientStatus = "offline";
   #latency: number | undefined;
 
@@ -86,6 +98,18 @@ export class MeshClient<
       restore: () => this.#session.restore(),
     });
     this.#connection.onTransition((transition) => this.#onTransition(transition));
+    this.#channels = new ChannelManager({
+      request: (command, payload) => this.#request(command, payload, undefined, false),
+      isOffline: () => this.#connection.state === "idle",
+      reportError: (error) => this.#reportError(error),
+    });
+    this.#session.registerRestorer((context) => this.#channels.restore(context));
+    this.#records = new RecordManager({
+      request: (command, payload) => this.#request(command, payload, undefined, false),
+      isOffline: () => this.#connection.state === "idle",
+      reportError: (error) => this.#reportError(error),
+    });
+    this.#session.registerRestorer((context) => this.#records.restore(context));
   }
 
   /** Connection status: `connecting`, `online`, `reconnecting` or `offline`. */
@@ -114,8 +138,8 @@ export class MeshClient<
 
   /**
    * Closes the connection with code 1000 and stops reconnecting. Commands waiting for an answer reject with
-   * `CONNECTION_CLOSED`, queued ones with `NOT_CONNECTED`. Resolves once the socket has closed. Listeners added
-   * with {@link on} stay, so a later {@link connect} reports to them again.
+   * `CONNECTION_CLOSED`, queued ones with `NOT_CONNECTED`. Resolves once the socket has closed. Channel and
+   * record subscriptions are dropped; listeners added with {@link on} stay, so a later {@link connect} reports to them.
    */
   close(): Promise<void> {
     return this.#connection.close();
@@ -133,6 +157,91 @@ export class MeshClient<
   ): Promise<CommandResult<TCommands, K>> {
     const [payload, options] = args;
     return this.#request(command, payload, options, false) as Promise<CommandResult<TCommands, K>>;
+  }
+
+  /**
+   * Subscribes to a channel: `callback` gets every message published to it from now on, in order, and
+   * `history` holds up to `historyLimit` stored messages, newest first. One subscription per channel: calling
+   * it again replaces the callback and options and returns fresh history, never doubling deliveries. After a
+   * reconnect the subscription is restored before `reconnect` fires, and stored messages published meanwhile
+   * are delivered first (see `onRecover`). Resolves `{ success: false, reason }` when the server refuses;
+   * rejects with `INVALID_PAYLOAD` for an invalid channel name or `historyLimit`, or like {@link command}.
+   */
+  subscribe<TMessage = unknown>(
+    channel: string,
+    callback: ChannelCallback<TMessage>,
+    options?: SubscribeOptions,
+  ): Promise<SubscribeResult<TMessage>> {
+    const result = this.#channels.subscribe(channel, callback as ChannelCallback, options);
+    return result as Promise<SubscribeResult<TMessage>>;
+  }
+
+  /** Alias of {@link subscribe}, the name the final original Mesh used. */
+  subscribeChannel<TMessage = unknown>(
+    channel: string,
+    callback: ChannelCallback<TMessage>,
+    options?: SubscribeOptions,
+  ): Promise<SubscribeResult<TMessage>> {
+    return this.subscribe(channel, callback, options);
+  }
+
+  /**
+   * Unsubscribes from a channel: the callback is not called again, starting at once. Resolves with whether
+   * the server had the subscription (`false` while offline).
+   */
+  unsubscribe(channel: string): Promise<boolean> {
+    return this.#channels.unsubscribe(channel);
+  }
+
+  /** Alias of {@link unsubscribe}, the name the final original Mesh used. */
+  unsubscribeChannel(channel: string): Promise<boolean> {
+    return this.unsubscribe(channel);
+  }
+
+  /**
+   * Subscribes to a record and resolves `{ success, record, version }`: its value and version now (`null` at
+   * version 0 when it does not exist). `callback` then gets every change as `{ recordId, version, full }` in
+   * `full` mode (the default) or `{ recordId, version, patch }` in `patch` mode (apply it with `applyPatch`), and
+   * `{ recordId, version, deleted: true }` when the record is deleted.
+   *
+   * Versions only go up and none is skipped in patch mode: updates the snapshot already holds are dropped; a
+   * missed patch makes the client resubscribe on its own and deliver `{ recordId, version, full }` instead, one
+   * resynchronisation at a time; patch-mode subscribers also get `full` when the record is created. Updates that
+   * race the answer are delivered after the code awaiting this call has run. After a reconnect the subscription is
+   * restored before `reconnect` fires and the callback always gets the current value as `full`. One subscription
+   * per record: calling it again replaces the callback and mode. Resolves `{ success: false, reason }` when the
+   * server refuses; rejects with `INVALID_PAYLOAD` for an invalid record id or mode, or like {@link command}.
+   */
+  subscribeRecord<TRecord = any>(
+    recordId: string,
+    callback: RecordCallback<TRecord>,
+    options?: SubscribeRecordOptions,
+  ): Promise<SubscribeRecordResult<TRecord>> {
+    const result = this.#records.subscribe(recordId, callback as RecordCallback, options);
+    return result as Promise<SubscribeRecordResult<TRecord>>;
+  }
+
+  /**
+   * Unsubscribes from a record: the callback is not called again, starting at once. Resolves with whether the
+   * server had the subscription (`false` while offline).
+   */
+  unsubscribeRecord(recordId: string): Promise<boolean> {
+    return this.#records.unsubscribe(recordId);
+  }
+
+  /**
+   * Sets the value of a record the server exposed as writable, and resolves with its version. With
+   * `expectedVersion` the write applies only if the record is still at that version (`0`: only if it does not
+   * exist yet). Rejects with MeshError `VERSION_CONFLICT` when it is not, `FORBIDDEN` when the record is not
+   * writable for this client, `INVALID_PAYLOAD` for an invalid id or a value that is not JSON, or like
+   * {@link command}. Subscribers, this client included, get the change through their callbacks.
+   */
+  publishRecordUpdate(
+    recordId: string,
+    value: unknown,
+    options?: PublishRecordUpdateOptions,
+  ): Promise<PublishRecordUpdateResult> {
+    return this.#records.publish(recordId, value, options);
   }
 
   /**
@@ -196,6 +305,12 @@ export class MeshClient<
       case "push":
         this.#pushes.emit(message.command, message.payload);
         return;
+      case "channel-message":
+        this.#channels.receive(message);
+        return;
+      case "record-update":
+        this.#records.receive(message);
+        return;
       case "latency":
         this.#latency = message.ms;
         this.#lifecycle.emit("latency", message.ms);
@@ -211,6 +326,9 @@ export class MeshClient<
       );
     }
     if (to === "idle") {
+      // Nothing is restored from offline: a later connect() starts without subscriptions.
+      this.#channels.clear();
+      this.#records.clear();
       this.#requests.failQueued(
         (command) => new MeshError("NOT_CONNECTED", `"${command}" not sent: the client went offline`),
       );

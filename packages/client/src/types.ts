@@ -1,4 +1,4 @@
-import type { CloseAction, ClientLifecycleEvent, MeshError } from "@meshwork/protocol";
+import type { CloseAction, ClientLifecycleEvent, MeshError, PatchOperation, RecordMode } from "@meshwork/protocol";
 
 /** Public connection status. `status` events fire only when it actually changes. */
 export type ClientStatus = "connecting" | "online" | "reconnecting" | "offline";
@@ -95,3 +95,101 @@ export type PushEventName<TEvents> = Exclude<keyof TEvents & string, ClientLifec
 
 /** The default push event map: any name, unknown payload. */
 export type UntypedEvents = { [event: string]: unknown };
+
+/** Receives each message published to a subscribed channel, in publish order. */
+export type ChannelCallback<TMessage = unknown> = (message: TMessage) => void;
+
+/** Given to `onRecover` after a reconnect restored (or failed to restore) a channel subscription. */
+export interface RecoveryInfo {
+  /** The channel that was resubscribed. */
+  readonly channel: string;
+  /**
+   * Whether the callback got every message published while the client was away. `false` when the channel's
+   * history no longer held them (trimmed, or lost with a new epoch) or the subscription could not be restored.
+   */
+  readonly recovered: boolean;
+  /** How many missed messages the server replayed. */
+  readonly missed: number;
+}
+
+/** Options of `subscribe()`. */
+export interface SubscribeOptions {
+  /**
+   * Stored messages to return in `history`, newest first. Values above `MAX_HISTORY_LIMIT` (1000) are capped.
+   * @default 0
+   */
+  historyLimit?: number;
+  /**
+   * Called once per reconnect, after the subscription was restored and the missed messages that history still
+   * held were delivered to the callback, and before `reconnect` fires.
+   */
+  onRecover?: (info: RecoveryInfo) => void;
+}
+
+/** What `subscribe()` resolves with. */
+export interface SubscribeResult<TMessage = unknown> {
+  /** Whether the server accepted the subscription. */
+  readonly success: boolean;
+  /** Stored messages, newest first (`["msg3", "msg2", "msg1"]`); empty without `historyLimit`. */
+  readonly history: TMessage[];
+  /** Why the server refused, when it did: e.g. the channel is not exposed or a guard denied it. */
+  readonly reason?: string;
+}
+
+/**
+ * What a record callback receives, version by version, never skipping one in patch mode:
+ * - `full`: the whole value at `version`. Every update of a full-mode subscription; in patch mode when the record
+ *   was created (or its whole value replaced), after the client resynchronised on its own, and after a reconnect.
+ * - `patch`: RFC 6902 operations that turn version `version - 1` into `version` (patch mode only).
+ * - `deleted: true`: the record was deleted at `version` (its last version); it now reads as `null` at version 0.
+ *
+ * `TRecord` defaults to `any`, as untyped command results do, so untyped code such as the seed's
+ * `let userProfile = {}; … userProfile = update.full;` compiles; pass a type for checked values.
+ */
+export interface RecordUpdate<TRecord = any> {
+  readonly recordId: string;
+  readonly version: number;
+  readonly full?: TRecord;
+  readonly patch?: PatchOperation[];
+  readonly deleted?: true;
+}
+
+/** Receives a subscribed record's updates, in version order. */
+export type RecordCallback<TRecord = any> = (update: RecordUpdate<TRecord>) => void;
+
+/** Options of `subscribeRecord()`. */
+export interface SubscribeRecordOptions {
+  /**
+   * `full`: every update carries the whole value. `patch`: updates carry RFC 6902 patches against the previous
+   * version, and `full` only where a patch cannot do (creation, resynchronisation, reconnect).
+   * @default "full"
+   */
+  mode?: RecordMode;
+}
+
+/** What `subscribeRecord()` resolves with. */
+export interface SubscribeRecordResult<TRecord = any> {
+  /** Whether the server accepted the subscription. */
+  readonly success: boolean;
+  /** The record's value when subscribed; `null` when it does not exist (or the subscription was refused). */
+  readonly record: TRecord | null;
+  /** The version of `record`; 0 when the record does not exist. Updates from here on have higher versions. */
+  readonly version: number;
+  /** Why the server refused, when it did: e.g. the record is not exposed or a guard denied it. */
+  readonly reason?: string;
+}
+
+/** Options of `publishRecordUpdate()`. */
+export interface PublishRecordUpdateOptions {
+  /**
+   * Write only if the record is still at this version (`0`: only if it does not exist yet); otherwise the call
+   * rejects with `VERSION_CONFLICT`. Without it, the write applies to whatever version is current.
+   */
+  expectedVersion?: number;
+}
+
+/** What `publishRecordUpdate()` resolves with. */
+export interface PublishRecordUpdateResult {
+  /** The record's version after the write; unchanged when the value was equal to the current one. */
+  readonly version: number;
+}

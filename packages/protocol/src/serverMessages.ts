@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { requestIdSchema } from "./clientMessages";
 import { MAX_NAME_LENGTH } from "./limits";
+import { patchOperationSchema } from "./records";
 
 /** An error as it travels: a stable code, a human message and optional structured details. Never a stack. */
 export const wireErrorSchema = z.object({
@@ -43,6 +44,32 @@ export const pushMessageSchema = z.object({
   payload: z.unknown().optional(),
 });
 
+/**
+ * A message published to a channel the client subscribed to. `offset` and `epoch` are present when the message
+ * was stored in the channel's history: the client keeps the last ones to recover what it misses while away.
+ */
+export const channelMessageSchema = z.object({
+  type: z.literal("channel-message"),
+  channel: z.string().min(1),
+  message: z.unknown(),
+  offset: z.number().int().nonnegative().optional(),
+  epoch: z.string().optional(),
+});
+
+/**
+ * A change to a record the client subscribed to: version `version` replaced version `version - 1`. Carries
+ * `full` (the new value) for full-mode subscribers and `patch` (RFC 6902, against the previous version) for
+ * patch-mode ones; `deleted` when the record was deleted (then neither, and the version is the last one).
+ */
+export const recordUpdateMessageSchema = z.object({
+  type: z.literal("record-update"),
+  recordId: z.string().min(1),
+  version: z.number().int().nonnegative(),
+  full: z.unknown().optional(),
+  patch: z.array(patchOperationSchema).optional(),
+  deleted: z.literal(true).optional(),
+});
+
 /** Liveness check; the client answers with `pong`. */
 export const pingMessageSchema = z.object({
   type: z.literal("ping"),
@@ -66,6 +93,8 @@ export const serverMessageSchema = z.discriminatedUnion("type", [
   responseMessageSchema,
   errorMessageSchema,
   pushMessageSchema,
+  channelMessageSchema,
+  recordUpdateMessageSchema,
   pingMessageSchema,
   latencyProbeMessageSchema,
   latencyMessageSchema,
@@ -76,6 +105,8 @@ export type HelloMessage = z.infer<typeof helloMessageSchema>;
 export type ResponseMessage = z.infer<typeof responseMessageSchema>;
 export type ErrorMessage = z.infer<typeof errorMessageSchema>;
 export type PushMessage = z.infer<typeof pushMessageSchema>;
+export type ChannelMessage = z.infer<typeof channelMessageSchema>;
+export type RecordUpdateMessage = z.infer<typeof recordUpdateMessageSchema>;
 export type PingMessage = z.infer<typeof pingMessageSchema>;
 export type LatencyProbeMessage = z.infer<typeof latencyProbeMessageSchema>;
 export type LatencyMessage = z.infer<typeof latencyMessageSchema>;

@@ -5,7 +5,9 @@
 export type BusTopic =
   | { readonly kind: "all" }
   | { readonly kind: "instance"; readonly instanceId: string }
-  | { readonly kind: "room"; readonly room: string };
+  | { readonly kind: "room"; readonly room: string }
+  | { readonly kind: "channel"; readonly channel: string }
+  | { readonly kind: "record"; readonly recordId: string };
 
 /** Receives the messages published to a topic this endpoint subscribed to. */
 export type BusHandler = (message: string) => void;

@@ -12,3 +12,16 @@ export { createKeys, escapeKeyComponent, type MeshKeys } from "./keys";
 export { RedisState, type RedisStateOptions, type RedisConnection } from "./redisState";
 export type { RedisOptions } from "ioredis";
 export { InstanceMonitor, type InstanceMonitorOptions } from "./instanceMonitor";
+export {
+  channelBusMessage,
+  type StoredPosition,
+  type StoredMessage,
+  type ChannelRecovery,
+  type ChannelSnapshot,
+} from "./channelHistory";
+export {
+  recordBusMessage,
+  type StoredRecord,
+  type RecordCommit,
+  type RecordBusHeader,
+} from "./recordStore";

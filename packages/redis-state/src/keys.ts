@@ -40,6 +40,16 @@ export interface MeshKeys {
   busInstance(instanceId: string): string;
   /** Pub/sub channel of a room: listened to only by instances with a local member. */
   busRoom(room: string): string;
+  /** Pub/sub channel of an application channel: listened to only by instances with a local subscriber. */
+  busChannel(channel: string): string;
+  /** Pub/sub channel of a record: listened to only by instances with a local subscriber. */
+  busRecord(recordId: string): string;
+  /** HASH `{ v: version, d: value JSON }`: a record, value and version in one key so they change together. */
+  record(recordId: string): string;
+  /** STREAM of an application channel's stored messages; entry ids are `<offset>-0`. */
+  channelHistory(channel: string): string;
+  /** HASH `{ epoch, offset }`: the identity and length of a channel's stored history. */
+  channelMeta(channel: string): string;
 }
 
 /** Builds the key layout for a prefix (default `mesh:`). */
@@ -60,6 +70,11 @@ export function createKeys(prefix: string): MeshKeys {
     busAll: () => `${prefix}bus:all`,
     busInstance: (id) => `${prefix}bus:instance:${e(id)}`,
     busRoom: (room) => `${prefix}bus:room:${e(room)}`,
+    busChannel: (channel) => `${prefix}bus:channel:${e(channel)}`,
+    busRecord: (id) => `${prefix}bus:record:${e(id)}`,
+    record: (id) => `${prefix}record:${e(id)}`,
+    channelHistory: (channel) => `${prefix}channel:${e(channel)}:history`,
+    channelMeta: (channel) => `${prefix}channel:${e(channel)}:meta`,
   };
 }
 

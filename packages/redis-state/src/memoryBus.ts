@@ -10,6 +10,10 @@ export function channelOf(keys: MeshKeys, topic: BusTopic): string {
       return keys.busInstance(topic.instanceId);
     case "room":
       return keys.busRoom(topic.room);
+    case "channel":
+      return keys.busChannel(topic.channel);
+    case "record":
+      return keys.busRecord(topic.recordId);
   }
 }
 

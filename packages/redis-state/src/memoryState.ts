@@ -1,6 +1,10 @@
 import { MeshError } from "@meshwork/protocol";
 import type { MeshBus } from "./bus";
-import { createKeys } from "./keys";
+import { randomUUID } from "node:crypto";
+import { type ChannelRecovery, type ChannelSnapshot, type StoredMessage, type StoredPosition, channelBusMessage, recoveryFrom } from "./channelHistory";
+import { channelOf } from "./memoryBus";
+import { type RecordCommit, type StoredRecord, recordBusMessage } from "./recordStore";
+import { createKeys, type MeshKeys } from "./keys";
 import { MemoryBus, MemoryHub } from "./memoryBus";
 import type {
   ConnectionMetadata,
@@ -49,6 +53,9 @@ export class MemoryState implements MeshState {
   }
 
   private readonly hub: MemoryHub;
+  private readonly keys: MeshKeys;
+  private readonly records = new Map<string, { json: string; version: number }>();
+  private readonly channels = new Map<string, { epoch: string; offset: number; stored: StoredMessage[] }>();
   private readonly instanceByConnection = new Map<string, string>();
   private readonly connectionsByInstance = new Map<string, Set<string>>();
   private readonly metadataByConnection = new Map<string, string>();
@@ -59,7 +66,8 @@ export class MemoryState implements MeshState {
   private readonly reapLocks = new Map<string, number>();
 
   constructor(keyPrefix = "mesh:") {
-    this.hub = new MemoryHub(createKeys(keyPrefix));
+    this.keys = createKeys(keyPrefix);
+    this.hub = new MemoryHub(this.keys);
   }
 
   async ready(): Promise<void> {}
@@ -168,6 +176,79 @@ export class MemoryState implements MeshState {
     const all: Record<string, RoomMetadata> = {};
     for (const room of this.metadataByRoom.keys()) all[room] = (await this.getRoomMetadata(room)) ?? {};
     return all;
+  }
+
+  async publishToChannel(channel: string, json: string, history: number, origin: string): Promise<StoredPosition | null> {
+    let position: StoredPosition | undefined;
+    if (history > 0) {
+      let entry = this.channels.get(channel);
+      if (!entry) {
+        entry = { epoch: randomUUID(), offset: 0, stored: [] };
+        this.channels.set(channel, entry);
+      }
+      entry.offset += 1;
+      entry.stored.push({ offset: entry.offset, json });
+      if (entry.stored.length > history) entry.stored.splice(0, entry.stored.length - history);
+      position = { epoch: entry.epoch, offset: entry.offset };
+    }
+    this.hub.publish(channelOf(this.keys, { kind: "channel", channel }), channelBusMessage(origin, json, position));
+    return position ?? null;
+  }
+
+  async channelHistory(channel: string, limit: number): Promise<string[]> {
+    const stored = this.channels.get(channel)?.stored ?? [];
+    return stored
+      .slice(Math.max(0, stored.length - limit))
+      .reverse()
+      .map((message) => message.json);
+  }
+
+  async channelPosition(channel: string): Promise<StoredPosition | null> {
+    const entry = this.channels.get(channel);
+    return entry ? { epoch: entry.epoch, offset: entry.offset } : null;
+  }
+
+  async channelSince(channel: string, since: StoredPosition, max: number): Promise<ChannelRecovery> {
+    const entry = this.channels.get(channel);
+    const after = (entry?.stored ?? []).filter((message) => message.offset > since.offset).slice(0, max);
+    return recoveryFrom(since, entry ? { epoch: entry.epoch, offset: entry.offset } : null, after, max);
+  }
+
+  async getRecord(recordId: string): Promise<StoredRecord> {
+    const record = this.records.get(recordId);
+    return record ? { json: record.json, version: record.version } : { json: null, version: 0 };
+  }
+
+  async commitRecord(recordId: string, expectedVersion: number, json: string, busMessage: string): Promise<RecordCommit> {
+    const current = this.records.get(recordId)?.version ?? 0;
+    if (current !== expectedVersion) return { ok: false, version: current };
+    this.records.set(recordId, { json, version: current + 1 });
+    this.hub.publish(channelOf(this.keys, { kind: "record", recordId }), busMessage);
+    return { ok: true, version: current + 1 };
+  }
+
+  async deleteRecord(recordId: string, origin: string): Promise<number> {
+    const record = this.records.get(recordId);
+    if (!record) return 0;
+    this.records.delete(recordId);
+    this.hub.publish(
+      channelOf(this.keys, { kind: "record", recordId }),
+      recordBusMessage({ t: "record", o: origin, v: record.version, del: true }, "{}"),
+    );
+    return record.version;
+  }
+
+  async channelSnapshot(
+    channel: string,
+    options: { historyLimit: number; since?: StoredPosition; max: number },
+  ): Promise<ChannelSnapshot> {
+    // Nothing can run between these reads in one process: the snapshot is atomic as it is.
+    const [history, position] = await Promise.all([
+      this.channelHistory(channel, options.historyLimit),
+      this.channelPosition(channel),
+    ]);
+    if (!options.since) return { position, history };
+    return { position, history, recovery: await this.channelSince(channel, options.since, options.max) };
   }
 
   async heartbeat(instanceId: string, ttlMs: number): Promise<boolean> {

@@ -1,4 +1,6 @@
 import type { MeshBus } from "./bus";
+import type { ChannelRecovery, ChannelSnapshot, StoredPosition } from "./channelHistory";
+import type { RecordCommit, StoredRecord } from "./recordStore";
 
 /**
  * Metadata the application attaches to a connection or a room. Stored as JSON, so it must be
@@ -105,6 +107,51 @@ export interface MeshState {
 
   /** Every room's metadata: `{ [room]: metadata }`. No key scans. */
   getAllRoomMetadata(): Promise<Record<string, RoomMetadata>>;
+
+  // Channels
+
+  /**
+   * Publishes a message (its JSON text) on a channel's bus topic, tagged with `origin`. With `history > 0` it is
+   * first stored, and the channel's history trimmed to exactly `history` messages, in the same atomic step; the
+   * stored message's position is returned and travels with it. One round trip either way.
+   */
+  publishToChannel(channel: string, json: string, history: number, origin: string): Promise<StoredPosition | null>;
+
+  /** The newest `limit` stored messages of a channel (JSON texts), newest first. */
+  channelHistory(channel: string, limit: number): Promise<string[]>;
+
+  /** Where a channel's stored history stands, or `null` when nothing was ever stored. */
+  channelPosition(channel: string): Promise<StoredPosition | null>;
+
+  /**
+   * The stored messages published after `since`, oldest first, if the history still holds every one of them
+   * (same epoch, none trimmed, at most `max`); otherwise `recovered: false` and none.
+   */
+  channelSince(channel: string, since: StoredPosition, max: number): Promise<ChannelRecovery>;
+
+  // Records
+
+  /** A record's value JSON and version, read together. */
+  getRecord(recordId: string): Promise<StoredRecord>;
+
+  /**
+   * Writes a record's value if its version is still `expectedVersion`, and publishes `busMessage` (built by the
+   * caller for version `expectedVersion + 1`) on the record's topic in the same atomic step.
+   */
+  commitRecord(recordId: string, expectedVersion: number, json: string, busMessage: string): Promise<RecordCommit>;
+
+  /** Deletes a record and publishes the deletion; returns the version it had (0: it did not exist). */
+  deleteRecord(recordId: string, origin: string): Promise<number>;
+
+  /**
+   * A channel's position, its newest `historyLimit` messages and, with `since`, the messages after it (at most
+   * `max`), read atomically: the history ends exactly at the position, so a subscriber can tell what is history
+   * from what arrives live.
+   */
+  channelSnapshot(
+    channel: string,
+    options: { historyLimit: number; since?: StoredPosition; max: number },
+  ): Promise<ChannelSnapshot>;
 
   // Instances
 

@@ -1,6 +1,8 @@
 import { MeshError } from "@meshwork/protocol";
 import { Redis, type RedisOptions } from "ioredis";
+import { randomUUID } from "node:crypto";
 import type { MeshBus } from "./bus";
+import { type ChannelRecovery, type ChannelSnapshot, type StoredMessage, type StoredPosition, channelBusMessage, recoveryFrom } from "./channelHistory";
 import { createKeys, type MeshKeys } from "./keys";
 import type {
   ConnectionMetadata,
@@ -10,6 +12,7 @@ import type {
   RoomMetadata,
 } from "./meshState";
 import { RedisBus } from "./redisBus";
+import type { RecordCommit, StoredRecord } from "./recordStore";
 import { SCRIPTS } from "./scripts";
 
 /** How to reach Redis: a `redis://` URL or ioredis options. */
@@ -35,6 +38,12 @@ const parseJson = (text: string): unknown => JSON.parse(text);
 
 function fieldsToObject(fields: Record<string, string>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, parseJson(v)]));
+}
+
+/** The value of `field` in a stream entry's flat field list. */
+function fieldValue(fields: string[], field: string): string {
+  const index = fields.indexOf(field);
+  return index === -1 ? "null" : (fields[index + 1] ?? "null");
 }
 
 function toStoreError(error: unknown): unknown {
@@ -231,6 +240,91 @@ export class RedisState implements MeshState {
       all[room] = fieldsToObject((results[index]?.[1] ?? {}) as Record<string, string>);
     });
     return all;
+  }
+
+  async publishToChannel(channel: string, json: string, history: number, origin: string): Promise<StoredPosition | null> {
+    const k = this.keys;
+    if (history <= 0) {
+      await this.redis.publish(k.busChannel(channel), channelBusMessage(origin, json));
+      return null;
+    }
+    const [epoch, offset] = (await this.run(
+      "meshPublishToChannel",
+      [k.channelMeta(channel), k.channelHistory(channel), k.busChannel(channel)],
+      [json, Math.floor(history), origin, randomUUID()],
+    )) as [string, number];
+    return { epoch, offset: Number(offset) };
+  }
+
+  async channelHistory(channel: string, limit: number): Promise<string[]> {
+    if (limit <= 0) return [];
+    const entries = await this.redis.xrevrange(this.keys.channelHistory(channel), "+", "-", "COUNT", limit);
+    return entries.map(([, fields]) => fieldValue(fields, "d"));
+  }
+
+  async channelPosition(channel: string): Promise<StoredPosition | null> {
+    const [epoch, offset] = await this.redis.hmget(this.keys.channelMeta(channel), "epoch", "offset");
+    return epoch ? { epoch, offset: Number(offset ?? 0) } : null;
+  }
+
+  async channelSince(channel: string, since: StoredPosition, max: number): Promise<ChannelRecovery> {
+    // One MULTI: the position and the entries after `since` are read from the same moment.
+    const results = await this.redis
+      .multi()
+      .hmget(this.keys.channelMeta(channel), "epoch", "offset")
+      .xrange(this.keys.channelHistory(channel), `${since.offset + 1}-0`, "+", "COUNT", max)
+      .exec();
+    const [epoch, offset] = (results?.[0]?.[1] ?? []) as (string | null)[];
+    const entries = (results?.[1]?.[1] ?? []) as [string, string[]][];
+    const current = epoch ? { epoch, offset: Number(offset ?? 0) } : null;
+    const after: StoredMessage[] = entries.map(([id, fields]) => ({
+      offset: Number(id.split("-")[0]),
+      json: fieldValue(fields, "d"),
+    }));
+    return recoveryFrom(since, current, after, max);
+  }
+
+  async getRecord(recordId: string): Promise<StoredRecord> {
+    const [version, json] = await this.redis.hmget(this.keys.record(recordId), "v", "d");
+    return { json: json ?? null, version: Number(version ?? 0) };
+  }
+
+  async commitRecord(recordId: string, expectedVersion: number, json: string, busMessage: string): Promise<RecordCommit> {
+    const k = this.keys;
+    const [ok, version] = (await this.run("meshCommitRecord", [k.record(recordId), k.busRecord(recordId)], [
+      expectedVersion,
+      json,
+      busMessage,
+    ])) as [number, number];
+    return { ok: ok === 1, version: Number(version) } as RecordCommit;
+  }
+
+  async deleteRecord(recordId: string, origin: string): Promise<number> {
+    const k = this.keys;
+    return Number(await this.run("meshDeleteRecord", [k.record(recordId), k.busRecord(recordId)], [origin]));
+  }
+
+  async channelSnapshot(
+    channel: string,
+    options: { historyLimit: number; since?: StoredPosition; max: number },
+  ): Promise<ChannelSnapshot> {
+    const k = this.keys;
+    const { historyLimit, since, max } = options;
+    // One MULTI: no publish can land between the position, the history and the missed messages.
+    const transaction = this.redis.multi().hmget(k.channelMeta(channel), "epoch", "offset");
+    transaction.xrevrange(k.channelHistory(channel), "+", "-", "COUNT", Math.max(1, historyLimit));
+    if (since) transaction.xrange(k.channelHistory(channel), `${since.offset + 1}-0`, "+", "COUNT", max);
+    const results = (await transaction.exec()) ?? [];
+    const [epoch, offset] = (results[0]?.[1] ?? []) as (string | null)[];
+    const position = epoch ? { epoch, offset: Number(offset ?? 0) } : null;
+    const newest = (results[1]?.[1] ?? []) as [string, string[]][];
+    const history = historyLimit > 0 ? newest.map(([, fields]) => fieldValue(fields, "d")) : [];
+    if (!since) return { position, history };
+    const after = ((results[2]?.[1] ?? []) as [string, string[]][]).map(([id, fields]) => ({
+      offset: Number(id.split("-")[0]),
+      json: fieldValue(fields, "d"),
+    }));
+    return { position, history, recovery: recoveryFrom(since, position, after, max) };
   }
 
   async heartbeat(instanceId: string, ttlMs: number): Promise<boolean> {

@@ -149,6 +149,61 @@ if force then redis.call("DEL", KEYS[2]) end
 return result`,
 };
 
+/**
+ * Stores a channel message and publishes it, in one step, so the stored order and the published order are the
+ * same and every stored message carries a unique, gap-free offset. The first store of a channel (or the first
+ * after its meta was lost) starts a new epoch and drops any stale stream. The stream is trimmed to exactly
+ * `history` entries (`MAXLEN` without `~`).
+ * KEYS: channelMeta, channelHistory, busChannel. ARGV: message JSON, history, origin instance id, new epoch.
+ * Returns { epoch, offset }.
+ */
+export const publishToChannelScript: ScriptDefinition = {
+  numberOfKeys: 3,
+  lua: `
+local epoch = redis.call("HGET", KEYS[1], "epoch")
+if not epoch then
+  epoch = ARGV[4]
+  redis.call("DEL", KEYS[2])
+  redis.call("HSET", KEYS[1], "epoch", epoch)
+end
+local offset = redis.call("HINCRBY", KEYS[1], "offset", 1)
+redis.call("XADD", KEYS[2], "MAXLEN", ARGV[2], offset .. "-0", "d", ARGV[1])
+local header = cjson.encode({ t = "channel", o = ARGV[3], n = offset, e = epoch })
+redis.call("PUBLISH", KEYS[3], header .. "\\n" .. ARGV[1])
+return { epoch, offset }`,
+};
+
+/**
+ * Writes a record's new value only if its version is still the one the writer read, and publishes the change,
+ * in one step: value and version always change together, each version is granted once, versions go up by exactly
+ * one, and subscribers receive changes in version order. KEYS: record, busRecord. ARGV: expected version, value
+ * JSON, bus message (built for version expected + 1). Returns { 1, newVersion } or { 0, currentVersion }.
+ */
+export const commitRecordScript: ScriptDefinition = {
+  numberOfKeys: 2,
+  lua: `
+local current = tonumber(redis.call("HGET", KEYS[1], "v") or "0")
+if current ~= tonumber(ARGV[1]) then return { 0, current } end
+local version = current + 1
+redis.call("HSET", KEYS[1], "v", version, "d", ARGV[2])
+redis.call("PUBLISH", KEYS[2], ARGV[3])
+return { 1, version }`,
+};
+
+/**
+ * Deletes a record and tells its subscribers, in one step. KEYS: record, busRecord. ARGV: origin instance id.
+ * Returns the version the record had (0 when it did not exist, and then nothing is published).
+ */
+export const deleteRecordScript: ScriptDefinition = {
+  numberOfKeys: 2,
+  lua: `
+local current = tonumber(redis.call("HGET", KEYS[1], "v") or "0")
+if current == 0 then return 0 end
+redis.call("DEL", KEYS[1])
+redis.call("PUBLISH", KEYS[2], cjson.encode({ t = "record", o = ARGV[1], v = current, del = true }) .. "\\n{}")
+return current`,
+};
+
 /** Every script, by the command name it is defined under on the Redis client. */
 export const SCRIPTS = {
   meshRegisterConnection: registerConnectionScript,
@@ -159,4 +214,7 @@ export const SCRIPTS = {
   meshClearRoom: clearRoomScript,
   meshHeartbeat: heartbeatScript,
   meshReapInstance: reapInstanceScript,
+  meshPublishToChannel: publishToChannelScript,
+  meshCommitRecord: commitRecordScript,
+  meshDeleteRecord: deleteRecordScript,
 } as const;

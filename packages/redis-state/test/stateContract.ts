@@ -257,6 +257,115 @@ export function describeStateContract(name: string, createState: () => Promise<M
       }
     });
 
+    it("stores channel messages with gap-free offsets and keeps exactly the last `history`", async () => {
+      const state = await open();
+      expect(await state.channelPosition("chat")).toBeNull();
+      const positions = [];
+      for (let i = 1; i <= 5; i++) positions.push(await state.publishToChannel("chat", JSON.stringify(`m${i}`), 3, "i1"));
+      expect(positions.map((p) => p?.offset)).toEqual([1, 2, 3, 4, 5]);
+      expect(new Set(positions.map((p) => p?.epoch)).size).toBe(1);
+      expect(await state.channelHistory("chat", 10)).toEqual(['"m5"', '"m4"', '"m3"']);
+      expect(await state.channelHistory("chat", 2)).toEqual(['"m5"', '"m4"']);
+      expect(await state.channelPosition("chat")).toEqual(positions[4]);
+      expect(await state.publishToChannel("chat", '"live"', 0, "i1")).toBeNull();
+      expect(await state.channelHistory("chat", 10)).toHaveLength(3);
+    });
+
+    it("recovers exactly the messages after a position, or says it cannot", async () => {
+      const state = await open();
+      for (let i = 1; i <= 6; i++) await state.publishToChannel("feed", JSON.stringify({ i }), 4, "i1");
+      const position = await state.channelPosition("feed");
+      const epoch = position?.epoch ?? "";
+      expect(await state.channelSince("feed", { epoch, offset: 4 }, 100)).toEqual({
+        recovered: true,
+        missed: [
+          { offset: 5, json: '{"i":5}' },
+          { offset: 6, json: '{"i":6}' },
+        ],
+      });
+      expect(await state.channelSince("feed", { epoch, offset: 6 }, 100)).toEqual({ recovered: true, missed: [] });
+      // Offset 2 was trimmed away: messages 2 and 3 are gone, so nothing is replayed.
+      expect(await state.channelSince("feed", { epoch, offset: 1 }, 100)).toEqual({ recovered: false, missed: [] });
+      expect(await state.channelSince("feed", { epoch: "another", offset: 5 }, 100)).toEqual({ recovered: false, missed: [] });
+      expect(await state.channelSince("feed", { epoch, offset: 3 }, 2)).toEqual({ recovered: false, missed: [] });
+      expect(await state.channelSince("never", { epoch, offset: 3 }, 2)).toEqual({ recovered: false, missed: [] });
+    });
+
+    it("reads a channel's position, history and missed messages as one snapshot", async () => {
+      const state = await open();
+      expect(await state.channelSnapshot("none", { historyLimit: 5, max: 10 })).toEqual({ position: null, history: [] });
+      for (let i = 1; i <= 5; i++) await state.publishToChannel("snap", JSON.stringify(i), 10, "i1");
+      const position = await state.channelPosition("snap");
+      expect(await state.channelSnapshot("snap", { historyLimit: 2, max: 10 })).toEqual({ position, history: ["5", "4"] });
+      expect(await state.channelSnapshot("snap", { historyLimit: 0, max: 10 })).toEqual({ position, history: [] });
+      const since = { epoch: position?.epoch ?? "", offset: 3 };
+      expect(await state.channelSnapshot("snap", { historyLimit: 0, since, max: 10 })).toEqual({
+        position,
+        history: [],
+        recovery: { recovered: true, missed: [{ offset: 4, json: "4" }, { offset: 5, json: "5" }] },
+      });
+    });
+
+    it("publishes channel messages on the channel's topic, with their position", async () => {
+      const state = await open();
+      const bus = state.createBus();
+      try {
+        const got: string[] = [];
+        await bus.subscribe({ kind: "channel", channel: "news:1" }, (m) => got.push(m));
+        const position = await state.publishToChannel("news:1", '"stored"', 5, "origin-1");
+        await state.publishToChannel("news:1", '"live"', 0, "origin-1");
+        await state.publishToChannel("news:2", '"other"', 0, "origin-1");
+        await waitUntil(async () => got.length === 2);
+        const read = (message = "") => {
+          const newline = message.indexOf("\n");
+          return { header: JSON.parse(message.slice(0, newline)), json: message.slice(newline + 1) };
+        };
+        expect(read(got[0])).toEqual({
+          header: { t: "channel", o: "origin-1", n: position?.offset, e: position?.epoch },
+          json: '"stored"',
+        });
+        expect(read(got[1])).toEqual({ header: { t: "channel", o: "origin-1" }, json: '"live"' });
+      } finally {
+        await bus.close();
+      }
+    });
+
+    it("versions records with compare-and-set: one writer per version, value and version together", async () => {
+      const state = await open();
+      expect(await state.getRecord("doc")).toEqual({ json: null, version: 0 });
+      expect(await state.commitRecord("doc", 0, '{"a":1}', "m1")).toEqual({ ok: true, version: 1 });
+      const racing = await Promise.all([
+        state.commitRecord("doc", 1, '{"a":2}', "m2"),
+        state.commitRecord("doc", 1, '{"a":3}', "m3"),
+      ]);
+      expect(racing.filter((commit) => commit.ok)).toHaveLength(1);
+      expect(racing.find((commit) => !commit.ok)).toEqual({ ok: false, version: 2 });
+      const winner = racing[0]?.ok ? '{"a":2}' : '{"a":3}';
+      expect(await state.getRecord("doc")).toEqual({ json: winner, version: 2 });
+      expect(await state.commitRecord("doc", 5, "{}", "m")).toEqual({ ok: false, version: 2 });
+    });
+
+    it("publishes each committed change and each deletion on the record's topic, in version order", async () => {
+      const state = await open();
+      const bus = state.createBus();
+      try {
+        const got: string[] = [];
+        await bus.subscribe({ kind: "record", recordId: "r:1" }, (m) => got.push(m));
+        await state.commitRecord("r:1", 0, "1", "change-1");
+        await state.commitRecord("r:1", 0, "1", "refused");
+        await state.commitRecord("r:1", 1, "2", "change-2");
+        expect(await state.deleteRecord("r:1", "origin")).toBe(2);
+        expect(await state.deleteRecord("r:1", "origin")).toBe(0);
+        await waitUntil(async () => got.length === 3);
+        expect(got.slice(0, 2)).toEqual(["change-1", "change-2"]);
+        const newline = (got[2] ?? "").indexOf("\n");
+        expect(JSON.parse((got[2] ?? "").slice(0, newline))).toEqual({ t: "record", o: "origin", v: 2, del: true });
+        expect(await state.getRecord("r:1")).toEqual({ json: null, version: 0 });
+      } finally {
+        await bus.close();
+      }
+    });
+
     it("moves a connection registered again to its new instance", async () => {
       const state = await open();
       await state.registerConnection("c1", "i1");

@@ -1,4 +1,4 @@
-import { isMeshError, toMeshError } from "@meshwork/protocol";
+import { isMeshError, isReservedName, toMeshError } from "@meshwork/protocol";
 import type { z } from "zod";
 import type { Connection } from "./connection";
 import { type MeshContext, createContext } from "./context";
@@ -84,6 +84,19 @@ export class CommandRouter {
    */
   register(name: string, handler: CommandHandler, options: Middleware[] | CommandOptions | SchemaCommandOptions<PayloadSchema> = []): void {
     assertCommandName(name);
+    this.add(name, handler, options);
+  }
+
+  /**
+   * Registers one of meshwork's own `mesh/…` commands. Built-ins run through the global middleware like any
+   * command, so an application's authentication middleware guards them too.
+   */
+  registerBuiltin(name: string, handler: CommandHandler, options: SchemaCommandOptions<PayloadSchema>): void {
+    if (!isReservedName(name)) throw new TypeError(`meshwork: built-in command "${name}" must use the reserved prefix`);
+    this.add(name, handler, options);
+  }
+
+  private add(name: string, handler: CommandHandler, options: Middleware[] | CommandOptions | SchemaCommandOptions<PayloadSchema>): void {
     if (this.commands.has(name)) throw new TypeError(`meshwork: command "${name}" is already registered`);
     if (typeof handler !== "function") throw new TypeError(`meshwork: the handler of "${name}" must be a function`);
     const { schema, middlewares = [] } = Array.isArray(options) ? { schema: undefined, middlewares: options } : options;

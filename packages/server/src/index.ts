@@ -13,6 +13,8 @@ export type { Middleware, CommandHandler, CommandOptions, SchemaCommandOptions }
 export type { PayloadSchema } from "./payloadSchema";
 export type { MeshServerEventMap, DisconnectInfo, InstanceDownInfo } from "./events";
 export { RoomManager } from "./roomManager";
+export type { RecordSnapshot, RecordWriteOptions } from "./records/recordWriter";
+export type { AccessGuard, AccessGuard as ChannelGuard } from "./access/accessRules";
 export type {
   ConnectionMetadata,
   ConnectionMetadataEntry,

@@ -3,6 +3,13 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { MemoryState, type MeshState, RedisState, createInstanceId } from "@meshwork/redis-state";
 import { ClusterNode } from "./cluster/clusterNode";
+import { type AccessGuard, AccessRules } from "./access/accessRules";
+import { registerChannelCommands } from "./channels/channelCommands";
+import { ChannelSubscriptions } from "./channels/channelSubscriptions";
+import { RecordAccess, registerRecordCommands } from "./records/recordCommands";
+import { RecordSubscriptions } from "./records/recordSubscriptions";
+import { type RecordSnapshot, type RecordWriteOptions, RecordWriter } from "./records/recordWriter";
+import { channelNameSchema } from "@meshwork/protocol";
 import type { z } from "zod";
 import {
   type CommandHandler,
@@ -66,6 +73,11 @@ export class MeshServer {
   private readonly delivery: Delivery;
   private readonly node: ClusterNode;
   private readonly rooms: Rooms;
+  private readonly channelExposure: AccessRules;
+  private readonly channelSubscriptions: ChannelSubscriptions;
+  private readonly recordAccess: RecordAccess;
+  private readonly recordSubscriptions: RecordSubscriptions;
+  private readonly records: RecordWriter;
   private readonly liveness: Liveness;
   private readonly lifecycle: ConnectionLifecycle;
   private readonly transport: WsTransport;
@@ -109,6 +121,14 @@ export class MeshServer {
     this.delivery = new Delivery(this.registry, this.state, this.node);
     this.rooms = new Rooms(this.state, this.registry, this.node, (error) => this.reportError(error));
     this.roomManager = new RoomManager(this.state);
+    this.channelExposure = new AccessRules("channel", (error) => this.reportError(error));
+    this.channelSubscriptions = new ChannelSubscriptions(this.registry, this.node, (error) => this.reportError(error));
+    registerChannelCommands(this.router, this.state, this.channelExposure, this.channelSubscriptions);
+    const reportError = (error: unknown): void => this.reportError(error);
+    this.recordAccess = new RecordAccess(new AccessRules("record", reportError), new AccessRules("record", reportError));
+    this.recordSubscriptions = new RecordSubscriptions(this.registry, this.node, reportError);
+    this.records = new RecordWriter(this.state, this.instanceId);
+    registerRecordCommands(this.router, this.records, this.recordAccess, this.recordSubscriptions);
     this.liveness = new Liveness(this.registry, this.options);
     const frames = new FrameHandler(this.router, this.liveness, this.options, logger);
     this.lifecycle = new ConnectionLifecycle({
@@ -120,7 +140,13 @@ export class MeshServer {
       events: this.events,
       reportError: (error) => this.reportError(error),
       joined,
-      forgetLocal: (connectionId) => this.node.forgetLocal(connectionId),
+      forgetLocal: async (connectionId) => {
+        await Promise.all([
+          this.node.forgetLocal(connectionId),
+          this.channelSubscriptions.removeConnection(connectionId),
+          this.recordSubscriptions.removeConnection(connectionId),
+        ]);
+      },
     });
     this.connectionManager = new ConnectionManager(this.state, this.registry);
     this.transport = new WsTransport(this.options, {
@@ -284,6 +310,70 @@ export class MeshServer {
   /** Removes every member from a room, on every instance, and deletes the room's metadata. */
   clearRoom(room: string): Promise<void> {
     return this.rooms.clear(room);
+  }
+
+  /**
+   * Lets clients subscribe to a channel name, or to every name a RegExp matches, optionally behind a guard
+   * `(connection, channel) => boolean | Promise<boolean>`; a guard that returns anything but `true`, or throws,
+   * denies (a throw is also reported through `error`). When several rules match, an exact name wins over
+   * patterns, and among patterns the one exposed last wins.
+   */
+  exposeChannel(channel: string | RegExp, guard?: AccessGuard): void {
+    this.channelExposure.expose(channel, guard);
+  }
+
+  /**
+   * Publishes a message (a string or any JSON value) to every subscriber of a channel, on every instance. With
+   * `history > 0` the message is first stored and the channel's history trimmed to exactly that many messages;
+   * stored messages carry a position that lets reconnecting clients recover what they missed.
+   * @throws TypeError for an invalid channel name or history; rejects when the message cannot be encoded.
+   */
+  publishToChannel(channel: string, message: unknown, history = 0): Promise<void> {
+    if (!channelNameSchema.safeParse(channel).success) {
+      throw new TypeError(`meshwork: invalid channel name ${JSON.stringify(channel)}`);
+    }
+    if (!Number.isSafeInteger(history) || history < 0) {
+      throw new TypeError(`meshwork: history must be a whole number >= 0, got ${String(history)}`);
+    }
+    const json = JSON.stringify(message);
+    if (json === undefined) throw new TypeError("meshwork: a channel message must be JSON-serialisable");
+    return this.state.publishToChannel(channel, json, history, this.instanceId).then(() => undefined);
+  }
+
+  /**
+   * Lets clients subscribe to a record id, or to every id a RegExp matches, optionally behind a guard
+   * `(connection, recordId) => boolean | Promise<boolean>`. Precedence as for channels.
+   */
+  exposeRecord(recordId: string | RegExp, guard?: AccessGuard): void {
+    this.recordAccess.readable.expose(recordId, guard);
+  }
+
+  /**
+   * Lets clients also write records (`client.publishRecordUpdate`). A record exposed only as writable is readable
+   * under the same rule; where a read rule matches too, writing needs both: writable never bypasses a read guard.
+   */
+  exposeWritableRecord(recordId: string | RegExp, guard?: AccessGuard): void {
+    this.recordAccess.writable.expose(recordId, guard);
+  }
+
+  /**
+   * Sets a record's value: value and version change together, atomically, and every subscriber on every instance
+   * receives the change (the full value, or an RFC 6902 patch against the previous version). A value equal to the
+   * current one is not a new version. Concurrent writers each get their own version. Resolves with the version.
+   * @throws MeshError `VERSION_CONFLICT` (as a rejection) when `expectedVersion` is given and does not match.
+   */
+  publishRecordUpdate(recordId: string, value: unknown, options?: RecordWriteOptions): Promise<number> {
+    return this.records.update(recordId, value, options);
+  }
+
+  /** A record's value and version; a record that does not exist is `{ value: null, version: 0 }`. */
+  getRecord<T = unknown>(recordId: string): Promise<RecordSnapshot<T>> {
+    return this.records.get<T>(recordId);
+  }
+
+  /** Deletes a record; its subscribers receive an update with `deleted: true`. Resolves whether it existed. */
+  deleteRecord(recordId: string): Promise<boolean> {
+    return this.records.delete(recordId);
   }
 
   /** Pub/sub channels this instance listens to (its own, `all`, and rooms with a local member): diagnostics. */

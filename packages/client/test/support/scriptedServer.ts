@@ -9,6 +9,8 @@ import {
   subprotocolFor,
 } from "@meshwork/protocol";
 import { type WebSocket, WebSocketServer } from "ws";
+import { ScriptedChannels } from "./scriptedChannels";
+import { ScriptedRecords } from "./scriptedRecords";
 
 /** Answers a request: the return value becomes the `response`; a throw becomes an `error` message. */
 export type ScriptedHandler = (payload: unknown, connection: ScriptedConnection) => unknown;
@@ -90,12 +92,16 @@ export class ScriptedConnection {
 
 /**
  * A tiny server that speaks meshwork's wire protocol from @meshwork/protocol, for testing the client without
- * @meshwork/server: hello on connect, requests answered by registered handlers, and helpers to push, ping,
- * probe, drop connections and stop/restart on the same port.
+ * @meshwork/server: hello on connect, requests answered by registered handlers, channels with history, records,
+ * and helpers to push, ping, probe, drop connections and stop/restart on the same port.
  */
 export class ScriptedServer {
   readonly options: ScriptedServerOptions;
   readonly connections: ScriptedConnection[] = [];
+  /** Channel subscriptions and history, answering `mesh/subscribe-channel` and `mesh/unsubscribe-channel`. */
+  readonly channels: ScriptedChannels;
+  /** Records, answering `mesh/subscribe-record`, `mesh/unsubscribe-record` and `mesh/publish-record-update`. */
+  readonly records: ScriptedRecords;
   readonly #handlers = new Map<string, ScriptedHandler>();
   #wss: WebSocketServer | undefined;
   #port = 0;
@@ -103,6 +109,8 @@ export class ScriptedServer {
   private constructor(options: Partial<ScriptedServerOptions>) {
     this.options = { ...DEFAULTS, ...options };
     this.handle("echo", (payload) => payload);
+    this.channels = new ScriptedChannels((command, handler) => this.handle(command, handler));
+    this.records = new ScriptedRecords((command, handler) => this.handle(command, handler));
   }
 
   /** Starts a server on a free port of 127.0.0.1. */

@@ -18,6 +18,11 @@ export type BusHeader =
   | { readonly t: "room-clear"; readonly o: string; readonly room: string }
   /** The receiving instance's request `ack` was carried out. */
   | { readonly t: "ack"; readonly o: string; readonly ack: number }
+  /**
+   * A message on an application channel; its JSON follows the header. `n` and `e` are the offset and epoch of a
+   * stored message. Written by the state layer (the Lua publish script builds the same header).
+   */
+  | { readonly t: "channel"; readonly o: string; readonly n?: number; readonly e?: string }
   /** Close a connection of the receiving instance. */
   | { readonly t: "close"; readonly o: string; readonly conn: string; readonly code: number; readonly reason: string };
 
@@ -32,7 +37,7 @@ export function encodeBusMessage(header: BusHeader, frame = ""): string {
   return frame === "" ? JSON.stringify(header) : `${JSON.stringify(header)}\n${frame}`;
 }
 
-const HEADER_TYPES = new Set(["push", "room-add", "room-remove", "room-clear", "ack", "close"]);
+const HEADER_TYPES = new Set(["push", "room-add", "room-remove", "room-clear", "ack", "close", "channel"]);
 
 /**
  * Decodes a bus message; `null` for anything that is not one (another application's message on a shared

@@ -1,4 +1,4 @@
-import { InstanceMonitor, type MeshBus, type MeshState, type ReapedConnection } from "@meshwork/redis-state";
+import { type BusTopic, InstanceMonitor, type MeshBus, type MeshState, type ReapedConnection } from "@meshwork/redis-state";
 import type { ConnectionRegistry } from "../connectionRegistry";
 import { AckTracker } from "./ackTracker";
 import { type BusHeader, type BusMessage, decodeBusMessage, encodeBusMessage } from "./busEnvelope";
@@ -145,6 +145,16 @@ export class ClusterNode {
     if (this.rooms.clear(room).length > 0) await this.stopListening(room);
   }
 
+  /** Listens to a topic outside the node's own routing (application channels), with a handler of its own. */
+  listen(topic: BusTopic, handler: (message: string) => void): Promise<void> {
+    return this.bus.subscribe(topic, handler);
+  }
+
+  /** Stops listening to a topic taken with {@link listen}. */
+  unlisten(topic: BusTopic): Promise<void> {
+    return this.bus.unsubscribe(topic);
+  }
+
   /** Channels this instance listens to: for diagnostics and leak tests. */
   subscribedChannels(): string[] {
     return this.bus.subscribedChannels();
@@ -191,6 +201,9 @@ export class ClusterNode {
         return;
       case "close":
         this.deps.registry.get(header.conn)?.close(header.code, header.reason);
+        return;
+      case "channel":
+        // Application channel messages travel on channel topics, each with its own handler.
         return;
     }
   }

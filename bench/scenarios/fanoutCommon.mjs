@@ -1,0 +1,255 @@
+// Shared runner of the opt-in channel-fanout and record-updates scenarios: the cluster-broadcast machinery
+// (lib/broadcastServerProcess.mjs as the instances and the publisher, its fixed-rate and flow-controlled
+// full-rate loops, lib/redisServer.mjs, the shared clock) with the clients of lib/fanoutClients.mjs
+// (lib/fanoutLoadProcess.mjs, which also sums the bytes of delivered frames).
+// Each system: its own redis-server, 2 instances (children pinned like cluster-broadcast's), clients split
+// across them, instance #1 publishes. After the warm-up an unmeasured accounting phase runs with MONITOR on
+// (lib/redisMonitor.mjs) to split Redis commands into those clients sent and those Lua scripts ran (Redis 7.0
+// INFO commandstats counts both). Then rounds of fixed-rate and full-rate phases, system order rotated.
+import { fileURLToPath } from "node:url";
+import { Child, sleep, stopAll } from "../lib/children.mjs";
+import { HOST } from "../lib/config.mjs";
+import { pin, split } from "../lib/harness.mjs";
+import { busyBetween, machineCpu } from "../lib/machineLoad.mjs";
+import { RedisMonitor } from "../lib/redisMonitor.mjs";
+import { RedisServer } from "../lib/redisServer.mjs";
+import { mergeSamples, median, summarize } from "../lib/stats.mjs";
+import { fmtFixed, fmtInt } from "../lib/table.mjs";
+
+const SERVER_ENTRY = fileURLToPath(new URL("../lib/broadcastServerProcess.mjs", import.meta.url));
+const LOAD_ENTRY = fileURLToPath(new URL("../lib/fanoutLoadProcess.mjs", import.meta.url));
+const HARNESS_COMMANDS = new Set(["config|resetstat", "info", "monitor"]);
+
+export function envInt(name, fallback, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name}=${raw} is not an integer in [${min}, ${max}]`);
+  return value;
+}
+
+function child(ctx, name, entry, cpus, execArgv) {
+  const c = new Child(name, entry, { execArgv, env: { BENCH_CHILD_MAX_MS: String(ctx.childMaxMs) }, verbose: ctx.config.verbose });
+  pin(ctx, c, cpus);
+  return c;
+}
+
+async function setupSystem(ctx, cfg, sys, scenarioId) {
+  const timeout = ctx.config.callTimeoutMs;
+  const sut = { sys, redis: null, servers: [], loads: [], seq: 1, redisVersion: "unknown", accounting: null };
+  try {
+    sut.redis = await RedisServer.start({ startTimeoutMs: 10_000 });
+    sut.redisVersion = await sut.redis.version();
+    const options = { redisUrl: sut.redis.url, keyPrefix: `bench-${scenarioId}:${process.pid}:${sys.id}:`, room: "bench", command: "tick", ...sys.options };
+    for (let n = 1; n <= 2; n++) sut.servers.push(child(ctx, `server:${sys.id}#${n}`, SERVER_ENTRY, "0", ctx.config.serverNodeArgs));
+    const started = await Promise.all(
+      sut.servers.map((s) => s.call("start", { module: sys.module, host: HOST, port: 0, options }, ctx.config.startTimeoutMs)),
+    );
+    const { port: controlPort } = await sut.servers[0].call("listenControl", { host: HOST }, timeout);
+    const counts = split(cfg.clients, 2);
+    for (let n = 1; n <= 2; n++) sut.loads.push(child(ctx, `load:${sys.id}#${n}`, LOAD_ENTRY, ctx.loadCpus));
+    await Promise.all(
+      sut.loads.map((l, i) =>
+        l.call("open", { kind: sys.client, url: `ws://${HOST}:${started[i].port}`, command: sys.target, count: counts[i], batchSize: 50, batchTimeoutMs: timeout }, timeout * 2),
+      ),
+    );
+    await Promise.all(sut.loads.map((l) => l.call("connectControl", { port: controlPort, timeoutMs: 5_000 }, timeout)));
+    const sizes = await Promise.all(sut.servers.map((s) => s.call("roomSize", {}, timeout)));
+    const seen = sizes.reduce((a, b) => a + b, 0);
+    if (seen !== cfg.clients) throw new Error(`${sys.label}: ${seen} subscribers (${sizes.join(" + ")}), expected ${cfg.clients}`);
+    ctx.log(`${scenarioId}: ${sys.label}: redis-server ${sut.redisVersion} pid ${sut.redis.pid}, instances pid ${sut.servers.map((s) => s.pid).join(" + ")}, ${counts.join(" + ")} subscribers; warm-up`);
+    if (cfg.warmupMs > 0) {
+      await runPhase(ctx, cfg, sut, "rate", cfg.warmupMs, false);
+      await runPhase(ctx, cfg, sut, "full", Math.ceil(cfg.warmupMs / 2), false);
+    }
+    // Accounting: client-sent vs script-run Redis commands, with MONITOR (not in any measured phase).
+    const mon = await RedisMonitor.start(sut.redis.port);
+    await sleep(50);
+    mon.take();
+    const acc = await runPhase(ctx, cfg, sut, "rate", cfg.accountingMs, false);
+    await sleep(200);
+    sut.accounting = { published: acc.pub.published, ...mon.take() };
+    mon.stop();
+    return sut;
+  } catch (err) {
+    await teardownSystem(sut);
+    throw err;
+  }
+}
+
+async function teardownSystem(sut) {
+  await stopAll([...sut.loads, ...sut.servers], 10_000);
+  await sut.redis?.stop();
+}
+
+async function runPhase(ctx, cfg, sut, mode, durationMs, measured) {
+  const timeout = ctx.config.callTimeoutMs;
+  const { servers, loads, redis } = sut;
+  const seqFrom = sut.seq;
+  await Promise.all(loads.map((l) => l.call("beginPhase", { seqFrom, feedback: mode === "full" }, timeout)));
+  let before;
+  if (measured) {
+    const redisCpu = await redis.cpuSeconds();
+    await redis.resetStats();
+    before = { redisCpu, machine: machineCpu(), self: process.cpuUsage() };
+    await Promise.all(servers.map((s) => s.call("cpuStart", {}, timeout)));
+  }
+  const pub = await servers[0].call(
+    "publish",
+    {
+      mode,
+      ratePerS: cfg.ratePerS,
+      durationMs,
+      maxBroadcasts: cfg.maxBroadcasts,
+      seqFrom,
+      paddingBytes: cfg.paddingBytes,
+      window: cfg.window,
+      feedbackFrom: loads.length,
+      stallMs: 2_000,
+      maxRedisInFlight: 10_000,
+    },
+    durationMs + timeout,
+  );
+  sut.seq += pub.published + pub.missed;
+  const expected = pub.published * cfg.clients;
+  const until = Date.now() + cfg.drainMs;
+  for (;;) {
+    const progress = await Promise.all(loads.map((l) => l.call("progress", {}, timeout)));
+    if (progress.reduce((n, p) => n + p.delivered, 0) >= expected || Date.now() > until) break;
+    await sleep(5);
+  }
+  let after;
+  if (measured) {
+    const cpus = await Promise.all(servers.map((s, i) => s.call("cpuStop", { label: `${sut.sys.id}-${mode}-seq${seqFrom}-instance${i + 1}` }, timeout)));
+    const stats = await redis.commandStats();
+    const redisCpu = await redis.cpuSeconds();
+    const self = process.cpuUsage(before.self);
+    after = { cpus, stats, redisCpuS: redisCpu - before.redisCpu, machine: busyBetween(before.machine, machineCpu()), orchestratorS: (self.user + self.system) / 1e6 };
+  }
+  const windows = await Promise.all(loads.map((l) => l.call("endPhase", {}, timeout)));
+  return measured ? summarizePhase(sut, cfg, mode, pub, expected, windows, after) : { pub };
+}
+
+function summarizePhase(sut, cfg, mode, pub, expected, windows, after) {
+  const delivered = windows.reduce((n, w) => n + w.delivered, 0);
+  const bytes = windows.reduce((n, w) => n + w.bytes, 0);
+  const lastDeliverAt = Math.max(...windows.map((w) => w.lastDeliverAt));
+  const spanS = Math.max(1e-3, (Math.max(lastDeliverAt, pub.lastAt) - pub.firstAt) / 1000);
+  const latency = summarize(mergeSamples(windows.map((w) => w.latenciesMs)));
+  const instanceCpuS = after.cpus.map((c) => (c.userUs + c.systemUs) / 1e6);
+  const serverCpuS = instanceCpuS.reduce((a, b) => a + b, 0);
+  const wallS = Math.max(...after.cpus.map((c) => c.wallMs)) / 1000;
+  const loadCpuS = windows.reduce((n, w) => n + w.cpuUs, 0) / 1e6;
+  const commands = Object.entries(after.stats).filter(([name]) => !HARNESS_COMMANDS.has(name)).sort((a, b) => b[1] - a[1]);
+  const redisCalls = commands.reduce((n, [, calls]) => n + calls, 0);
+  const anomalies = {};
+  for (const w of windows) for (const [k, v] of Object.entries(w.anomalies)) if (typeof v === "number") anomalies[k] = (anomalies[k] ?? 0) + v;
+  return {
+    system: sut.sys.id,
+    mode,
+    published: pub.published,
+    missed: pub.missed,
+    publishErrors: pub.errors,
+    firstPublishError: pub.firstError,
+    stalled: pub.stalled,
+    expected,
+    delivered,
+    lost: expected - delivered,
+    bytesPerDelivery: bytes / Math.max(1, delivered),
+    spanS,
+    publishesPerS: pub.published / spanS,
+    deliveriesPerS: delivered / spanS,
+    p50: latency.p50,
+    p99: latency.p99,
+    redisCalls,
+    commands,
+    cmdsPerPublish: pub.published ? redisCalls / pub.published : Number.NaN,
+    instanceCpuS,
+    serverCpuS,
+    wallS,
+    perCpuS: delivered / serverCpuS,
+    maxLoopDelayMs: after.cpus.map((c) => c.maxLoopDelayMs),
+    redisCpuS: after.redisCpuS,
+    loadCpuS,
+    otherCpuS: Math.max(0, after.machine.busyS - after.machine.irqS - after.orchestratorS - serverCpuS - loadCpuS - after.redisCpuS),
+    anomalies,
+  };
+}
+
+/** Runs every system of `cfg.systems`; returns `{ runs: Map(id → {rate: [], full: []}), suts info, failures }`. */
+export async function runSystems(ctx, cfg, scenarioId) {
+  const failures = [];
+  const runs = new Map(cfg.systems.map((s) => [s.id, { rate: [], full: [] }]));
+  const accounting = new Map();
+  const suts = [];
+  let redisVersion = "unknown";
+  try {
+    for (const sys of cfg.systems) {
+      try {
+        const sut = await setupSystem(ctx, cfg, sys, scenarioId);
+        suts.push(sut);
+        redisVersion = sut.redisVersion;
+        accounting.set(sys.id, sut.accounting);
+        ctx.log(`${scenarioId}: ${sys.label}: accounting (MONITOR) ${JSON.stringify(sut.accounting)}`);
+      } catch (err) {
+        failures.push({ server: sys, error: err });
+        ctx.log(`${scenarioId}: ${sys.label} FAILED to start: ${err.message}`);
+      }
+    }
+    const failed = new Set();
+    for (let round = 1; round <= cfg.rounds; round++) {
+      for (const mode of ["rate", "full"]) {
+        const shift = (round - 1) % Math.max(1, suts.length);
+        for (const sut of [...suts.slice(shift), ...suts.slice(0, shift)]) {
+          if (failed.has(sut.sys.id)) continue;
+          try {
+            const r = await runPhase(ctx, cfg, sut, mode, cfg.durationMs, true);
+            r.round = round;
+            runs.get(sut.sys.id)[mode].push(r);
+            ctx.log(
+              `${scenarioId}: round ${round}/${cfg.rounds} ${mode} ${sut.sys.label}: ${fmtInt(r.publishesPerS)} publishes/s, ${fmtInt(r.deliveriesPerS)} deliveries/s, ` +
+                `lost ${r.lost}/${r.expected}, p50/p99 ${fmtFixed(r.p50, 1)}/${fmtFixed(r.p99, 1)} ms, ${fmtFixed(r.bytesPerDelivery, 0)} B/delivery, ` +
+                `${fmtFixed(r.cmdsPerPublish, 2)} Redis cmds/publish, CPU ${r.instanceCpuS.map((c) => fmtFixed(c, 2)).join("+")} s, other CPU ${fmtFixed(r.otherCpuS, 2)} s, ` +
+                `anomalies ${JSON.stringify(r.anomalies)}`,
+            );
+          } catch (err) {
+            failed.add(sut.sys.id);
+            failures.push({ server: sut.sys, error: err });
+            ctx.log(`${scenarioId}: ${sut.sys.label} FAILED: ${err.message}`);
+          }
+        }
+      }
+    }
+  } finally {
+    await Promise.all(suts.map((sut) => teardownSystem(sut)));
+  }
+  return { runs, accounting, failures, redisVersion };
+}
+
+/** Each system's median run of a mode, by deliveries per server CPU-second. */
+export function pickMedian(list) {
+  if (!list || list.length === 0) return undefined;
+  const mid = median(list.map((r) => r.perCpuS));
+  return list.reduce((best, r) => (Math.abs(r.perCpuS - mid) < Math.abs(best.perCpuS - mid) ? r : best));
+}
+
+/** "evalsha 1.00 + publish 1.00" per publish from a `{name: count}` map. */
+export function perPublish(map, published) {
+  const entries = Object.entries(map ?? {}).filter(([n]) => !HARNESS_COMMANDS.has(n)).sort((a, b) => b[1] - a[1]);
+  const total = entries.reduce((n, [, c]) => n + c, 0);
+  return {
+    total: published ? total / published : Number.NaN,
+    text: entries.map(([n, c]) => `${n} ${fmtFixed(c / published, 2)}`).join(" + ") || "none",
+  };
+}
+
+export function sumBy(list, f) {
+  return list.reduce((n, r) => n + f(r), 0);
+}
+
+export function disturbedNote(runs) {
+  const all = [...runs.values()].flatMap((m) => [...m.rate, ...m.full]);
+  const disturbed = all.filter((x) => x.otherCpuS > 0.1 * x.wallS);
+  if (!disturbed.length) return null;
+  return `${disturbed.length} of ${all.length} phases ran while other processes used more than 10% of a core (up to ${fmtFixed(Math.max(...disturbed.map((x) => x.otherCpuS / x.wallS)), 2)} cores): compare the systems within this run only`;
+}

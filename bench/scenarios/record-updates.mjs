@@ -1,0 +1,138 @@
+// Scenario `record-updates` (opt-in: BENCH_SCENARIOS=record-updates): a ~2 KB meshwork record (`bench:doc`,
+// servers/recordDoc.mjs) across 2 instances on one Redis, 200 subscribers (100 + 100) in patch mode, then in
+// full mode, beside Socket.IO broadcasting the full value to a room of 200 (io.to(room).emit), same run.
+// Instance #1 writes with publishRecordUpdate("bench:doc", value), each update changing `seq` and `t` only,
+// each write awaiting the previous one (one writer); at a fixed rate and at full rate (flow-controlled window).
+// Machinery: scenarios/fanoutCommon.mjs. Settings: BENCH_RU_CLIENTS (200), BENCH_RU_RATE (50 updates/s),
+// BENCH_RU_DURATION_MS (2500), BENCH_RU_WARMUP_MS (1500), BENCH_RU_ROUNDS (3), BENCH_RU_WINDOW (32),
+// BENCH_RU_DRAIN_MS (5000), BENCH_RU_SYSTEMS (mw-patch,mw-full,socketio).
+import { fileURLToPath } from "node:url";
+import { split } from "../lib/harness.mjs";
+import { fmtFixed, fmtInt, fmtRatio } from "../lib/table.mjs";
+import { docBytes } from "../servers/recordDoc.mjs";
+import { disturbedNote, envInt, perPublish, pickMedian, runSystems, sumBy } from "./fanoutCommon.mjs";
+
+export const id = "record-updates";
+const here = (f) => fileURLToPath(new URL(f, import.meta.url));
+
+export const SYSTEMS = [
+  { id: "mw-patch", label: "meshwork record, patch mode", module: here("../servers/meshwork-record.mjs"), client: "mw-record-patch", target: "bench:doc", options: {} },
+  { id: "mw-full", label: "meshwork record, full mode", module: here("../servers/meshwork-record.mjs"), client: "mw-record-full", target: "bench:doc", options: {} },
+  { id: "socketio", label: "Socket.IO room, full value", module: here("../servers/socketio-record.mjs"), client: "socketio", target: "tick", options: {} },
+];
+
+function loadConfig() {
+  const ids = (process.env.BENCH_RU_SYSTEMS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  return {
+    systems: ids.length ? ids.map((i) => SYSTEMS.find((s) => s.id === i) ?? (() => { throw new Error(`unknown record-updates system ${i}`); })()) : SYSTEMS,
+    clients: envInt("BENCH_RU_CLIENTS", 200, { min: 2, max: 20_000 }),
+    ratePerS: envInt("BENCH_RU_RATE", 50, { min: 1, max: 100_000 }),
+    warmupMs: envInt("BENCH_RU_WARMUP_MS", 1_500, { max: 60_000 }),
+    accountingMs: envInt("BENCH_RU_ACCOUNTING_MS", 1_000, { min: 100, max: 60_000 }),
+    durationMs: envInt("BENCH_RU_DURATION_MS", 2_500, { min: 200, max: 120_000 }),
+    window: envInt("BENCH_RU_WINDOW", 32, { min: 1, max: 10_000 }),
+    rounds: envInt("BENCH_RU_ROUNDS", 3, { min: 1, max: 20 }),
+    paddingBytes: 0,
+    maxBroadcasts: envInt("BENCH_RU_MAX_UPDATES", 1_000_000, { min: 1 }),
+    drainMs: envInt("BENCH_RU_DRAIN_MS", 5_000, { min: 100, max: 60_000 }),
+  };
+}
+
+export async function run(ctx) {
+  const cfg = loadConfig();
+  const { runs, accounting, failures, redisVersion } = await runSystems(ctx, cfg, id);
+  const tables = [];
+  const verdict = (ok) => (ok ? "met" : "MISSED");
+  for (const mode of ["rate", "full"]) {
+    const chosen = new Map(cfg.systems.map((s) => [s.id, pickMedian(runs.get(s.id)[mode])]));
+    const sio = chosen.get("socketio");
+    const patch = chosen.get("mw-patch");
+    const full = chosen.get("mw-full");
+    const notes = [];
+    const rows = cfg.systems.map((sys) => {
+      const r = chosen.get(sys.id);
+      if (!r) return { system: sys.label, ups: "FAILED" };
+      const list = runs.get(sys.id)[mode];
+      const acc = accounting.get(sys.id);
+      const client = perPublish(acc?.client, acc?.published);
+      const lua = perPublish(acc?.lua, acc?.published);
+      notes.push(
+        `${sys.label}: updates delivered/s by round ${list.map((x) => fmtInt(x.deliveriesPerS)).join(" / ")}; INFO commandstats in the run shown: ` +
+          `${r.commands.map(([n, c]) => `${n} ${fmtFixed(c / r.published, 2)}`).join(" + ") || "none"} per update; ` +
+          `MONITOR accounting (${fmtInt(acc?.published)} updates at the fixed rate): client-sent ${client.text}, inside Lua ${lua.text}`,
+      );
+      const anomalies = Object.entries(r.anomalies).filter(([, v]) => v);
+      if (anomalies.length) notes.push(`${sys.label}: client anomalies (cumulative): ${anomalies.map(([k, v]) => `${k}=${v}`).join(", ")}`);
+      sys.clientCmds = client.total;
+      return {
+        system: sys.label,
+        ups: fmtInt(r.publishesPerS),
+        dps: fmtInt(r.deliveriesPerS),
+        lost: `${fmtInt(sumBy(list, (x) => x.lost))} / ${fmtInt(sumBy(list, (x) => x.expected))}`,
+        p50: fmtFixed(r.p50, 2),
+        p99: fmtFixed(r.p99, 2),
+        bytes: fmtInt(r.bytesPerDelivery),
+        cmdsAll: fmtFixed(r.cmdsPerPublish, 2),
+        cmdsClient: fmtFixed(client.total, 2),
+        cpu: `${fmtFixed(r.serverCpuS, 2)} (${r.instanceCpuS.map((c) => fmtFixed(c, 2)).join("+")})`,
+        perCpu: fmtInt(r.perCpuS),
+        vsSio: sio ? fmtRatio(r.deliveriesPerS / sio.deliveriesPerS) : "n/a",
+        redisCpu: fmtFixed(r.redisCpuS, 2),
+        other: fmtFixed(r.otherCpuS, 2),
+      };
+    });
+    const goals = [];
+    if (patch && full) {
+      const x = patch.bytesPerDelivery / full.bytesPerDelivery;
+      goals.push(`patch bytes/update ${fmtInt(patch.bytesPerDelivery)} = ${fmtFixed(100 * x, 1)}% of full mode's ${fmtInt(full.bytesPerDelivery)} (goal < 10%): ${verdict(x < 0.1)}`);
+    }
+    const mwPatchSys = cfg.systems.find((s) => s.id === "mw-patch");
+    if (patch && mwPatchSys) {
+      goals.push(
+        `Redis cmds/update: client-sent ${fmtFixed(mwPatchSys.clientCmds, 2)} (goal ≤ 4): ${verdict(mwPatchSys.clientCmds <= 4)}; ` +
+          `all commandstats ${fmtFixed(patch.cmdsPerPublish, 2)} (${patch.cmdsPerPublish <= 4 ? "also ≤ 4" : "over 4 when commands inside Lua count"})`,
+      );
+    }
+    if (mode === "full" && patch && sio) {
+      const x = patch.deliveriesPerS / sio.deliveriesPerS;
+      const rounds = runs.get("mw-patch").full.map((r) => {
+        const s = runs.get("socketio").full.find((q) => q.round === r.round);
+        return s ? fmtRatio(r.deliveriesPerS / s.deliveriesPerS) : "n/a";
+      });
+      goals.push(`patch-mode updates delivered/s at full rate ${fmtRatio(x)} Socket.IO full-value broadcast (goal ≥ 1.5×): ${verdict(x >= 1.5)} (round by round ${rounds.join(" ")})`);
+    }
+    if (goals.length) notes.unshift(`goals (meshwork): ${goals.join("; ")}`);
+    const d = disturbedNote(runs);
+    if (d) notes.push(d);
+    notes.unshift(
+      `${mode === "rate" ? `fixed rate ${fmtInt(cfg.ratePerS)} updates/s (${fmtInt(cfg.ratePerS * cfg.clients)} deliveries/s expected)` : `full rate: one writer, each update awaiting the previous, at most ${cfg.window} not yet received by every subscriber`}; ` +
+        `${fmtInt(cfg.durationMs)} ms per phase, ${cfg.rounds} rounds (order rotated), the median run by deliveries per server CPU-s shown, lost / expected summed over rounds. ` +
+        `Each system: its own redis-server ${redisVersion}, 2 instances, ${cfg.clients} subscribers (${split(cfg.clients, 2).join(" + ")}); record value ${fmtInt(docBytes())} bytes of JSON, each update changes seq and t. ` +
+        "Latency = subscriber receive − writer send time (machine-wide monotonic clock). bytes/update = received WebSocket text frame (Socket.IO: the Engine.IO packet text). " +
+        "Redis cmds/update (all) = INFO commandstats ÷ updates (Redis 7.0 also counts commands run inside Lua); client-sent = MONITOR lines not marked `lua`, in a separate unmeasured fixed-rate phase. " +
+        "vs Socket.IO = updates delivered/s ratio.",
+    );
+    tables.push({
+      title: `Record updates, ${mode === "rate" ? `fixed rate: ${fmtInt(cfg.ratePerS)} updates/s` : "full rate (one writer)"}, ${cfg.clients} subscribers on 2 instances`,
+      columns: [
+        { key: "system", title: "system", align: "left" },
+        { key: "ups", title: "updates/s" },
+        { key: "dps", title: "updates delivered/s" },
+        { key: "lost", title: "lost / expected" },
+        { key: "p50", title: "p50 ms" },
+        { key: "p99", title: "p99 ms" },
+        { key: "bytes", title: "bytes / delivered update" },
+        { key: "cmdsAll", title: "Redis cmds/update (all commandstats)" },
+        { key: "cmdsClient", title: "Redis cmds/update (client-sent)" },
+        { key: "cpu", title: "server CPU s (#1+#2)" },
+        { key: "perCpu", title: "deliveries / server CPU-s" },
+        { key: "vsSio", title: "vs Socket.IO (delivered/s)" },
+        { key: "redisCpu", title: "Redis CPU s" },
+        { key: "other", title: "other CPU s" },
+      ],
+      rows,
+      notes,
+    });
+  }
+  return { tables, failures, results: Object.fromEntries(runs) };
+}

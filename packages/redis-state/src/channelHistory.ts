@@ -1,0 +1,56 @@
+/** Where a channel's stored history stands; see `ChannelPosition` in `@meshwork/protocol`. */
+export interface StoredPosition {
+  readonly epoch: string;
+  readonly offset: number;
+}
+
+/** A stored message: its offset and its JSON text. */
+export interface StoredMessage {
+  readonly offset: number;
+  readonly json: string;
+}
+
+/** What a recovery read found: every message after the position, or `recovered: false`. */
+export interface ChannelRecovery {
+  readonly recovered: boolean;
+  readonly missed: StoredMessage[];
+}
+
+/**
+ * The header of a channel message on the bus: the publishing instance, and the offset and epoch of a stored
+ * message. The message's JSON follows after a newline, untouched. The Lua publish script builds the same header.
+ */
+export function channelBusMessage(origin: string, json: string, position?: StoredPosition): string {
+  const header = position ? { t: "channel", o: origin, n: position.offset, e: position.epoch } : { t: "channel", o: origin };
+  return `${JSON.stringify(header)}\n${json}`;
+}
+
+/**
+ * Decides a recovery from the messages stored after `since.offset` (ascending, as read): complete only in the
+ * same epoch, when the first one follows `since` directly and all of them fit in `max`.
+ */
+export function recoveryFrom(
+  since: StoredPosition,
+  current: StoredPosition | null,
+  after: StoredMessage[],
+  max: number,
+): ChannelRecovery {
+  if (current === null || current.epoch !== since.epoch || current.offset < since.offset) {
+    return { recovered: false, missed: [] };
+  }
+  if (current.offset === since.offset) return { recovered: true, missed: [] };
+  if (current.offset - since.offset > max || after[0]?.offset !== since.offset + 1) {
+    return { recovered: false, missed: [] };
+  }
+  return { recovered: true, missed: after.filter((message) => message.offset <= current.offset) };
+}
+
+/** A channel as one subscriber sees it at subscribe time: all read at the same moment. */
+export interface ChannelSnapshot {
+  /** The newest stored message's position, or `null` when nothing was ever stored. */
+  readonly position: StoredPosition | null;
+  /** The newest stored messages (JSON texts), newest first, ending at `position`. */
+  readonly history: string[];
+  /** With `since`: what was stored after it, or that it cannot all be replayed. */
+  readonly recovery?: ChannelRecovery;
+}

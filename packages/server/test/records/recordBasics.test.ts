@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { RawClient } from "../support/rawClient";
+import { startServer } from "../support/servers";
+
+const open: RawClient[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((client) => client.close()));
+});
+
+async function connect(url: string): Promise<RawClient> {
+  const client = await RawClient.connect(url);
+  open.push(client);
+  return client;
+}
+
+describe("records on one instance (wire level)", () => {
+  it("reads a missing record as null at version 0, versions each change by one, and skips no-op updates", async () => {
+    const { server } = await startServer();
+    expect(await server.getRecord("user:1")).toEqual({ value: null, version: 0 });
+    expect(await server.publishRecordUpdate("user:1", { name: "Alice" })).toBe(1);
+    expect(await server.publishRecordUpdate("user:1", { name: "Alice" })).toBe(1);
+    expect(await server.publishRecordUpdate("user:1", { name: "Bob" })).toBe(2);
+    expect(await server.getRecord("user:1")).toEqual({ value: { name: "Bob" }, version: 2 });
+    await expect(server.publishRecordUpdate("user:1", { name: "C" }, { expectedVersion: 1 })).rejects.toMatchObject({
+      code: "VERSION_CONFLICT",
+    });
+    await expect(server.publishRecordUpdate("new", 1, { expectedVersion: 0 })).resolves.toBe(1);
+    await expect(server.publishRecordUpdate("new", 2, { expectedVersion: 0 })).rejects.toMatchObject({ code: "VERSION_CONFLICT" });
+  });
+
+  it("sends full-mode subscribers the value and patch-mode subscribers only the patch", async () => {
+    const { server, url } = await startServer();
+    server.exposeRecord(/^doc:/);
+    await server.publishRecordUpdate("doc:1", { title: "a", body: "x".repeat(500) });
+    const full = await connect(url);
+    const patch = await connect(url);
+    expect(await full.request("mesh/subscribe-record", { recordId: "doc:1" })).toMatchObject({
+      result: { success: true, version: 1, record: { title: "a" } },
+    });
+    expect(await patch.request("mesh/subscribe-record", { recordId: "doc:1", mode: "patch" })).toMatchObject({
+      result: { success: true, version: 1 },
+    });
+    await server.publishRecordUpdate("doc:1", { title: "b", body: "x".repeat(500) });
+    const fullUpdate = await full.waitFor((frame) => frame.type === "record-update");
+    const patchUpdate = await patch.waitFor((frame) => frame.type === "record-update");
+    expect(fullUpdate).toEqual({ type: "record-update", recordId: "doc:1", version: 2, full: { title: "b", body: "x".repeat(500) } });
+    expect(patchUpdate).toEqual({
+      type: "record-update",
+      recordId: "doc:1",
+      version: 2,
+      patch: [{ op: "replace", path: "/title", value: "b" }],
+    });
+    expect(await server.deleteRecord("doc:1")).toBe(true);
+    expect(await patch.waitFor((frame) => frame.type === "record-update" && frame.deleted === true)).toMatchObject({
+      version: 2,
+    });
+  });
+
+  it("guards reads, and lets clients write only writable records, never past a read guard", async () => {
+    const { server, url } = await startServer();
+    server.exposeRecord(/^private:/, () => false);
+    server.exposeWritableRecord(/^(private|shared):/);
+    const client = await connect(url);
+    expect((await client.request("mesh/subscribe-record", { recordId: "private:1" })).result).toMatchObject({ success: false });
+    expect((await client.request("mesh/subscribe-record", { recordId: "shared:1" })).result).toMatchObject({ success: true });
+    expect(await client.request("mesh/publish-record-update", { recordId: "private:1", value: 1 })).toMatchObject({
+      error: { code: "FORBIDDEN" },
+    });
+    expect(await client.request("mesh/publish-record-update", { recordId: "shared:1", value: { a: 1 } })).toMatchObject({
+      result: { version: 1 },
+    });
+    expect(
+      await client.request("mesh/publish-record-update", { recordId: "shared:1", value: { a: 2 }, expectedVersion: 0 }),
+    ).toMatchObject({ error: { code: "VERSION_CONFLICT" } });
+    expect(await client.request("mesh/subscribe-record", { recordId: "unexposed" })).toMatchObject({
+      result: { success: false, reason: expect.stringContaining("not exposed") },
+    });
+  });
+});

@@ -13,24 +13,12 @@ import {
 } from "@meshwork/protocol";
 import { ChannelSubscriptions, type SubscribeAttempt } from "./channelSubscriptions";
 import type { RestoreContext } from "./session";
+import { type SubscriptionManagerHooks, invalidPayload, unreadable } from "./subscriptionSupport";
 import type { ChannelCallback, SubscribeOptions, SubscribeResult } from "./types";
 
-/** What the {@link ChannelManager} needs from its client. */
-export interface ChannelManagerHooks {
-  /** Sends a command the way `command()` does, queued while the client reconnects. */
-  readonly request: (command: string, payload: unknown) => Promise<unknown>;
-  /** Whether the client is offline and not reconnecting, so nothing is subscribed on any server. */
-  readonly isOffline: () => boolean;
-  /** Receives errors nobody awaits: failed restorations and throwing callbacks. */
-  readonly reportError: (error: MeshError) => void;
-}
+/** What the manager needs from its client. */
+export type ChannelManagerHooks = SubscriptionManagerHooks;
 
-type Issues = readonly { readonly path: readonly PropertyKey[]; readonly message: string }[];
-
-function invalidPayload(issues: Issues): MeshError {
-  const listed = issues.map((issue) => `${issue.path.map(String).join(".") || "payload"}: ${issue.message}`);
-  return new MeshError("INVALID_PAYLOAD", `Invalid payload: ${listed.join("; ")}`, { details: issues });
-}
 
 /** Validates a subscribe locally, as the server would, after capping `historyLimit`. */
 function subscribePayload(channel: string, historyLimit: number | undefined): SubscribeChannelPayload | MeshError {
@@ -44,9 +32,7 @@ function subscribePayload(channel: string, historyLimit: number | undefined): Su
 function parseSubscribeResult(result: unknown): SubscribeChannelResult {
   const parsed = subscribeChannelResultSchema.safeParse(result);
   if (parsed.success) return parsed.data;
-  throw new MeshError("BAD_MESSAGE", `The server answered "${CHANNEL_COMMANDS.subscribe}" with an unreadable result`, {
-    details: parsed.error.issues,
-  });
+  throw unreadable(CHANNEL_COMMANDS.subscribe, parsed.error.issues);
 }
 
 /**

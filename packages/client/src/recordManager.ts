@@ -13,6 +13,7 @@ import {
 } from "@meshwork/protocol";
 import { type RecordAttempt, RecordSubscriptions } from "./recordSubscriptions";
 import type { RestoreContext } from "./session";
+import { type SubscriptionManagerHooks, invalidPayload, unreadable } from "./subscriptionSupport";
 import type {
   PublishRecordUpdateOptions,
   PublishRecordUpdateResult,
@@ -21,28 +22,10 @@ import type {
   SubscribeRecordResult,
 } from "./types";
 
-/** What the {@link RecordManager} needs from its client. */
-export interface RecordManagerHooks {
-  /** Sends a command the way `command()` does, queued while the client reconnects. */
-  readonly request: (command: string, payload: unknown) => Promise<unknown>;
-  /** Whether the client is offline and not reconnecting, so nothing is subscribed on any server. */
-  readonly isOffline: () => boolean;
-  /** Receives errors nobody awaits: failed resyncs and restorations, and throwing callbacks. */
-  readonly reportError: (error: MeshError) => void;
-}
+/** What the manager needs from its client. */
+export type RecordManagerHooks = SubscriptionManagerHooks;
 
-type Issues = readonly { readonly path: readonly PropertyKey[]; readonly message: string }[];
 
-function invalidPayload(issues: Issues): MeshError {
-  const listed = issues.map((issue) => `${issue.path.map(String).join(".") || "payload"}: ${issue.message}`);
-  return new MeshError("INVALID_PAYLOAD", `Invalid payload: ${listed.join("; ")}`, { details: issues });
-}
-
-function unreadable(command: string, issues: unknown): MeshError {
-  return new MeshError("BAD_MESSAGE", `The server answered "${command}" with an unreadable result`, {
-    details: issues,
-  });
-}
 
 function parseSubscribeAnswer(result: unknown): SubscribeRecordAnswer {
   const parsed = subscribeRecordResultSchema.safeParse(result);

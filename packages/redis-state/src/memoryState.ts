@@ -54,7 +54,7 @@ export class MemoryState implements MeshState {
 
   private readonly hub: MemoryHub;
   private readonly keys: MeshKeys;
-  private readonly records = new Map<string, { json: string; version: number }>();
+  private readonly records = new Map<string, { json: string; version: number; incarnation: string }>();
   private readonly channels = new Map<string, { epoch: string; offset: number; stored: StoredMessage[] }>();
   private readonly instanceByConnection = new Map<string, string>();
   private readonly connectionsByInstance = new Map<string, Set<string>>();
@@ -216,15 +216,25 @@ export class MemoryState implements MeshState {
 
   async getRecord(recordId: string): Promise<StoredRecord> {
     const record = this.records.get(recordId);
-    return record ? { json: record.json, version: record.version } : { json: null, version: 0 };
+    return record ? { ...record } : { json: null, version: 0, incarnation: "" };
   }
 
-  async commitRecord(recordId: string, expectedVersion: number, json: string, busMessage: string): Promise<RecordCommit> {
-    const current = this.records.get(recordId)?.version ?? 0;
-    if (current !== expectedVersion) return { ok: false, version: current };
-    this.records.set(recordId, { json, version: current + 1 });
+  async commitRecord(
+    recordId: string,
+    expectedVersion: number,
+    json: string,
+    busMessage: string,
+    expectedIncarnation?: string,
+  ): Promise<RecordCommit> {
+    const record = this.records.get(recordId);
+    const current = record?.version ?? 0;
+    const incarnation = record?.incarnation ?? randomUUID();
+    if (current !== expectedVersion || (expectedIncarnation !== undefined && expectedIncarnation !== incarnation)) {
+      return { ok: false, version: current, incarnation: record?.incarnation ?? "" };
+    }
+    this.records.set(recordId, { json, version: current + 1, incarnation });
     this.hub.publish(channelOf(this.keys, { kind: "record", recordId }), busMessage);
-    return { ok: true, version: current + 1 };
+    return { ok: true, version: current + 1, incarnation };
   }
 
   async deleteRecord(recordId: string, origin: string): Promise<number> {

@@ -135,10 +135,17 @@ export interface MeshState {
   getRecord(recordId: string): Promise<StoredRecord>;
 
   /**
-   * Writes a record's value if its version is still `expectedVersion`, and publishes `busMessage` (built by the
-   * caller for version `expectedVersion + 1`) on the record's topic in the same atomic step.
+   * Writes a record's value if its version is still `expectedVersion` (and, when given, its incarnation still
+   * `expectedIncarnation`), and publishes `busMessage` (built by the caller for version `expectedVersion + 1`) on
+   * the record's topic in the same atomic step.
    */
-  commitRecord(recordId: string, expectedVersion: number, json: string, busMessage: string): Promise<RecordCommit>;
+  commitRecord(
+    recordId: string,
+    expectedVersion: number,
+    json: string,
+    busMessage: string,
+    expectedIncarnation?: string,
+  ): Promise<RecordCommit>;
 
   /** Deletes a record and publishes the deletion; returns the version it had (0: it did not exist). */
   deleteRecord(recordId: string, origin: string): Promise<number>;

@@ -1,11 +1,19 @@
-/** A record as stored: its value's JSON (`null` when it does not exist) and its version (0 when it does not). */
+/**
+ * A record as stored: its value's JSON (`null` when it does not exist), its version (0 when it does not) and the
+ * id of its current life (`""` when it does not exist; a deleted and re-created record gets a new one).
+ */
 export interface StoredRecord {
   readonly json: string | null;
   readonly version: number;
+  readonly incarnation: string;
 }
 
 /** The outcome of a compare-and-set write: the new version, or the version that was found instead. */
-export type RecordCommit = { readonly ok: true; readonly version: number } | { readonly ok: false; readonly version: number };
+export interface RecordCommit {
+  readonly ok: boolean;
+  readonly version: number;
+  readonly incarnation: string;
+}
 
 /**
  * The header of a record change on the bus; the change's body (`{ full?, patch? }` JSON) follows after a newline.

@@ -285,18 +285,26 @@ export class RedisState implements MeshState {
   }
 
   async getRecord(recordId: string): Promise<StoredRecord> {
-    const [version, json] = await this.redis.hmget(this.keys.record(recordId), "v", "d");
-    return { json: json ?? null, version: Number(version ?? 0) };
+    const [version, json, incarnation] = await this.redis.hmget(this.keys.record(recordId), "v", "d", "i");
+    return { json: json ?? null, version: Number(version ?? 0), incarnation: incarnation ?? "" };
   }
 
-  async commitRecord(recordId: string, expectedVersion: number, json: string, busMessage: string): Promise<RecordCommit> {
+  async commitRecord(
+    recordId: string,
+    expectedVersion: number,
+    json: string,
+    busMessage: string,
+    expectedIncarnation?: string,
+  ): Promise<RecordCommit> {
     const k = this.keys;
-    const [ok, version] = (await this.run("meshCommitRecord", [k.record(recordId), k.busRecord(recordId)], [
+    const [ok, version, incarnation] = (await this.run("meshCommitRecord", [k.record(recordId), k.busRecord(recordId)], [
       expectedVersion,
       json,
       busMessage,
-    ])) as [number, number];
-    return { ok: ok === 1, version: Number(version) } as RecordCommit;
+      expectedIncarnation ?? "",
+      randomUUID(),
+    ])) as [number, number, string];
+    return { ok: ok === 1, version: Number(version), incarnation: String(incarnation) };
   }
 
   async deleteRecord(recordId: string, origin: string): Promise<number> {

@@ -176,18 +176,25 @@ return { epoch, offset }`,
 /**
  * Writes a record's new value only if its version is still the one the writer read, and publishes the change,
  * in one step: value and version always change together, each version is granted once, versions go up by exactly
- * one, and subscribers receive changes in version order. KEYS: record, busRecord. ARGV: expected version, value
- * JSON, bus message (built for version expected + 1). Returns { 1, newVersion } or { 0, currentVersion }.
+ * one, and subscribers receive changes in version order. Each life of a record (from its creation to its
+ * deletion) has a random incarnation id; a writer that names the incarnation it knows is refused when the record
+ * was deleted and re-created meanwhile, even at the same version.
+ * KEYS: record, busRecord. ARGV: expected version, value JSON, bus message (for version expected + 1), expected
+ * incarnation ("" for any), incarnation for a new record. Returns { ok (1/0), version, incarnation }.
  */
 export const commitRecordScript: ScriptDefinition = {
   numberOfKeys: 2,
   lua: `
-local current = tonumber(redis.call("HGET", KEYS[1], "v") or "0")
-if current ~= tonumber(ARGV[1]) then return { 0, current } end
+local stored = redis.call("HMGET", KEYS[1], "v", "i")
+local current = tonumber(stored[1] or "0")
+local incarnation = stored[2] or ARGV[5]
+if current ~= tonumber(ARGV[1]) or (ARGV[4] ~= "" and ARGV[4] ~= incarnation) then
+  return { 0, current, stored[2] or "" }
+end
 local version = current + 1
-redis.call("HSET", KEYS[1], "v", version, "d", ARGV[2])
+redis.call("HSET", KEYS[1], "v", version, "d", ARGV[2], "i", incarnation)
 redis.call("PUBLISH", KEYS[2], ARGV[3])
-return { 1, version }`,
+return { 1, version, incarnation }`,
 };
 
 /**

@@ -332,17 +332,30 @@ export function describeStateContract(name: string, createState: () => Promise<M
 
     it("versions records with compare-and-set: one writer per version, value and version together", async () => {
       const state = await open();
-      expect(await state.getRecord("doc")).toEqual({ json: null, version: 0 });
-      expect(await state.commitRecord("doc", 0, '{"a":1}', "m1")).toEqual({ ok: true, version: 1 });
+      expect(await state.getRecord("doc")).toEqual({ json: null, version: 0, incarnation: "" });
+      const created = await state.commitRecord("doc", 0, '{"a":1}', "m1");
+      expect(created).toMatchObject({ ok: true, version: 1 });
+      expect(created.incarnation).not.toBe("");
       const racing = await Promise.all([
         state.commitRecord("doc", 1, '{"a":2}', "m2"),
         state.commitRecord("doc", 1, '{"a":3}', "m3"),
       ]);
       expect(racing.filter((commit) => commit.ok)).toHaveLength(1);
-      expect(racing.find((commit) => !commit.ok)).toEqual({ ok: false, version: 2 });
+      expect(racing.find((commit) => !commit.ok)).toEqual({ ok: false, version: 2, incarnation: created.incarnation });
       const winner = racing[0]?.ok ? '{"a":2}' : '{"a":3}';
-      expect(await state.getRecord("doc")).toEqual({ json: winner, version: 2 });
-      expect(await state.commitRecord("doc", 5, "{}", "m")).toEqual({ ok: false, version: 2 });
+      expect(await state.getRecord("doc")).toEqual({ json: winner, version: 2, incarnation: created.incarnation });
+      expect(await state.commitRecord("doc", 5, "{}", "m")).toMatchObject({ ok: false, version: 2 });
+    });
+
+    it("refuses a write against an earlier life of a record deleted and re-created at the same version", async () => {
+      const state = await open();
+      const first = await state.commitRecord("life", 0, "1", "m");
+      await state.deleteRecord("life", "origin");
+      const second = await state.commitRecord("life", 0, "2", "m");
+      expect(second).toMatchObject({ ok: true, version: 1 });
+      expect(second.incarnation).not.toBe(first.incarnation);
+      expect(await state.commitRecord("life", 1, "3", "m", first.incarnation)).toMatchObject({ ok: false, version: 1 });
+      expect(await state.commitRecord("life", 1, "3", "m", second.incarnation)).toMatchObject({ ok: true, version: 2 });
     });
 
     it("publishes each committed change and each deletion on the record's topic, in version order", async () => {
@@ -360,7 +373,7 @@ export function describeStateContract(name: string, createState: () => Promise<M
         expect(got.slice(0, 2)).toEqual(["change-1", "change-2"]);
         const newline = (got[2] ?? "").indexOf("\n");
         expect(JSON.parse((got[2] ?? "").slice(0, newline))).toEqual({ t: "record", o: "origin", v: 2, del: true });
-        expect(await state.getRecord("r:1")).toEqual({ json: null, version: 0 });
+        expect(await state.getRecord("r:1")).toEqual({ json: null, version: 0, incarnation: "" });
       } finally {
         await bus.close();
       }

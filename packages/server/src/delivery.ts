@@ -95,9 +95,12 @@ export class Delivery {
   }
 
   private async toRoom(room: string, push: EncodedPush, excluded: string[]): Promise<void> {
-    const skip = new Set(excluded);
-    for (const id of this.node.rooms.membersOf(room)) {
-      if (!skip.has(id)) this.registry.get(id)?.sendFrame(push.bytes);
+    const members = this.node.rooms.membersOf(room);
+    if (excluded.length === 0) {
+      for (const id of members) this.registry.get(id)?.sendFrame(push.bytes);
+    } else {
+      const skip = new Set(excluded);
+      for (const id of members) if (!skip.has(id)) this.registry.get(id)?.sendFrame(push.bytes);
     }
     await this.node.publishPush({ kind: "room", room }, excluded.length > 0 ? { x: excluded } : {}, push.text);
   }

@@ -1,5 +1,5 @@
 import { MeshError, type PatchOperation } from "@meshwork/protocol";
-import { type MeshState, recordBusMessage } from "@meshwork/redis-state";
+import { type MeshState, type StoredRecord, recordBusMessage } from "@meshwork/redis-state";
 import { createPatch } from "rfc6902";
 
 /** A record's value and version; a record that does not exist is `null` at version 0. */
@@ -22,6 +22,9 @@ export interface RecordChangeBody {
   readonly patch: PatchOperation[];
   readonly full: unknown;
 }
+
+// Records whose last written value an instance keeps, to skip the read before its next write.
+const LAST_WRITTEN_LIMIT = 1_000;
 
 // A write that keeps losing races this many times in a row gives up rather than spin.
 const MAX_ATTEMPTS = 100;
@@ -54,6 +57,8 @@ function conflict(recordId: string, expected: number, found: number): MeshError 
 export class RecordWriter {
   /** The last write queued per record on this instance: writes to one record from one instance run one by one. */
   private readonly queues = new Map<string, Promise<unknown>>();
+  /** The value and version this instance last committed per record, most recent last (bounded). */
+  private readonly lastWritten = new Map<string, StoredRecord>();
 
   constructor(
     private readonly state: MeshState,
@@ -92,8 +97,13 @@ export class RecordWriter {
   private async commit(recordId: string, json: string, expectedVersion: number | undefined): Promise<number> {
     const next: unknown = JSON.parse(json);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const current = await this.state.getRecord(recordId);
+      // The value this instance wrote last saves the read: if another instance wrote since (or deleted and
+      // re-created the record, which changes its incarnation), the compare-and-set fails and the next attempt
+      // reads. A no-op is never decided on the cached value alone.
+      const cached = attempt === 0 ? this.lastWritten.get(recordId) : undefined;
+      const current = cached && cached.json !== json ? cached : await this.state.getRecord(recordId);
       if (expectedVersion !== undefined && current.version !== expectedVersion) {
+        if (current === cached) continue;
         throw conflict(recordId, expectedVersion, current.version);
       }
       if (current.json === json) return current.version;
@@ -103,16 +113,40 @@ export class RecordWriter {
       const version = current.version + 1;
       const body: RecordChangeBody = { patch, full: next };
       const message = recordBusMessage({ t: "record", o: this.origin, v: version }, JSON.stringify(body));
-      const commit = await this.state.commitRecord(recordId, current.version, json, message);
-      if (commit.ok) return commit.version;
-      if (expectedVersion !== undefined) throw conflict(recordId, expectedVersion, commit.version);
+      const commit = await this.state.commitRecord(
+        recordId,
+        current.version,
+        json,
+        message,
+        current.version === 0 ? undefined : current.incarnation,
+      );
+      if (commit.ok) {
+        this.remember(recordId, { json, version: commit.version, incarnation: commit.incarnation });
+        return commit.version;
+      }
+      this.lastWritten.delete(recordId);
+      if (expectedVersion !== undefined) {
+        if (current === cached) continue;
+        throw conflict(recordId, expectedVersion, commit.version);
+      }
       await afterLostRace(attempt);
     }
     throw new MeshError("VERSION_CONFLICT", `Record "${recordId}" changed under every attempt to write it`);
   }
 
+  private remember(recordId: string, stored: StoredRecord): void {
+    // Insertion order makes the map an LRU: the entry written now goes last, the oldest is evicted first.
+    this.lastWritten.delete(recordId);
+    this.lastWritten.set(recordId, stored);
+    if (this.lastWritten.size > LAST_WRITTEN_LIMIT) {
+      const oldest = this.lastWritten.keys().next().value;
+      if (oldest !== undefined) this.lastWritten.delete(oldest);
+    }
+  }
+
   /** Deletes a record; its subscribers are told. Returns whether it existed. */
   async delete(recordId: string): Promise<boolean> {
+    this.lastWritten.delete(recordId);
     return (await this.state.deleteRecord(recordId, this.origin)) > 0;
   }
 }

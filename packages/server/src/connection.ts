@@ -2,6 +2,7 @@ import { CLOSE_CODES, encodeServerMessage } from "@meshwork/protocol";
 import type { RawData, WebSocket } from "ws";
 import type { DisconnectInfo } from "./events";
 import { assertPushName } from "./names";
+import { PreparedFrame } from "./preparedFrame";
 
 /**
  * Where a connection is in its life. Numbers rather than strings so the per-frame checks compare small integers.
@@ -40,6 +41,9 @@ type TaggedSocket = WebSocket & { [kConnection]?: Connection };
 
 /** The TCP socket under a `ws` socket: not public in `ws`, hence looked up defensively. */
 type WithTcp = { _socket?: { writableCorked?: number; cork?(): void; uncork?(): void } | null };
+
+/** The frame writer under a `ws` socket: not public in `ws`, hence looked up defensively. */
+type WithSender = { _sender?: { sendFrame?(list: Buffer[]): void } | null };
 
 function uncork(tcp: { uncork(): void }): void {
   tcp.uncork();
@@ -154,15 +158,26 @@ export class Connection {
    * Closes the connection with 4004 when the client reads too slowly for its queue to stay under the limit.
    * @internal
    */
-  sendFrame(frame: string | Buffer): boolean {
+  sendFrame(frame: string | Buffer | PreparedFrame): boolean {
     if (!this.isOpen) return false;
     if (typeof frame === "string") this.socket.send(frame);
+    else if (frame instanceof PreparedFrame) this.sendPrepared(frame);
     else this.socket.send(frame, TEXT_FRAME);
     if (this.socket.bufferedAmount > this.host.maxBufferedBytes) {
       const { code, reason } = CLOSE_CODES.SLOW_CONSUMER;
       this.close(code, reason);
     }
     return true;
+  }
+
+  /**
+   * Writes a frame encoded once for many sockets. Safe because the server never compresses (no permessage-deflate)
+   * and never sends blobs, so `ws` has no send queue a direct write could overtake.
+   */
+  private sendPrepared(frame: PreparedFrame): void {
+    const sender = (this.socket as unknown as WithSender)._sender;
+    if (frame.wire !== null && typeof sender?.sendFrame === "function") sender.sendFrame([frame.wire]);
+    else this.socket.send(frame.payload, TEXT_FRAME);
   }
 }
 

@@ -4,11 +4,12 @@ import type { ClusterNode } from "./cluster/clusterNode";
 import { type ConnectionRef, connectionIdOf } from "./connection";
 import type { ConnectionRegistry } from "./connectionRegistry";
 import { assertPushName } from "./names";
+import { PreparedFrame } from "./preparedFrame";
 
-/** A push encoded once: the text that goes on the bus, and the bytes every local socket sends. */
+/** A push encoded once: the text that goes on the bus, and the frame every local socket sends. */
 interface EncodedPush {
   readonly text: string;
-  readonly bytes: Buffer;
+  readonly bytes: PreparedFrame;
 }
 
 function idsOf(refs: ConnectionRef | Iterable<ConnectionRef>): string[] {
@@ -108,6 +109,6 @@ export class Delivery {
   private encode(command: string, payload: unknown): EncodedPush {
     assertPushName(command);
     const text = encodeServerMessage({ type: "push", command, payload });
-    return { text, bytes: Buffer.from(text) };
+    return { text, bytes: new PreparedFrame(Buffer.from(text)) };
   }
 }

@@ -3,6 +3,7 @@ import { decodeBusMessage } from "../cluster/busEnvelope";
 import type { ClusterNode } from "../cluster/clusterNode";
 import { LocalSubscribers } from "../cluster/localSubscribers";
 import type { ConnectionRegistry } from "../connectionRegistry";
+import { PreparedFrame } from "../preparedFrame";
 
 /**
  * Local subscribers of application channels. The instance listens to a channel's topic only while it has a
@@ -49,15 +50,17 @@ export class ChannelSubscriptions {
     if (!subscribers || subscribers.size === 0) return;
     const decoded = decodeBusMessage(text);
     if (decoded?.header.t !== "channel") return;
-    let frame: Buffer;
+    let frame: PreparedFrame;
     try {
       const { n, e } = decoded.header;
       const message: unknown = JSON.parse(decoded.frame);
-      frame = Buffer.from(
-        encodeServerMessage(
+      frame = new PreparedFrame(
+        Buffer.from(
+          encodeServerMessage(
           n === undefined || e === undefined
             ? { type: "channel-message", channel, message }
             : { type: "channel-message", channel, message, offset: n, epoch: e },
+          ),
         ),
       );
     } catch (error) {

@@ -2,6 +2,7 @@ import { type BusTopic, InstanceMonitor, type MeshBus, type MeshState, type Reap
 import type { ConnectionRegistry } from "../connectionRegistry";
 import { AckTracker } from "./ackTracker";
 import { type BusHeader, type BusMessage, decodeBusMessage, encodeBusMessage } from "./busEnvelope";
+import { PreparedFrame } from "../preparedFrame";
 import { RoomIndex } from "./roomIndex";
 
 /** Timings of the cluster, from the server options. */
@@ -244,7 +245,7 @@ export class ClusterNode {
   }
 
   private deliver(frameText: string, to: readonly string[] | undefined, exclude: readonly string[] | undefined, room: string | null): void {
-    const frame = Buffer.from(frameText);
+    const frame = new PreparedFrame(Buffer.from(frameText));
     const { registry } = this.deps;
     if (to) {
       for (const id of to) registry.get(id)?.sendFrame(frame);

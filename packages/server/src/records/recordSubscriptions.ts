@@ -2,6 +2,7 @@ import { type RecordMode, encodeServerMessage } from "@meshwork/protocol";
 import type { ClusterNode } from "../cluster/clusterNode";
 import { LocalSubscribers } from "../cluster/localSubscribers";
 import type { ConnectionRegistry } from "../connectionRegistry";
+import { PreparedFrame } from "../preparedFrame";
 import type { RecordChangeBody } from "./recordWriter";
 
 interface RecordHeader {
@@ -59,8 +60,8 @@ export class RecordSubscriptions {
     // A patch that replaces the whole document (the record was created, or changed type) cannot be applied in
     // place: patch-mode subscribers get the full value instead, as they do after a resync.
     const replacesRoot = !header.del && body.patch.some((operation) => operation.path === "");
-    const frames: Partial<Record<RecordMode, Buffer>> = {};
-    const frameFor = (mode: RecordMode): Buffer => {
+    const frames: Partial<Record<RecordMode, PreparedFrame>> = {};
+    const frameFor = (mode: RecordMode): PreparedFrame => {
       let frame = frames[mode];
       if (!frame) {
         const message = header.del
@@ -68,7 +69,7 @@ export class RecordSubscriptions {
           : mode === "patch" && !replacesRoot
             ? ({ type: "record-update", recordId, version, patch: body.patch } as const)
             : ({ type: "record-update", recordId, version, full: body.full } as const);
-        frame = Buffer.from(encodeServerMessage(message));
+        frame = new PreparedFrame(Buffer.from(encodeServerMessage(message)));
         frames[mode] = frame;
       }
       return frame;

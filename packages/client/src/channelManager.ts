@@ -13,7 +13,13 @@ import {
 } from "@meshwork/protocol";
 import { ChannelSubscriptions, type SubscribeAttempt } from "./channelSubscriptions";
 import type { RestoreContext } from "./session";
-import { type SubscriptionManagerHooks, invalidPayload, unreadable } from "./subscriptionSupport";
+import {
+  KeyedQueue,
+  type SubscriptionManagerHooks,
+  invalidPayload,
+  requestUnsubscribe,
+  unreadable,
+} from "./subscriptionSupport";
 import type { ChannelCallback, SubscribeOptions, SubscribeResult } from "./types";
 
 /** What the manager needs from its client. */
@@ -61,7 +67,7 @@ function isRecovered(since: ChannelPosition | undefined, result: SubscribeChanne
 export class ChannelManager {
   readonly #hooks: ChannelManagerHooks;
   readonly #subscriptions: ChannelSubscriptions;
-  readonly #tails = new Map<string, Promise<void>>();
+  readonly #queue = new KeyedQueue();
 
   constructor(hooks: ChannelManagerHooks) {
     this.#hooks = hooks;
@@ -90,7 +96,7 @@ export class ChannelManager {
     const payload = subscribePayload(channel, options.historyLimit);
     if (payload instanceof MeshError) return Promise.reject(payload);
     const attempt = this.#subscriptions.begin(channel, callback, options);
-    return this.#serialize(channel, async (): Promise<SubscribeResult> => {
+    return this.#queue.run(channel, async (): Promise<SubscribeResult> => {
       let result: SubscribeChannelResult;
       try {
         result = parseSubscribeResult(await this.#hooks.request(CHANNEL_COMMANDS.subscribe, payload));
@@ -114,12 +120,7 @@ export class ChannelManager {
     const parsed = unsubscribeChannelPayloadSchema.safeParse({ channel });
     if (!parsed.success) return Promise.reject(invalidPayload(parsed.error.issues));
     this.#subscriptions.remove(channel);
-    return this.#serialize(channel, async () => {
-      if (this.#hooks.isOffline()) return false;
-      const result = await this.#hooks.request(CHANNEL_COMMANDS.unsubscribe, parsed.data);
-      if (typeof result === "boolean") return result;
-      throw new MeshError("BAD_MESSAGE", `The server answered "${CHANNEL_COMMANDS.unsubscribe}" with a non-boolean`);
-    });
+    return this.#queue.run(channel, () => requestUnsubscribe(this.#hooks, CHANNEL_COMMANDS.unsubscribe, parsed.data));
   }
 
   /** Routes a `channel-message` frame to its channel's subscription. */
@@ -189,16 +190,4 @@ export class ChannelManager {
     this.#subscriptions.notifyRecovery(attempt, { channel: attempt.channel, recovered: false, missed: 0 });
   }
 
-  #serialize<T>(channel: string, operation: () => Promise<T>): Promise<T> {
-    const run = (this.#tails.get(channel) ?? Promise.resolve()).then(operation);
-    const tail = run.then(
-      () => {},
-      () => {},
-    );
-    this.#tails.set(channel, tail);
-    void tail.then(() => {
-      if (this.#tails.get(channel) === tail) this.#tails.delete(channel);
-    });
-    return run;
-  }
 }

@@ -13,7 +13,13 @@ import {
 } from "@meshwork/protocol";
 import { type RecordAttempt, RecordSubscriptions } from "./recordSubscriptions";
 import type { RestoreContext } from "./session";
-import { type SubscriptionManagerHooks, invalidPayload, unreadable } from "./subscriptionSupport";
+import {
+  KeyedQueue,
+  type SubscriptionManagerHooks,
+  invalidPayload,
+  requestUnsubscribe,
+  unreadable,
+} from "./subscriptionSupport";
 import type {
   PublishRecordUpdateOptions,
   PublishRecordUpdateResult,
@@ -48,7 +54,7 @@ function afterAwaiters(run: () => void): void {
 export class RecordManager {
   readonly #hooks: RecordManagerHooks;
   readonly #subscriptions: RecordSubscriptions;
-  readonly #tails = new Map<string, Promise<void>>();
+  readonly #queue = new KeyedQueue();
 
   constructor(hooks: RecordManagerHooks) {
     this.#hooks = hooks;
@@ -84,7 +90,7 @@ export class RecordManager {
     if (!parsed.success) return Promise.reject(invalidPayload(parsed.error.issues));
     const payload = parsed.data as SubscribeRecordPayload & Required<Pick<SubscribeRecordPayload, "mode">>;
     const attempt = this.#subscriptions.begin(recordId, callback, payload.mode);
-    return this.#serialize(recordId, async (): Promise<SubscribeRecordResult> => {
+    return this.#queue.run(recordId, async (): Promise<SubscribeRecordResult> => {
       let answer: SubscribeRecordAnswer;
       try {
         answer = parseSubscribeAnswer(await this.#hooks.request(RECORD_COMMANDS.subscribe, payload));
@@ -109,12 +115,7 @@ export class RecordManager {
     const parsed = unsubscribeRecordPayloadSchema.safeParse({ recordId });
     if (!parsed.success) return Promise.reject(invalidPayload(parsed.error.issues));
     this.#subscriptions.remove(recordId);
-    return this.#serialize(recordId, async () => {
-      if (this.#hooks.isOffline()) return false;
-      const result = await this.#hooks.request(RECORD_COMMANDS.unsubscribe, parsed.data);
-      if (typeof result === "boolean") return result;
-      throw new MeshError("BAD_MESSAGE", `The server answered "${RECORD_COMMANDS.unsubscribe}" with a non-boolean`);
-    });
+    return this.#queue.run(recordId, () => requestUnsubscribe(this.#hooks, RECORD_COMMANDS.unsubscribe, parsed.data));
   }
 
   /** Writes a writable record and resolves with its new version. */
@@ -165,7 +166,7 @@ export class RecordManager {
   }
 
   #resync(attempt: RecordAttempt): void {
-    void this.#serialize(attempt.recordId, async () => {
+    void this.#queue.run(attempt.recordId, async () => {
       // Unsubscribed, subscribed again or restored while waiting for its turn: nothing to resync any more.
       if (!this.#subscriptions.isActivating(attempt)) return;
       let answer: SubscribeRecordAnswer;
@@ -209,16 +210,4 @@ export class RecordManager {
     this.#hooks.reportError(new MeshError(error.code, message, { cause: error, details: { recordId: attempt.recordId } }));
   }
 
-  #serialize<T>(recordId: string, operation: () => Promise<T>): Promise<T> {
-    const run = (this.#tails.get(recordId) ?? Promise.resolve()).then(operation);
-    const tail = run.then(
-      () => {},
-      () => {},
-    );
-    this.#tails.set(recordId, tail);
-    void tail.then(() => {
-      if (this.#tails.get(recordId) === tail) this.#tails.delete(recordId);
-    });
-    return run;
-  }
 }

@@ -25,3 +25,37 @@ export function unreadable(command: string, issues: unknown): MeshError {
     details: issues,
   });
 }
+
+/**
+ * Runs operations one after another per key (a channel, a record), so an unsubscribe can never overtake the
+ * subscribe issued before it, even on a server that handles commands concurrently.
+ */
+export class KeyedQueue {
+  readonly #tails = new Map<string, Promise<void>>();
+
+  /** Runs `operation` after every operation queued earlier for `key`; settles as it does. */
+  run<T>(key: string, operation: () => Promise<T>): Promise<T> {
+    const run = (this.#tails.get(key) ?? Promise.resolve()).then(operation);
+    const tail = run.then(
+      () => {},
+      () => {},
+    );
+    this.#tails.set(key, tail);
+    void tail.then(() => {
+      if (this.#tails.get(key) === tail) this.#tails.delete(key);
+    });
+    return run;
+  }
+}
+
+/** Sends an unsubscribe command unless the client is offline; resolves whether the server had the subscription. */
+export async function requestUnsubscribe(
+  hooks: SubscriptionManagerHooks,
+  command: string,
+  payload: unknown,
+): Promise<boolean> {
+  if (hooks.isOffline()) return false;
+  const result = await hooks.request(command, payload);
+  if (typeof result === "boolean") return result;
+  throw new MeshError("BAD_MESSAGE", `The server answered "${command}" with a non-boolean`);
+}

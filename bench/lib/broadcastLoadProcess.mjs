@@ -1,10 +1,16 @@
-// Child process holding the receiving clients of the cluster-broadcast scenario (lib/broadcastClients.mjs),
+// Child process holding the receiving clients of the cluster-broadcast, channel-fanout and record-updates
+// scenarios (lib/broadcastClients.mjs, lib/fanoutClients.mjs),
 // driven by the orchestrator over IPC. Per phase it counts the deliveries of broadcasts numbered from the
 // phase's first sequence number on, records publish-to-deliver latency (shared clock, lib/sharedClock.mjs)
 // and checks each client's order. With feedback on, it reports to the publisher's control port the lowest
 // sequence number every one of its clients has reached (at most once per event-loop turn).
 import net from "node:net";
 import { openClient } from "./broadcastClients.mjs";
+import { openFanoutClient } from "./fanoutClients.mjs";
+
+// Which clients an `open` call makes: the room-broadcast ones, or the channel/record ones that also report the
+// byte size of every delivered frame (channel-fanout and record-updates scenarios).
+const OPENERS = { broadcast: openClient, fanout: openFanoutClient };
 import { HOST } from "./config.mjs";
 import { serveIpc, withTimeout } from "./ipc.mjs";
 import { sharedNowMs } from "./sharedClock.mjs";
@@ -24,6 +30,7 @@ function freshPhase(seqFrom, feedback) {
     seqFrom,
     feedback,
     delivered: 0,
+    bytes: 0,
     samples: new SampleBuffer(),
     firstDeliverAt: Infinity,
     lastDeliverAt: -Infinity,
@@ -48,7 +55,7 @@ function report() {
 }
 
 const hooks = {
-  onTick(client, payload) {
+  onTick(client, payload, bytes = 0) {
     const now = sharedNowMs();
     const seq = payload?.seq;
     if (typeof seq !== "number") {
@@ -61,6 +68,7 @@ const hooks = {
     const p = phase;
     if (p === null || seq < p.seqFrom) return;
     p.delivered++;
+    p.bytes += bytes;
     p.samples.push(now - payload.t);
     if (now > p.lastDeliverAt) p.lastDeliverAt = now;
     if (now < p.firstDeliverAt) p.firstDeliverAt = now;
@@ -81,12 +89,14 @@ const hooks = {
 
 serveIpc({
   /** Opens `count` clients of `kind` on `url`, `batchSize` at a time; each has joined the room when this resolves. */
-  async open({ kind, url, command, count, batchSize, batchTimeoutMs }) {
+  async open({ kind, url, command, count, batchSize, batchTimeoutMs, clients: family = "broadcast" }) {
     if (clients.length > 0) throw new Error("already open");
+    const open = OPENERS[family];
+    if (!open) throw new Error(`unknown client family "${family}"`);
     for (let first = 0; first < count; first += batchSize) {
       const n = Math.min(batchSize, count - first);
       const batch = [];
-      for (let i = 0; i < n; i++) batch.push(openClient(kind, url, command, hooks));
+      for (let i = 0; i < n; i++) batch.push(open(kind, url, command, hooks));
       const opened = await withTimeout(Promise.allSettled(batch), batchTimeoutMs, `opening clients ${first}..${first + n - 1}`);
       for (const r of opened) if (r.status === "fulfilled") clients.push(r.value);
       const failed = opened.find((r) => r.status === "rejected");
@@ -135,6 +145,7 @@ serveIpc({
     return {
       clients: clients.length,
       delivered: p.delivered,
+      bytes: p.bytes,
       firstDeliverAt: p.firstDeliverAt,
       lastDeliverAt: p.lastDeliverAt,
       latenciesMs: p.samples.values(),

@@ -1,7 +1,7 @@
 // Shared runner of the opt-in channel-fanout and record-updates scenarios: the cluster-broadcast machinery
 // (lib/broadcastServerProcess.mjs as the instances and the publisher, its fixed-rate and flow-controlled
 // full-rate loops, lib/redisServer.mjs, the shared clock) with the clients of lib/fanoutClients.mjs
-// (lib/fanoutLoadProcess.mjs, which also sums the bytes of delivered frames).
+// (lib/broadcastLoadProcess.mjs with the clients of lib/fanoutClients.mjs, which also sum the bytes of delivered frames).
 // Each system: its own redis-server, 2 instances (children pinned like cluster-broadcast's), clients split
 // across them, instance #1 publishes. After the warm-up an unmeasured accounting phase runs with MONITOR on
 // (lib/redisMonitor.mjs) to split Redis commands into those clients sent and those Lua scripts ran (Redis 7.0
@@ -17,7 +17,7 @@ import { mergeSamples, median, summarize } from "../lib/stats.mjs";
 import { fmtFixed, fmtInt } from "../lib/table.mjs";
 
 const SERVER_ENTRY = fileURLToPath(new URL("../lib/broadcastServerProcess.mjs", import.meta.url));
-const LOAD_ENTRY = fileURLToPath(new URL("../lib/fanoutLoadProcess.mjs", import.meta.url));
+const LOAD_ENTRY = fileURLToPath(new URL("../lib/broadcastLoadProcess.mjs", import.meta.url));
 const HARNESS_COMMANDS = new Set(["config|resetstat", "info", "monitor"]);
 
 export function envInt(name, fallback, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}) {
@@ -50,7 +50,7 @@ async function setupSystem(ctx, cfg, sys, scenarioId) {
     for (let n = 1; n <= 2; n++) sut.loads.push(child(ctx, `load:${sys.id}#${n}`, LOAD_ENTRY, ctx.loadCpus));
     await Promise.all(
       sut.loads.map((l, i) =>
-        l.call("open", { kind: sys.client, url: `ws://${HOST}:${started[i].port}`, command: sys.target, count: counts[i], batchSize: 50, batchTimeoutMs: timeout }, timeout * 2),
+        l.call("open", { clients: "fanout", kind: sys.client, url: `ws://${HOST}:${started[i].port}`, command: sys.target, count: counts[i], batchSize: 50, batchTimeoutMs: timeout }, timeout * 2),
       ),
     );
     await Promise.all(sut.loads.map((l) => l.call("connectControl", { port: controlPort, timeoutMs: 5_000 }, timeout)));

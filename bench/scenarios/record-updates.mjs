@@ -1,11 +1,12 @@
 // Scenario `record-updates` (opt-in: BENCH_SCENARIOS=record-updates): a ~2 KB meshwork record (`bench:doc`,
 // servers/recordDoc.mjs) across 2 instances on one Redis, 200 subscribers (100 + 100) in patch mode, then in
 // full mode, beside Socket.IO broadcasting the full value to a room of 200 (io.to(room).emit), same run.
-// Instance #1 writes with publishRecordUpdate("bench:doc", value), each update changing `seq` and `t` only,
-// each write awaiting the previous one (one writer); at a fixed rate and at full rate (flow-controlled window).
+// Instance #1 writes with publishRecordUpdate("bench:doc", value), each update changing `seq` and `t` only, as
+// the updates come (one writer that does not wait, as Socket.IO's emit does not), and in the row "awaiting each
+// write", each write waiting for the previous one; at a fixed rate and at full rate (flow-controlled window).
 // Machinery: scenarios/fanoutCommon.mjs. Settings: BENCH_RU_CLIENTS (200), BENCH_RU_RATE (50 updates/s),
 // BENCH_RU_DURATION_MS (2500), BENCH_RU_WARMUP_MS (1500), BENCH_RU_ROUNDS (3), BENCH_RU_WINDOW (32),
-// BENCH_RU_DRAIN_MS (5000), BENCH_RU_SYSTEMS (mw-patch,mw-full,socketio).
+// BENCH_RU_DRAIN_MS (5000), BENCH_RU_SYSTEMS (mw-patch,mw-patch-await,mw-full,socketio).
 import { fileURLToPath } from "node:url";
 import { split } from "../lib/harness.mjs";
 import { fmtFixed, fmtInt, fmtRatio } from "../lib/table.mjs";
@@ -17,6 +18,7 @@ const here = (f) => fileURLToPath(new URL(f, import.meta.url));
 
 export const SYSTEMS = [
   { id: "mw-patch", label: "meshwork record, patch mode", module: here("../servers/meshwork-record.mjs"), client: "mw-record-patch", target: "bench:doc", options: {} },
+  { id: "mw-patch-await", label: "meshwork record, patch mode, awaiting each write", module: here("../servers/meshwork-record.mjs"), client: "mw-record-patch", target: "bench:doc", options: { awaitEach: true } },
   { id: "mw-full", label: "meshwork record, full mode", module: here("../servers/meshwork-record.mjs"), client: "mw-record-full", target: "bench:doc", options: {} },
   { id: "socketio", label: "Socket.IO room, full value", module: here("../servers/socketio-record.mjs"), client: "socketio", target: "tick", options: {} },
 ];
@@ -78,6 +80,7 @@ export async function run(ctx) {
         perCpu: fmtInt(r.perCpuS),
         vsSio: sio ? fmtRatio(r.deliveriesPerS / sio.deliveriesPerS) : "n/a",
         redisCpu: fmtFixed(r.redisCpuS, 2),
+        loadCpu: fmtFixed(r.loadCpuS, 2),
         other: fmtFixed(r.otherCpuS, 2),
       };
     });
@@ -100,12 +103,14 @@ export async function run(ctx) {
         return s ? fmtRatio(r.deliveriesPerS / s.deliveriesPerS) : "n/a";
       });
       goals.push(`patch-mode updates delivered/s at full rate ${fmtRatio(x)} Socket.IO full-value broadcast (goal ≥ 1.5×): ${verdict(x >= 1.5)} (round by round ${rounds.join(" ")})`);
+      const awaiting = chosen.get("mw-patch-await");
+      if (awaiting) goals.push(`for comparison, a writer awaiting each write: ${fmtRatio(awaiting.deliveriesPerS / sio.deliveriesPerS)} Socket.IO (no goal)`);
     }
     if (goals.length) notes.unshift(`goals (meshwork): ${goals.join("; ")}`);
     const d = disturbedNote(runs);
     if (d) notes.push(d);
     notes.unshift(
-      `${mode === "rate" ? `fixed rate ${fmtInt(cfg.ratePerS)} updates/s (${fmtInt(cfg.ratePerS * cfg.clients)} deliveries/s expected)` : `full rate: one writer, each update awaiting the previous, at most ${cfg.window} not yet received by every subscriber`}; ` +
+      `${mode === "rate" ? `fixed rate ${fmtInt(cfg.ratePerS)} updates/s (${fmtInt(cfg.ratePerS * cfg.clients)} deliveries/s expected)` : `full rate: one writer, at most ${cfg.window} updates not yet received by every subscriber (the "awaiting each write" row: each write also waits for the previous one)`}; ` +
         `${fmtInt(cfg.durationMs)} ms per phase, ${cfg.rounds} rounds (order rotated), the median run by deliveries per server CPU-s shown, lost / expected summed over rounds. ` +
         `Each system: its own redis-server ${redisVersion}, 2 instances, ${cfg.clients} subscribers (${split(cfg.clients, 2).join(" + ")}); record value ${fmtInt(docBytes())} bytes of JSON, each update changes seq and t. ` +
         "Latency = subscriber receive − writer send time (machine-wide monotonic clock). bytes/update = received WebSocket text frame (Socket.IO: the Engine.IO packet text). " +
@@ -128,6 +133,7 @@ export async function run(ctx) {
         { key: "perCpu", title: "deliveries / server CPU-s" },
         { key: "vsSio", title: "vs Socket.IO (delivered/s)" },
         { key: "redisCpu", title: "Redis CPU s" },
+        { key: "loadCpu", title: "load CPU s" },
         { key: "other", title: "other CPU s" },
       ],
       rows,

@@ -21,7 +21,11 @@ export {
 } from "./channelHistory";
 export {
   recordBusMessage,
+  recordChangeHead,
+  readRecordBusMessage,
+  type RecordBusChange,
   type StoredRecord,
   type RecordCommit,
+  type RecordWrite,
   type RecordBusHeader,
 } from "./recordStore";

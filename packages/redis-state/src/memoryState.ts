@@ -3,7 +3,7 @@ import type { MeshBus } from "./bus";
 import { randomUUID } from "node:crypto";
 import { type ChannelRecovery, type ChannelSnapshot, type StoredMessage, type StoredPosition, channelBusMessage, recoveryFrom } from "./channelHistory";
 import { channelOf } from "./memoryBus";
-import { type RecordCommit, type StoredRecord, recordBusMessage } from "./recordStore";
+import { type RecordCommit, type RecordWrite, type StoredRecord, recordBusMessage, recordChangeHead } from "./recordStore";
 import { createKeys, type MeshKeys } from "./keys";
 import { MemoryBus, MemoryHub } from "./memoryBus";
 import type {
@@ -54,7 +54,7 @@ export class MemoryState implements MeshState {
 
   private readonly hub: MemoryHub;
   private readonly keys: MeshKeys;
-  private readonly records = new Map<string, { json: string; version: number; incarnation: string }>();
+  private readonly records = new Map<string, { json: string; version: number; incarnation: string; writer: string }>();
   private readonly channels = new Map<string, { epoch: string; offset: number; stored: StoredMessage[] }>();
   private readonly instanceByConnection = new Map<string, string>();
   private readonly connectionsByInstance = new Map<string, Set<string>>();
@@ -216,24 +216,22 @@ export class MemoryState implements MeshState {
 
   async getRecord(recordId: string): Promise<StoredRecord> {
     const record = this.records.get(recordId);
-    return record ? { ...record } : { json: null, version: 0, incarnation: "" };
+    return record ? { json: record.json, version: record.version, incarnation: record.incarnation } : { json: null, version: 0, incarnation: "" };
   }
 
-  async commitRecord(
-    recordId: string,
-    expectedVersion: number,
-    json: string,
-    busMessage: string,
-    expectedIncarnation?: string,
-  ): Promise<RecordCommit> {
-    const record = this.records.get(recordId);
+  async commitRecord(write: RecordWrite): Promise<RecordCommit> {
+    const record = this.records.get(write.recordId);
     const current = record?.version ?? 0;
     const incarnation = record?.incarnation ?? randomUUID();
-    if (current !== expectedVersion || (expectedIncarnation !== undefined && expectedIncarnation !== incarnation)) {
+    if (
+      current !== write.expectedVersion ||
+      (write.expectedIncarnation !== undefined && write.expectedIncarnation !== incarnation) ||
+      (write.afterOwnWrite && record?.writer !== write.writer)
+    ) {
       return { ok: false, version: current, incarnation: record?.incarnation ?? "" };
     }
-    this.records.set(recordId, { json, version: current + 1, incarnation });
-    this.hub.publish(channelOf(this.keys, { kind: "record", recordId }), busMessage);
+    this.records.set(write.recordId, { json: write.json, version: current + 1, incarnation, writer: write.writer });
+    this.hub.publish(channelOf(this.keys, { kind: "record", recordId: write.recordId }), recordBusMessage(write.changeHead, write.json));
     return { ok: true, version: current + 1, incarnation };
   }
 
@@ -243,7 +241,7 @@ export class MemoryState implements MeshState {
     this.records.delete(recordId);
     this.hub.publish(
       channelOf(this.keys, { kind: "record", recordId }),
-      recordBusMessage({ t: "record", o: origin, v: record.version, del: true }, "{}"),
+      recordBusMessage(recordChangeHead({ t: "record", o: origin, v: record.version, del: true }, "[]"), "null"),
     );
     return record.version;
   }

@@ -1,6 +1,6 @@
 import type { MeshBus } from "./bus";
 import type { ChannelRecovery, ChannelSnapshot, StoredPosition } from "./channelHistory";
-import type { RecordCommit, StoredRecord } from "./recordStore";
+import type { RecordCommit, RecordWrite, StoredRecord } from "./recordStore";
 
 /**
  * Metadata the application attaches to a connection or a room. Stored as JSON, so it must be
@@ -135,17 +135,11 @@ export interface MeshState {
   getRecord(recordId: string): Promise<StoredRecord>;
 
   /**
-   * Writes a record's value if its version is still `expectedVersion` (and, when given, its incarnation still
-   * `expectedIncarnation`), and publishes `busMessage` (built by the caller for version `expectedVersion + 1`) on
-   * the record's topic in the same atomic step.
+   * Writes a record's value if its version is still `write.expectedVersion` (and the other conditions of `write`
+   * hold), and publishes the change on the record's topic in the same atomic step: `write.changeHead` followed by
+   * the value JSON. Writes sent one after another are applied in the order they were sent.
    */
-  commitRecord(
-    recordId: string,
-    expectedVersion: number,
-    json: string,
-    busMessage: string,
-    expectedIncarnation?: string,
-  ): Promise<RecordCommit>;
+  commitRecord(write: RecordWrite): Promise<RecordCommit>;
 
   /** Deletes a record and publishes the deletion; returns the version it had (0: it did not exist). */
   deleteRecord(recordId: string, origin: string): Promise<number>;

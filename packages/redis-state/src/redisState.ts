@@ -12,7 +12,7 @@ import type {
   RoomMetadata,
 } from "./meshState";
 import { RedisBus } from "./redisBus";
-import type { RecordCommit, StoredRecord } from "./recordStore";
+import type { RecordCommit, RecordWrite, StoredRecord } from "./recordStore";
 import { SCRIPTS } from "./scripts";
 
 /** How to reach Redis: a `redis://` URL or ioredis options. */
@@ -289,20 +289,16 @@ export class RedisState implements MeshState {
     return { json: json ?? null, version: Number(version ?? 0), incarnation: incarnation ?? "" };
   }
 
-  async commitRecord(
-    recordId: string,
-    expectedVersion: number,
-    json: string,
-    busMessage: string,
-    expectedIncarnation?: string,
-  ): Promise<RecordCommit> {
+  async commitRecord(write: RecordWrite): Promise<RecordCommit> {
     const k = this.keys;
-    const [ok, version, incarnation] = (await this.run("meshCommitRecord", [k.record(recordId), k.busRecord(recordId)], [
-      expectedVersion,
-      json,
-      busMessage,
-      expectedIncarnation ?? "",
+    const [ok, version, incarnation] = (await this.run("meshCommitRecord", [k.record(write.recordId), k.busRecord(write.recordId)], [
+      write.expectedVersion,
+      write.json,
+      write.changeHead,
+      write.expectedIncarnation ?? "",
       randomUUID(),
+      write.writer,
+      write.afterOwnWrite ? "1" : "",
     ])) as [number, number, string];
     return { ok: ok === 1, version: Number(version), incarnation: String(incarnation) };
   }

@@ -178,22 +178,26 @@ return { epoch, offset }`,
  * in one step: value and version always change together, each version is granted once, versions go up by exactly
  * one, and subscribers receive changes in version order. Each life of a record (from its creation to its
  * deletion) has a random incarnation id; a writer that names the incarnation it knows is refused when the record
- * was deleted and re-created meanwhile, even at the same version.
- * KEYS: record, busRecord. ARGV: expected version, value JSON, bus message (for version expected + 1), expected
- * incarnation ("" for any), incarnation for a new record. Returns { ok (1/0), version, incarnation }.
+ * was deleted and re-created meanwhile, even at the same version. The writer's id is stored with the value, so a
+ * write sent right behind the same writer's previous one can require that the version it builds on is that one.
+ * The published change is the writer's head (header and patch, for version expected + 1), a newline and the value
+ * JSON, so the value is sent to Redis once (see recordStore.ts).
+ * KEYS: record, busRecord. ARGV: expected version, value JSON, change head, expected incarnation ("" for any),
+ * incarnation for a new record, writer id, "1" when the expected version must be the writer's own (else "").
+ * Returns { ok (1/0), version, incarnation }.
  */
 export const commitRecordScript: ScriptDefinition = {
   numberOfKeys: 2,
   lua: `
-local stored = redis.call("HMGET", KEYS[1], "v", "i")
+local stored = redis.call("HMGET", KEYS[1], "v", "i", "w")
 local current = tonumber(stored[1] or "0")
 local incarnation = stored[2] or ARGV[5]
-if current ~= tonumber(ARGV[1]) or (ARGV[4] ~= "" and ARGV[4] ~= incarnation) then
+if current ~= tonumber(ARGV[1]) or (ARGV[4] ~= "" and ARGV[4] ~= incarnation) or (ARGV[7] == "1" and stored[3] ~= ARGV[6]) then
   return { 0, current, stored[2] or "" }
 end
 local version = current + 1
-redis.call("HSET", KEYS[1], "v", version, "d", ARGV[2], "i", incarnation)
-redis.call("PUBLISH", KEYS[2], ARGV[3])
+redis.call("HSET", KEYS[1], "v", version, "d", ARGV[2], "i", incarnation, "w", ARGV[6])
+redis.call("PUBLISH", KEYS[2], ARGV[3] .. "\\n" .. ARGV[2])
 return { 1, version, incarnation }`,
 };
 
@@ -207,7 +211,7 @@ export const deleteRecordScript: ScriptDefinition = {
 local current = tonumber(redis.call("HGET", KEYS[1], "v") or "0")
 if current == 0 then return 0 end
 redis.call("DEL", KEYS[1])
-redis.call("PUBLISH", KEYS[2], cjson.encode({ t = "record", o = ARGV[1], v = current, del = true }) .. "\\n{}")
+redis.call("PUBLISH", KEYS[2], cjson.encode({ t = "record", o = ARGV[1], v = current, del = true }) .. "\\n[]\\nnull")
 return current`,
 };
 

@@ -1,5 +1,19 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { MeshState } from "../src/index";
+import { type MeshState, type RecordCommit, type RecordWrite, readRecordBusMessage } from "../src/index";
+
+/** A plain compare-and-set write through `commitRecord`, by writer `w1` unless told otherwise. */
+function commit(
+  state: MeshState,
+  recordId: string,
+  expectedVersion: number,
+  json: string,
+  changeHead: string,
+  expectedIncarnation?: string,
+  more: Partial<RecordWrite> = {},
+): Promise<RecordCommit> {
+  return state.commitRecord({ recordId, expectedVersion, json, changeHead, writer: "w1", expectedIncarnation, ...more });
+}
+
 
 /**
  * The behaviour every {@link MeshState} implementation must show. Each implementation's test file calls
@@ -333,29 +347,41 @@ export function describeStateContract(name: string, createState: () => Promise<M
     it("versions records with compare-and-set: one writer per version, value and version together", async () => {
       const state = await open();
       expect(await state.getRecord("doc")).toEqual({ json: null, version: 0, incarnation: "" });
-      const created = await state.commitRecord("doc", 0, '{"a":1}', "m1");
+      const created = await commit(state, "doc", 0, '{"a":1}', "m1");
       expect(created).toMatchObject({ ok: true, version: 1 });
       expect(created.incarnation).not.toBe("");
       const racing = await Promise.all([
-        state.commitRecord("doc", 1, '{"a":2}', "m2"),
-        state.commitRecord("doc", 1, '{"a":3}', "m3"),
+        commit(state, "doc", 1, '{"a":2}', "m2"),
+        commit(state, "doc", 1, '{"a":3}', "m3"),
       ]);
       expect(racing.filter((commit) => commit.ok)).toHaveLength(1);
       expect(racing.find((commit) => !commit.ok)).toEqual({ ok: false, version: 2, incarnation: created.incarnation });
       const winner = racing[0]?.ok ? '{"a":2}' : '{"a":3}';
       expect(await state.getRecord("doc")).toEqual({ json: winner, version: 2, incarnation: created.incarnation });
-      expect(await state.commitRecord("doc", 5, "{}", "m")).toMatchObject({ ok: false, version: 2 });
+      expect(await commit(state, "doc", 5, "{}", "m")).toMatchObject({ ok: false, version: 2 });
     });
 
     it("refuses a write against an earlier life of a record deleted and re-created at the same version", async () => {
       const state = await open();
-      const first = await state.commitRecord("life", 0, "1", "m");
+      const first = await commit(state, "life", 0, "1", "m");
       await state.deleteRecord("life", "origin");
-      const second = await state.commitRecord("life", 0, "2", "m");
+      const second = await commit(state, "life", 0, "2", "m");
       expect(second).toMatchObject({ ok: true, version: 1 });
       expect(second.incarnation).not.toBe(first.incarnation);
-      expect(await state.commitRecord("life", 1, "3", "m", first.incarnation)).toMatchObject({ ok: false, version: 1 });
-      expect(await state.commitRecord("life", 1, "3", "m", second.incarnation)).toMatchObject({ ok: true, version: 2 });
+      expect(await commit(state, "life", 1, "3", "m", first.incarnation)).toMatchObject({ ok: false, version: 1 });
+      expect(await commit(state, "life", 1, "3", "m", second.incarnation)).toMatchObject({ ok: true, version: 2 });
+    });
+
+    it("refuses a write sent behind the writer's own previous one when that one was refused", async () => {
+      const state = await open();
+      await commit(state, "chain", 0, "1", "h", undefined, { writer: "a" });
+      // b wrote version 2; a's write for version 2 is refused, and a's next write, which builds on it, must be too.
+      expect(await commit(state, "chain", 1, "2", "h", undefined, { writer: "b" })).toMatchObject({ ok: true, version: 2 });
+      expect(await commit(state, "chain", 1, "3", "h", undefined, { writer: "a", afterOwnWrite: true })).toMatchObject({ ok: false });
+      expect(await commit(state, "chain", 2, "4", "h", undefined, { writer: "a", afterOwnWrite: true })).toMatchObject({ ok: false, version: 2 });
+      expect(await commit(state, "chain", 2, "4", "h", undefined, { writer: "b", afterOwnWrite: true })).toMatchObject({ ok: true, version: 3 });
+      expect(await commit(state, "chain", 3, "5", "h", undefined, { writer: "a" })).toMatchObject({ ok: true, version: 4 });
+      expect(await state.getRecord("chain")).toMatchObject({ json: "5", version: 4 });
     });
 
     it("publishes each committed change and each deletion on the record's topic, in version order", async () => {
@@ -364,15 +390,19 @@ export function describeStateContract(name: string, createState: () => Promise<M
       try {
         const got: string[] = [];
         await bus.subscribe({ kind: "record", recordId: "r:1" }, (m) => got.push(m));
-        await state.commitRecord("r:1", 0, "1", "change-1");
-        await state.commitRecord("r:1", 0, "1", "refused");
-        await state.commitRecord("r:1", 1, "2", "change-2");
+        await commit(state, "r:1", 0, "1", "change-1");
+        await commit(state, "r:1", 0, "1", "refused");
+        await commit(state, "r:1", 1, "2", "change-2");
         expect(await state.deleteRecord("r:1", "origin")).toBe(2);
         expect(await state.deleteRecord("r:1", "origin")).toBe(0);
         await waitUntil(async () => got.length === 3);
-        expect(got.slice(0, 2)).toEqual(["change-1", "change-2"]);
-        const newline = (got[2] ?? "").indexOf("\n");
-        expect(JSON.parse((got[2] ?? "").slice(0, newline))).toEqual({ t: "record", o: "origin", v: 2, del: true });
+        // The store appends the value it stores to the writer's head, so the value crosses to Redis once.
+        expect(got.slice(0, 2)).toEqual(["change-1\n1", "change-2\n2"]);
+        expect(readRecordBusMessage(got[2] ?? "")).toEqual({
+          header: { t: "record", o: "origin", v: 2, del: true },
+          patchJson: "[]",
+          valueJson: "null",
+        });
         expect(await state.getRecord("r:1")).toEqual({ json: null, version: 0, incarnation: "" });
       } finally {
         await bus.close();

@@ -3,6 +3,7 @@ import type { RawData, WebSocket } from "ws";
 import type { DisconnectInfo } from "./events";
 import { assertPushName } from "./names";
 import { PreparedFrame } from "./preparedFrame";
+import { type CorkableSocket, holdWritesUntilTickEnds } from "./writeCoalescing";
 
 /**
  * Where a connection is in its life. Numbers rather than strings so the per-frame checks compare small integers.
@@ -40,26 +41,17 @@ const kConnection = Symbol("meshwork.connection");
 type TaggedSocket = WebSocket & { [kConnection]?: Connection };
 
 /** The TCP socket under a `ws` socket: not public in `ws`, hence looked up defensively. */
-type WithTcp = { _socket?: { writableCorked?: number; cork?(): void; uncork?(): void } | null };
+type WithTcp = { _socket?: CorkableSocket | null };
 
 /** The frame writer under a `ws` socket: not public in `ws`, hence looked up defensively. */
 type WithSender = { _sender?: { sendFrame?(list: Buffer[]): void } | null };
-
-function uncork(tcp: { uncork(): void }): void {
-  tcp.uncork();
-}
 
 // Shared listeners: `this` is the socket, which points back at its connection. No closure per connection.
 function onMessage(this: TaggedSocket, data: RawData): void {
   const connection = this[kConnection];
   if (!connection) return;
-  // `ws` emits every frame of one TCP read synchronously. Corking the TCP socket until those are handled makes
-  // the answers to a burst of requests leave in one write instead of one system call each.
-  const tcp = (this as WithTcp)._socket;
-  if (tcp?.writableCorked === 0 && tcp.cork && tcp.uncork) {
-    tcp.cork();
-    process.nextTick(uncork, tcp);
-  }
+  // `ws` emits every frame of one TCP read synchronously: the answers to a burst of requests leave together.
+  holdWritesUntilTickEnds((this as WithTcp)._socket);
   connection.host.onFrame(connection, data);
 }
 
@@ -160,6 +152,8 @@ export class Connection {
    */
   sendFrame(frame: string | Buffer | PreparedFrame): boolean {
     if (!this.isOpen) return false;
+    // Pushes made in one tick (a burst of bus messages from one Redis read, say) leave in one write.
+    holdWritesUntilTickEnds((this.socket as unknown as WithTcp)._socket);
     if (typeof frame === "string") this.socket.send(frame);
     else if (frame instanceof PreparedFrame) this.sendPrepared(frame);
     else this.socket.send(frame, TEXT_FRAME);

@@ -1,13 +1,21 @@
-import { type RecordMode, encodeServerMessage } from "@meshwork/protocol";
+import type { RecordMode } from "@meshwork/protocol";
+import { type RecordBusChange, readRecordBusMessage } from "@meshwork/redis-state";
 import type { ClusterNode } from "../cluster/clusterNode";
 import { LocalSubscribers } from "../cluster/localSubscribers";
 import type { ConnectionRegistry } from "../connectionRegistry";
 import { PreparedFrame } from "../preparedFrame";
-import type { RecordChangeBody } from "./recordWriter";
 
-interface RecordHeader {
-  readonly v: number;
-  readonly del?: true;
+/**
+ * The `record-update` frame of a change for one delivery mode. The patch and value JSON texts written by the
+ * instance that made the change are spliced in as they are, never parsed here: an instance relaying a 2 KB record
+ * to patch-mode subscribers handles only the patch. Patch-mode subscribers get the value when the patch replaces
+ * the whole document (`root`), as they do after a resync.
+ */
+function updateFrameText(recordId: string, { header, patchJson, valueJson }: RecordBusChange, mode: RecordMode): string {
+  const head = `{"type":"record-update","recordId":${JSON.stringify(recordId)},"version":${header.v}`;
+  if (header.del) return `${head},"deleted":true}`;
+  if (mode === "patch" && !header.root) return `${head},"patch":${patchJson}}`;
+  return `${head},"full":${valueJson}}`;
 }
 
 /**
@@ -46,30 +54,16 @@ export class RecordSubscriptions {
   private deliver(recordId: string, text: string): void {
     const subscribers = this.subscribers.subscribersOf(recordId);
     if (!subscribers || subscribers.size === 0) return;
-    const newline = text.indexOf("\n");
-    let header: RecordHeader;
-    let body: RecordChangeBody;
-    try {
-      header = JSON.parse(text.slice(0, newline)) as RecordHeader;
-      body = JSON.parse(text.slice(newline + 1)) as RecordChangeBody;
-    } catch (error) {
-      this.reportError(new Error(`meshwork: unreadable change of record "${recordId}"`, { cause: error }));
+    const change = readRecordBusMessage(text);
+    if (!change) {
+      this.reportError(new Error(`meshwork: unreadable change of record "${recordId}"`));
       return;
     }
-    const version = header.v;
-    // A patch that replaces the whole document (the record was created, or changed type) cannot be applied in
-    // place: patch-mode subscribers get the full value instead, as they do after a resync.
-    const replacesRoot = !header.del && body.patch.some((operation) => operation.path === "");
     const frames: Partial<Record<RecordMode, PreparedFrame>> = {};
     const frameFor = (mode: RecordMode): PreparedFrame => {
       let frame = frames[mode];
       if (!frame) {
-        const message = header.del
-          ? ({ type: "record-update", recordId, version, deleted: true } as const)
-          : mode === "patch" && !replacesRoot
-            ? ({ type: "record-update", recordId, version, patch: body.patch } as const)
-            : ({ type: "record-update", recordId, version, full: body.full } as const);
-        frame = new PreparedFrame(Buffer.from(encodeServerMessage(message)));
+        frame = new PreparedFrame(Buffer.from(updateFrameText(recordId, change, mode)));
         frames[mode] = frame;
       }
       return frame;

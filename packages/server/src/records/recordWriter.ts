@@ -1,6 +1,13 @@
 import { MeshError, type PatchOperation } from "@meshwork/protocol";
-import { type MeshState, type StoredRecord, recordBusMessage } from "@meshwork/redis-state";
+import {
+  type MeshState,
+  type RecordBusHeader,
+  type RecordCommit,
+  type StoredRecord,
+  recordChangeHead,
+} from "@meshwork/redis-state";
 import { createPatch } from "rfc6902";
+import { RecordTails } from "./recordTails";
 
 /** A record's value and version; a record that does not exist is `null` at version 0. */
 export interface RecordSnapshot<T = unknown> {
@@ -16,15 +23,6 @@ export interface RecordWriteOptions {
    */
   expectedVersion?: number;
 }
-
-/** The body of a record change on the bus: the patch against the previous version and the full new value. */
-export interface RecordChangeBody {
-  readonly patch: PatchOperation[];
-  readonly full: unknown;
-}
-
-// Records whose last written value an instance keeps, to skip the read before its next write.
-const LAST_WRITTEN_LIMIT = 1_000;
 
 // A write that keeps losing races this many times in a row gives up rather than spin.
 const MAX_ATTEMPTS = 100;
@@ -48,17 +46,28 @@ function conflict(recordId: string, expected: number, found: number): MeshError 
   });
 }
 
+/** A committed write: its version and, when it made a new version, the state it left. */
+interface Written {
+  readonly version: number;
+  readonly state?: StoredRecord & { json: string };
+}
+
 /**
- * Writes records with optimistic concurrency: read value and version, diff, then commit only if the version is
- * unchanged (one Lua compare-and-set that also publishes the change). Two commands per write without contention;
- * a writer that loses a race waits a random moment, re-reads and diffs again, so every patch is against the
- * version right before it, versions go 1, 2, 3… without gaps or duplicates, and no update is lost.
+ * Writes records with optimistic concurrency: every write is a Lua compare-and-set on the version that also
+ * publishes the change, so every patch is against the version right before it, versions go 1, 2, 3… without gaps
+ * or duplicates, and no update is lost, however many instances write.
+ *
+ * Writes to one record from one instance keep their call order. While the instance knows the state its own queued
+ * writes will leave (the tail), a new write is diffed against it and sent at once, right behind them: one command,
+ * no read, and a steady writer's changes leave back to back instead of one per round trip. Such a write commits
+ * only on top of this instance's own previous version; if anything else got in between, it and every write behind
+ * it are refused, and each is redone the careful way, in order: read, diff, compare-and-set, and after a lost race
+ * a random pause and again.
  */
 export class RecordWriter {
-  /** The last write queued per record on this instance: writes to one record from one instance run one by one. */
-  private readonly queues = new Map<string, Promise<unknown>>();
-  /** The value and version this instance last committed per record, most recent last (bounded). */
-  private readonly lastWritten = new Map<string, StoredRecord>();
+  /** The last write queued per record on this instance. */
+  private readonly queues = new Map<string, Promise<Written>>();
+  private readonly tails = new RecordTails();
 
   constructor(
     private readonly state: MeshState,
@@ -75,78 +84,111 @@ export class RecordWriter {
    * Sets a record's value and returns its version. A value equal to the current one changes nothing and keeps
    * the version. @throws MeshError `VERSION_CONFLICT` when `expectedVersion` does not match.
    */
-  update(recordId: string, value: unknown, options: RecordWriteOptions = {}): Promise<number> {
+  async update(recordId: string, value: unknown, options: RecordWriteOptions = {}): Promise<number> {
     const json = JSON.stringify(value);
     if (json === undefined) throw new TypeError("meshwork: a record value must be JSON-serialisable");
-    // Writes from this instance queue up per record, so they never race each other: only writers on other
-    // instances can make a compare-and-set fail, which keeps retries few however many calls are in flight.
-    const previous = this.queues.get(recordId) ?? Promise.resolve();
-    const write = previous.then(
-      () => this.commit(recordId, json, options.expectedVersion),
-      () => this.commit(recordId, json, options.expectedVersion),
-    );
-    this.queues.set(recordId, write);
-    void write
-      .finally(() => {
-        if (this.queues.get(recordId) === write) this.queues.delete(recordId);
-      })
-      .catch(() => undefined);
-    return write;
-  }
-
-  private async commit(recordId: string, json: string, expectedVersion: number | undefined): Promise<number> {
-    const next: unknown = JSON.parse(json);
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      // The value this instance wrote last saves the read: if another instance wrote since (or deleted and
-      // re-created the record, which changes its incarnation), the compare-and-set fails and the next attempt
-      // reads. A no-op is never decided on the cached value alone.
-      const cached = attempt === 0 ? this.lastWritten.get(recordId) : undefined;
-      const current = cached && cached.json !== json ? cached : await this.state.getRecord(recordId);
-      if (expectedVersion !== undefined && current.version !== expectedVersion) {
-        if (current === cached) continue;
-        throw conflict(recordId, expectedVersion, current.version);
-      }
-      if (current.json === json) return current.version;
-      const previous: unknown = current.json === null ? null : JSON.parse(current.json);
-      const patch = createPatch(previous, next) as PatchOperation[];
-      if (patch.length === 0 && current.json !== null) return current.version;
-      const version = current.version + 1;
-      const body: RecordChangeBody = { patch, full: next };
-      const message = recordBusMessage({ t: "record", o: this.origin, v: version }, JSON.stringify(body));
-      const commit = await this.state.commitRecord(
-        recordId,
-        current.version,
-        json,
-        message,
-        current.version === 0 ? undefined : current.incarnation,
-      );
-      if (commit.ok) {
-        this.remember(recordId, { json, version: commit.version, incarnation: commit.incarnation });
-        return commit.version;
-      }
-      this.lastWritten.delete(recordId);
-      if (expectedVersion !== undefined) {
-        if (current === cached) continue;
-        throw conflict(recordId, expectedVersion, commit.version);
-      }
-      await afterLostRace(attempt);
+    const previous = this.queues.get(recordId);
+    const tail = options.expectedVersion === undefined ? this.tails.get(recordId) : undefined;
+    const head = tail && tail.json !== json ? this.changeHead(tail, json) : null;
+    let write: Promise<Written>;
+    if (tail && head !== null) {
+      const next = { json, version: tail.version + 1, incarnation: tail.incarnation };
+      this.tails.set(recordId, next);
+      write = this.sendBehind(recordId, tail, next, head, previous);
+    } else {
+      this.tails.forget(recordId);
+      write = this.afterPrevious(previous, () => this.commit(recordId, json, options.expectedVersion));
     }
-    throw new MeshError("VERSION_CONFLICT", `Record "${recordId}" changed under every attempt to write it`);
-  }
-
-  private remember(recordId: string, stored: StoredRecord): void {
-    // Insertion order makes the map an LRU: the entry written now goes last, the oldest is evicted first.
-    this.lastWritten.delete(recordId);
-    this.lastWritten.set(recordId, stored);
-    if (this.lastWritten.size > LAST_WRITTEN_LIMIT) {
-      const oldest = this.lastWritten.keys().next().value;
-      if (oldest !== undefined) this.lastWritten.delete(oldest);
+    this.queues.set(recordId, write);
+    try {
+      const written = await write;
+      // The last write queued leaves the state every later write builds on.
+      if (written.state && this.queues.get(recordId) === write) this.tails.set(recordId, written.state);
+      return written.version;
+    } finally {
+      if (this.queues.get(recordId) === write) this.queues.delete(recordId);
     }
   }
 
   /** Deletes a record; its subscribers are told. Returns whether it existed. */
   async delete(recordId: string): Promise<boolean> {
-    this.lastWritten.delete(recordId);
+    this.tails.forget(recordId);
     return (await this.state.deleteRecord(recordId, this.origin)) > 0;
+  }
+
+  /** Sends a write at once, on top of this instance's own write of `tail`; redoes it carefully if refused. */
+  private async sendBehind(
+    recordId: string,
+    tail: StoredRecord,
+    next: StoredRecord & { json: string },
+    changeHead: string,
+    previous: Promise<Written> | undefined,
+  ): Promise<Written> {
+    const sent = this.state.commitRecord({
+      recordId,
+      expectedVersion: tail.version,
+      json: next.json,
+      changeHead,
+      writer: this.origin,
+      expectedIncarnation: tail.incarnation,
+      afterOwnWrite: true,
+    });
+    let commit: RecordCommit;
+    try {
+      commit = await sent;
+    } catch (error) {
+      this.tails.forget(recordId);
+      throw error;
+    }
+    if (commit.ok) return { version: commit.version };
+    this.tails.forget(recordId);
+    return this.afterPrevious(previous, () => this.commit(recordId, next.json, undefined));
+  }
+
+  /** Runs `write` once the write queued before it has settled, whatever its outcome. */
+  private async afterPrevious(previous: Promise<Written> | undefined, write: () => Promise<Written>): Promise<Written> {
+    await previous?.catch(() => undefined);
+    return write();
+  }
+
+  /** Read, diff, compare-and-set; after a lost race, wait a random moment and again. */
+  private async commit(recordId: string, json: string, expectedVersion: number | undefined): Promise<Written> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const current = await this.state.getRecord(recordId);
+      if (expectedVersion !== undefined && current.version !== expectedVersion) {
+        throw conflict(recordId, expectedVersion, current.version);
+      }
+      if (current.json === json) return { version: current.version };
+      const changeHead = this.changeHead(current, json);
+      if (changeHead === null) return { version: current.version };
+      const commit = await this.state.commitRecord({
+        recordId,
+        expectedVersion: current.version,
+        json,
+        changeHead,
+        writer: this.origin,
+        expectedIncarnation: current.version === 0 ? undefined : current.incarnation,
+      });
+      if (commit.ok) {
+        return { version: commit.version, state: { json, version: commit.version, incarnation: commit.incarnation } };
+      }
+      if (expectedVersion !== undefined) throw conflict(recordId, expectedVersion, commit.version);
+      await afterLostRace(attempt);
+    }
+    throw new MeshError("VERSION_CONFLICT", `Record "${recordId}" changed under every attempt to write it`);
+  }
+
+  /**
+   * The change from `current` to the value `json` for the bus (header and patch), or `null` when the two are
+   * equal as JSON values (key order aside) and there is nothing to write.
+   */
+  private changeHead(current: StoredRecord, json: string): string | null {
+    const previous: unknown = current.json === null ? null : JSON.parse(current.json);
+    const patch = createPatch(previous, JSON.parse(json)) as PatchOperation[];
+    if (patch.length === 0 && current.json !== null) return null;
+    const header: RecordBusHeader = { t: "record", o: this.origin, v: current.version + 1 };
+    // A patch that replaces the whole document cannot be applied in place: receivers send the value instead.
+    const replacesRoot = patch.some((operation) => operation.path === "");
+    return recordChangeHead(replacesRoot ? { ...header, root: true } : header, JSON.stringify(patch));
   }
 }

@@ -238,6 +238,21 @@ describe("records through MeshClient: writing", () => {
     await eventually(() => expect(patch.updates).toEqual(expected));
     expect(await B.server.deleteRecord("doc:missing")).toBe(false);
   });
+
+  it("values holding newlines and quotes arrive intact in both modes; a change of type reaches patch mode as `full`", async () => {
+    const { A, B } = await cluster();
+    await A.server.publishRecordUpdate("doc:text", { text: "one" });
+    const full = await subscribeRecorded(await connectClient(B.url), "doc:text");
+    const patch = await subscribeRecorded(await connectClient(B.url), "doc:text", "patch");
+    const tricky = { text: 'line\nbreak "quoted" \\ back\r\n\u2028 end', "key\nwith newline": ["\n"] };
+    await A.server.publishRecordUpdate("doc:text", tricky);
+    await A.server.publishRecordUpdate("doc:text", ["now", "an", "array"]);
+
+    await eventually(() => expect(full.updates.map((update) => update.full)).toEqual([tricky, ["now", "an", "array"]]));
+    await eventually(() => expect(patch.updates).toHaveLength(2));
+    expect(applyPatch(structuredClone(patch.record), patch.updates[0]?.patch ?? [])).toEqual(tricky);
+    expect(patch.updates[1]).toEqual({ recordId: "doc:text", version: 3, full: ["now", "an", "array"] });
+  });
 });
 
 describe("records through MeshClient: resync and reconnect", () => {

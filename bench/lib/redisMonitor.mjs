@@ -22,6 +22,10 @@ export class RedisMonitor {
     this.socket = socket;
     this.client = new Map();
     this.lua = new Map();
+    // Commands whose line names the scenario's target (a record key, its bus channel), whoever sent them: what a
+    // publish costs, apart from the instances' heartbeats and sweeps.
+    this.target = null;
+    this.onTarget = new Map();
     this.pending = "";
     this.ready = false;
     socket.setEncoding("latin1");
@@ -45,14 +49,25 @@ export class RedisMonitor {
       const name = m[2].toLowerCase();
       const map = m[1] === "lua" ? this.lua : this.client;
       map.set(name, (map.get(name) ?? 0) + 1);
+      if (this.target !== null && line.includes(this.target)) this.onTarget.set(name, (this.onTarget.get(name) ?? 0) + 1);
     }
   }
 
-  /** Counts since the last reset: `{ client: {name: n}, lua: {name: n} }`, then resets. */
+  /** Also counts, from now on, the commands whose MONITOR line contains `text` (client-sent and in Lua). */
+  countTarget(text) {
+    this.target = text;
+  }
+
+  /** Counts since the last reset: `{ client: {name: n}, lua: {name: n}, onTarget: {name: n} }`, then resets. */
   take() {
-    const out = { client: Object.fromEntries(this.client), lua: Object.fromEntries(this.lua) };
+    const out = {
+      client: Object.fromEntries(this.client),
+      lua: Object.fromEntries(this.lua),
+      onTarget: Object.fromEntries(this.onTarget),
+    };
     this.client.clear();
     this.lua.clear();
+    this.onTarget.clear();
     return out;
   }
 

@@ -64,6 +64,7 @@ async function setupSystem(ctx, cfg, sys, scenarioId) {
     }
     // Accounting: client-sent vs script-run Redis commands, with MONITOR (not in any measured phase).
     const mon = await RedisMonitor.start(sut.redis.port);
+    if (sys.monitorTarget) mon.countTarget(sys.monitorTarget);
     await sleep(50);
     mon.take();
     const acc = await runPhase(ctx, cfg, sut, "rate", cfg.accountingMs, false);

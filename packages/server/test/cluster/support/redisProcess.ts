@@ -3,16 +3,32 @@ import { once } from "node:events";
 import { createServer, createConnection } from "node:net";
 import { tmpdir } from "node:os";
 
-/** A free TCP port on 127.0.0.1 (the OS picks it; it is released before returning). */
-export async function freePort(): Promise<number> {
+// Ports for the tests' own redis-servers are drawn below Linux's ephemeral range (32768–60999), from which every
+// outgoing connection of the suite takes its local port: a port picked there can be taken by a client socket
+// between the check and redis-server's bind, or while a stopped server is down before its restart.
+const PORT_RANGE = { from: 20_000, to: 32_000 };
+
+/** Whether nothing listens on `port` on 127.0.0.1 right now. */
+async function isFree(port: number): Promise<boolean> {
   const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
+  server.listen(port, "127.0.0.1");
+  try {
+    await Promise.race([once(server, "listening"), once(server, "error").then(([error]) => Promise.reject(error))]);
+  } catch {
+    return false;
+  }
   server.close();
   await once(server, "close");
-  if (address === null || typeof address === "string") throw new Error("no TCP address");
-  return address.port;
+  return true;
+}
+
+/** A random port below the ephemeral range that is free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = PORT_RANGE.from + Math.floor(Math.random() * (PORT_RANGE.to - PORT_RANGE.from));
+    if (await isFree(port)) return port;
+  }
+  throw new Error("no free port for a test redis-server");
 }
 
 /** Sends one inline PING; resolves true on `+PONG`, false on any failure (connection refused, loading, …). */
@@ -45,11 +61,21 @@ export class RedisProcess {
 
   private constructor(readonly port: number) {}
 
-  /** Starts a server on a free port and waits until it answers PING. */
+  /**
+   * Starts a server on a free port and waits until it answers PING. Another process (a test suite running beside
+   * this one) can take the port between the check and the bind; then it tries another one.
+   */
   static async launch(): Promise<RedisProcess> {
-    const redis = new RedisProcess(await freePort());
-    await redis.start();
-    return redis;
+    for (let attempt = 1; ; attempt++) {
+      const redis = new RedisProcess(await freePort());
+      try {
+        await redis.start();
+        return redis;
+      } catch (error) {
+        await redis.stop();
+        if (attempt >= 3 || !redis.output.includes("Address already in use")) throw error;
+      }
+    }
   }
 
   get url(): string {
@@ -74,7 +100,9 @@ export class RedisProcess {
     let spawnError: Error | null = null;
     child.once("error", (error) => (spawnError = error));
     const deadline = Date.now() + timeoutMs;
-    while (!(await ping(this.port))) {
+    // Waiting for this server's own "ready" line first: a PING alone could be answered by another process that
+    // took the port while this server failed to bind it.
+    while (!this.output.includes("Ready to accept connections") || !(await ping(this.port))) {
       if (spawnError) throw new Error(`could not start redis-server: ${(spawnError as Error).message}`);
       if (child.exitCode !== null || Date.now() > deadline) {
         throw new Error(`redis-server on port ${this.port} did not answer PING:\n${this.output}`);

@@ -1,16 +1,13 @@
 import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { MemoryState, type MeshState, RedisState, createInstanceId } from "@meshwork/redis-state";
-import { ClusterNode } from "./cluster/clusterNode";
-import { type AccessGuard, AccessRules } from "./access/accessRules";
-import { registerChannelCommands } from "./channels/channelCommands";
-import { ChannelSubscriptions } from "./channels/channelSubscriptions";
-import { RecordAccess, registerRecordCommands } from "./records/recordCommands";
-import { RecordSubscriptions } from "./records/recordSubscriptions";
-import { type RecordSnapshot, type RecordWriteOptions, RecordWriter } from "./records/recordWriter";
-import { channelNameSchema } from "@meshwork/protocol";
+import { type MeshState, createInstanceId } from "@meshwork/redis-state";
 import type { z } from "zod";
+import type { AccessGuard } from "./access/accessRules";
+import { Channels } from "./channels/channels";
+import { ClusterNode } from "./cluster/clusterNode";
+import type { RecordSnapshot, RecordWriteOptions } from "./records/recordWriter";
+import { Records } from "./records/records";
 import {
   type CommandHandler,
   type CommandOptions,
@@ -26,15 +23,13 @@ import { Delivery } from "./delivery";
 import { type MeshServerEventMap, TypedEvents } from "./events";
 import { FrameHandler } from "./frameHandler";
 import { Liveness } from "./liveness";
-import { type MeshLogger, type MeshServerOptions, type ResolvedServerOptions, resolveServerOptions } from "./options";
+import { type MeshServerOptions, type ResolvedServerOptions, resolveServerOptions } from "./options";
 import type { PayloadSchema } from "./payloadSchema";
 import { withDeadline } from "./deadline";
 import { RoomManager } from "./roomManager";
 import { Rooms } from "./rooms";
+import { openStateStore } from "./stateStore";
 import { WsTransport } from "./wsTransport";
-
-// Loggers already told that state is in memory: the notice is given once per logger, not once per server.
-const toldInMemory = new WeakSet<MeshLogger>();
 
 function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
@@ -73,11 +68,8 @@ export class MeshServer {
   private readonly delivery: Delivery;
   private readonly node: ClusterNode;
   private readonly rooms: Rooms;
-  private readonly channelExposure: AccessRules;
-  private readonly channelSubscriptions: ChannelSubscriptions;
-  private readonly recordAccess: RecordAccess;
-  private readonly recordSubscriptions: RecordSubscriptions;
-  private readonly records: RecordWriter;
+  private readonly channels: Channels;
+  private readonly records: Records;
   private readonly liveness: Liveness;
   private readonly lifecycle: ConnectionLifecycle;
   private readonly transport: WsTransport;
@@ -89,20 +81,10 @@ export class MeshServer {
     this.options = resolveServerOptions(options);
     const { logger, keyPrefix } = this.options;
     this.instanceId = createInstanceId();
-    const redis = options.redis ?? options.redisOptions;
-    this.ownsState = options.state === undefined;
-    this.state =
-      options.state ??
-      (redis === undefined
-        ? MemoryState.shared(keyPrefix)
-        : new RedisState({ connection: redis, keyPrefix, onError: (error) => this.reportError(error) }));
-    if (this.ownsState && redis === undefined && !toldInMemory.has(logger)) {
-      toldInMemory.add(logger);
-      logger.info(
-        "meshwork: no state store configured, so connections and metadata live in this process's memory. " +
-          "That serves one process only; give a shared store to run several processes.",
-      );
-    }
+    const reportError = (error: unknown): void => this.reportError(error);
+    const store = openStateStore(options, keyPrefix, logger, reportError);
+    this.state = store.state;
+    this.ownsState = store.owned;
     this.events = new TypedEvents<MeshServerEventMap>((error, event) => {
       if (event === "error") logger.error("meshwork: an error listener threw", error);
       else this.reportError(error);
@@ -115,20 +97,15 @@ export class MeshServer {
       timings: this.options,
       onInstanceDown: (instanceId, connections) => this.events.emit("instancedown", { instanceId, connections }),
       afterHeartbeat: () => this.lifecycle.retryUnregisters(),
-      reportError: (error) => this.reportError(error),
+      reportError,
     });
     const joined = this.state.ready().then(() => this.node.start());
     this.delivery = new Delivery(this.registry, this.state, this.node);
-    this.rooms = new Rooms(this.state, this.registry, this.node, (error) => this.reportError(error));
+    this.rooms = new Rooms(this.state, this.registry, this.node, reportError);
     this.roomManager = new RoomManager(this.state);
-    this.channelExposure = new AccessRules("channel", (error) => this.reportError(error));
-    this.channelSubscriptions = new ChannelSubscriptions(this.registry, this.node, (error) => this.reportError(error));
-    registerChannelCommands(this.router, this.state, this.channelExposure, this.channelSubscriptions);
-    const reportError = (error: unknown): void => this.reportError(error);
-    this.recordAccess = new RecordAccess(new AccessRules("record", reportError), new AccessRules("record", reportError));
-    this.recordSubscriptions = new RecordSubscriptions(this.registry, this.node, reportError);
-    this.records = new RecordWriter(this.state, this.instanceId);
-    registerRecordCommands(this.router, this.records, this.recordAccess, this.recordSubscriptions);
+    const features = { router: this.router, state: this.state, node: this.node, registry: this.registry, instanceId: this.instanceId, reportError };
+    this.channels = new Channels(features);
+    this.records = new Records(features);
     this.liveness = new Liveness(this.registry, this.options);
     const frames = new FrameHandler(this.router, this.liveness, this.options, logger);
     this.lifecycle = new ConnectionLifecycle({
@@ -138,13 +115,13 @@ export class MeshServer {
       registry: this.registry,
       frames,
       events: this.events,
-      reportError: (error) => this.reportError(error),
+      reportError,
       joined,
       forgetLocal: async (connectionId) => {
         await Promise.all([
           this.node.forgetLocal(connectionId),
-          this.channelSubscriptions.removeConnection(connectionId),
-          this.recordSubscriptions.removeConnection(connectionId),
+          this.channels.removeConnection(connectionId),
+          this.records.removeConnection(connectionId),
         ]);
       },
     });
@@ -153,7 +130,7 @@ export class MeshServer {
       accept: (socket, request, metadata) => {
         this.lifecycle.accept(socket, request.socket.remoteAddress ?? "", metadata);
       },
-      reportError: (error) => this.reportError(error),
+      reportError,
     });
     this.liveness.start();
     this.readyPromise = Promise.all([this.transport.listen(), joined]).then(() => undefined);
@@ -319,7 +296,7 @@ export class MeshServer {
    * patterns, and among patterns the one exposed last wins.
    */
   exposeChannel(channel: string | RegExp, guard?: AccessGuard): void {
-    this.channelExposure.expose(channel, guard);
+    this.channels.expose(channel, guard);
   }
 
   /**
@@ -329,15 +306,7 @@ export class MeshServer {
    * @throws TypeError for an invalid channel name or history; rejects when the message cannot be encoded.
    */
   publishToChannel(channel: string, message: unknown, history = 0): Promise<void> {
-    if (!channelNameSchema.safeParse(channel).success) {
-      throw new TypeError(`meshwork: invalid channel name ${JSON.stringify(channel)}`);
-    }
-    if (!Number.isSafeInteger(history) || history < 0) {
-      throw new TypeError(`meshwork: history must be a whole number >= 0, got ${String(history)}`);
-    }
-    const json = JSON.stringify(message);
-    if (json === undefined) throw new TypeError("meshwork: a channel message must be JSON-serialisable");
-    return this.state.publishToChannel(channel, json, history, this.instanceId).then(() => undefined);
+    return this.channels.publish(channel, message, history);
   }
 
   /**
@@ -345,7 +314,7 @@ export class MeshServer {
    * `(connection, recordId) => boolean | Promise<boolean>`. Precedence as for channels.
    */
   exposeRecord(recordId: string | RegExp, guard?: AccessGuard): void {
-    this.recordAccess.readable.expose(recordId, guard);
+    this.records.expose(recordId, guard);
   }
 
   /**
@@ -353,7 +322,7 @@ export class MeshServer {
    * under the same rule; where a read rule matches too, writing needs both: writable never bypasses a read guard.
    */
   exposeWritableRecord(recordId: string | RegExp, guard?: AccessGuard): void {
-    this.recordAccess.writable.expose(recordId, guard);
+    this.records.exposeWritable(recordId, guard);
   }
 
   /**

@@ -4,7 +4,7 @@
 // until it gave up with VERSION_CONFLICT after 100 attempts, a write without `expectedVersion` lost. Seen as an
 // intermittent failure of recordConcurrency.test.ts when the suite ran in parallel.
 // Also: writes sent back to back from one instance (no read, no wait), and what happens when they collide.
-import { MemoryState, type RecordCommit, type RecordWrite, type StoredRecord, readRecordBusMessage } from "@meshwork/redis-state";
+import { MemoryState, type MeshBus, type RecordCommit, type RecordWrite, type StoredRecord, readRecordBusMessage } from "@meshwork/redis-state";
 import { applyPatch } from "@meshwork/client";
 import type { PatchOperation } from "@meshwork/protocol";
 import { describe, expect, it, vi } from "vitest";
@@ -46,14 +46,18 @@ describe("RecordWriter under steady contention", () => {
   }, 20_000);
 });
 
+/** Two instances' writers on one store, and every change of record `doc` its bus carries, in order. */
+async function twoWriters(state: MemoryState): Promise<{ a: RecordWriter; b: RecordWriter; bus: MeshBus; changes: string[] }> {
+  const bus = state.createBus();
+  const changes: string[] = [];
+  await bus.subscribe({ kind: "record", recordId: "doc" }, (message) => changes.push(message));
+  return { a: new RecordWriter(state, "instance-a"), b: new RecordWriter(state, "instance-b"), bus, changes };
+}
+
 describe("RecordWriter's memory of its last write", () => {
   it("is not trusted after another instance deleted and re-created the record at the same version", async () => {
     const state = new MemoryState();
-    const a = new RecordWriter(state, "instance-a");
-    const b = new RecordWriter(state, "instance-b");
-    const bus = state.createBus();
-    const changes: string[] = [];
-    await bus.subscribe({ kind: "record", recordId: "doc" }, (message) => changes.push(message));
+    const { a, b, bus, changes } = await twoWriters(state);
     try {
       expect(await a.update("doc", { owner: "a", n: 1 })).toBe(1);
       expect(await b.delete("doc")).toBe(true);
@@ -129,11 +133,7 @@ describe("RecordWriter sending writes back to back", () => {
 
   it("bursts from two instances interleave without a lost write, a duplicate version or a patch on the wrong base", async () => {
     const state = new CountingState();
-    const a = new RecordWriter(state, "instance-a");
-    const b = new RecordWriter(state, "instance-b");
-    const bus = state.createBus();
-    const changes: string[] = [];
-    await bus.subscribe({ kind: "record", recordId: "doc" }, (message) => changes.push(message));
+    const { a, b, bus, changes } = await twoWriters(state);
     try {
       await a.update("doc", { a: 0, b: 0 });
       await b.update("doc", { a: 0, b: 1 });

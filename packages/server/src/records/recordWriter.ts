@@ -62,7 +62,8 @@ interface Written {
  * no read, and a steady writer's changes leave back to back instead of one per round trip. Such a write commits
  * only on top of this instance's own previous version; if anything else got in between, it and every write behind
  * it are refused, and each is redone the careful way, in order: read, diff, compare-and-set, and after a lost race
- * a random pause and again.
+ * a random pause and again. A write that had to wait for the ones before it (the tail was unknown when it was
+ * called) skips the read when the write right before it left a version of this instance's own.
  */
 export class RecordWriter {
   /** The last write queued per record on this instance. */
@@ -97,7 +98,7 @@ export class RecordWriter {
       write = this.sendBehind(recordId, tail, next, head, previous);
     } else {
       this.tails.forget(recordId);
-      write = this.afterPrevious(previous, () => this.commit(recordId, json, options.expectedVersion));
+      write = this.afterPrevious(previous, (base) => this.commit(recordId, json, options.expectedVersion, base));
     }
     this.queues.set(recordId, write);
     try {
@@ -140,27 +141,46 @@ export class RecordWriter {
       this.tails.forget(recordId);
       throw error;
     }
-    if (commit.ok) return { version: commit.version };
+    if (commit.ok) return { version: commit.version, state: next };
     this.tails.forget(recordId);
-    return this.afterPrevious(previous, () => this.commit(recordId, next.json, undefined));
+    return this.afterPrevious(previous, (base) => this.commit(recordId, next.json, undefined, base));
   }
 
-  /** Runs `write` once the write queued before it has settled, whatever its outcome. */
-  private async afterPrevious(previous: Promise<Written> | undefined, write: () => Promise<Written>): Promise<Written> {
-    await previous?.catch(() => undefined);
-    return write();
+  /**
+   * Runs `write` once the write queued before it has settled, whatever its outcome, handing it the state that
+   * write left when it made a new version.
+   */
+  private async afterPrevious(
+    previous: Promise<Written> | undefined,
+    write: (base: StoredRecord | undefined) => Promise<Written>,
+  ): Promise<Written> {
+    const written = await previous?.catch(() => undefined);
+    return write(written?.state);
   }
 
-  /** Read, diff, compare-and-set; after a lost race, wait a random moment and again. */
-  private async commit(recordId: string, json: string, expectedVersion: number | undefined): Promise<Written> {
+  /**
+   * Read, diff, compare-and-set; after a lost race, wait a random moment and again. A `base` (the state this
+   * instance's previous write left) saves the first read: the write then commits only on top of that version, and
+   * reads if anything else got there first. A no-op is never decided on the base alone.
+   */
+  private async commit(
+    recordId: string,
+    json: string,
+    expectedVersion: number | undefined,
+    base?: StoredRecord,
+  ): Promise<Written> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const current = await this.state.getRecord(recordId);
+      const trusted = attempt === 0 && expectedVersion === undefined && base && base.json !== json ? base : undefined;
+      const current = trusted ?? (await this.state.getRecord(recordId));
       if (expectedVersion !== undefined && current.version !== expectedVersion) {
         throw conflict(recordId, expectedVersion, current.version);
       }
       if (current.json === json) return { version: current.version };
       const changeHead = this.changeHead(current, json);
-      if (changeHead === null) return { version: current.version };
+      if (changeHead === null) {
+        if (trusted) continue;
+        return { version: current.version };
+      }
       const commit = await this.state.commitRecord({
         recordId,
         expectedVersion: current.version,
@@ -168,12 +188,14 @@ export class RecordWriter {
         changeHead,
         writer: this.origin,
         expectedIncarnation: current.version === 0 ? undefined : current.incarnation,
+        afterOwnWrite: trusted !== undefined,
       });
       if (commit.ok) {
         return { version: commit.version, state: { json, version: commit.version, incarnation: commit.incarnation } };
       }
       if (expectedVersion !== undefined) throw conflict(recordId, expectedVersion, commit.version);
-      await afterLostRace(attempt);
+      // Losing against a base is no race: the next attempt reads, at once.
+      if (!trusted) await afterLostRace(attempt);
     }
     throw new MeshError("VERSION_CONFLICT", `Record "${recordId}" changed under every attempt to write it`);
   }

@@ -131,6 +131,16 @@ describe("RecordWriter sending writes back to back", () => {
     expect(await writer.get("doc")).toEqual({ value: { n: 50, tag: "start" }, version: 51 });
   });
 
+  it("a burst called before the first write of a record has landed reads the record once, and keeps call order", async () => {
+    const state = new CountingState();
+    const writer = new RecordWriter(state, "instance-a");
+    const versions = await Promise.all(Array.from({ length: 30 }, (_, i) => writer.update("fresh", { n: i })));
+    expect(versions).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(state.reads).toBe(1);
+    expect(state.refused).toBe(0);
+    expect(await writer.get("fresh")).toEqual({ value: { n: 29 }, version: 30 });
+  });
+
   it("bursts from two instances interleave without a lost write, a duplicate version or a patch on the wrong base", async () => {
     const state = new CountingState();
     const { a, b, bus, changes } = await twoWriters(state);

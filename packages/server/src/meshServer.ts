@@ -1,39 +1,17 @@
 import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { type MeshState, createInstanceId } from "@meshwork/redis-state";
 import type { z } from "zod";
 import type { AccessGuard } from "./access/accessRules";
-import { Channels } from "./channels/channels";
-import { ClusterNode } from "./cluster/clusterNode";
-import type { RecordSnapshot, RecordWriteOptions } from "./records/recordWriter";
-import { Records } from "./records/records";
-import {
-  type CommandHandler,
-  type CommandOptions,
-  CommandRouter,
-  type Middleware,
-  type SchemaCommandOptions,
-} from "./commandRouter";
+import type { CommandHandler, CommandOptions, Middleware, SchemaCommandOptions } from "./commandRouter";
 import type { ConnectionRef } from "./connection";
-import { ConnectionLifecycle } from "./connectionLifecycle";
-import { ConnectionManager } from "./connectionManager";
-import { ConnectionRegistry } from "./connectionRegistry";
-import { Delivery } from "./delivery";
-import { type MeshServerEventMap, TypedEvents } from "./events";
-import { FrameHandler } from "./frameHandler";
-import { Liveness } from "./liveness";
-import { type MeshServerOptions, type ResolvedServerOptions, resolveServerOptions } from "./options";
+import type { ConnectionManager } from "./connectionManager";
+import type { MeshServerEventMap } from "./events";
+import type { MeshServerOptions } from "./options";
 import type { PayloadSchema } from "./payloadSchema";
-import { withDeadline } from "./deadline";
-import { RoomManager } from "./roomManager";
-import { Rooms } from "./rooms";
-import { openStateStore } from "./stateStore";
-import { WsTransport } from "./wsTransport";
-
-function toError(value: unknown): Error {
-  return value instanceof Error ? value : new Error(String(value));
-}
+import type { RecordSnapshot, RecordWriteOptions } from "./records/recordWriter";
+import type { RoomManager } from "./roomManager";
+import { type ServerParts, assembleServer, shutdownServer } from "./serverAssembly";
 
 /**
  * A meshwork server: commands with middleware, pushes and broadcasts, connection metadata, liveness and
@@ -59,93 +37,25 @@ export class MeshServer {
   /** Alias of {@link addMiddleware}, the name the final original Mesh used. */
   declare readonly useMiddleware: MeshServer["addMiddleware"];
 
-  private readonly options: ResolvedServerOptions;
-  private readonly state: MeshState;
-  private readonly ownsState: boolean;
-  private readonly events: TypedEvents<MeshServerEventMap>;
-  private readonly registry = new ConnectionRegistry();
-  private readonly router: CommandRouter;
-  private readonly delivery: Delivery;
-  private readonly node: ClusterNode;
-  private readonly rooms: Rooms;
-  private readonly channels: Channels;
-  private readonly records: Records;
-  private readonly liveness: Liveness;
-  private readonly lifecycle: ConnectionLifecycle;
-  private readonly transport: WsTransport;
-  private readonly readyPromise: Promise<void>;
+  private readonly parts: ServerParts;
   private closing: Promise<void> | null = null;
 
   /** @throws TypeError for contradictory or out-of-range options. */
   constructor(options: MeshServerOptions) {
-    this.options = resolveServerOptions(options);
-    const { logger, keyPrefix } = this.options;
-    this.instanceId = createInstanceId();
-    const reportError = (error: unknown): void => this.reportError(error);
-    const store = openStateStore(options, keyPrefix, logger, reportError);
-    this.state = store.state;
-    this.ownsState = store.owned;
-    this.events = new TypedEvents<MeshServerEventMap>((error, event) => {
-      if (event === "error") logger.error("meshwork: an error listener threw", error);
-      else this.reportError(error);
-    });
-    this.router = new CommandRouter(this, logger);
-    this.node = new ClusterNode({
-      state: this.state,
-      instanceId: this.instanceId,
-      registry: this.registry,
-      timings: this.options,
-      onInstanceDown: (instanceId, connections) => this.events.emit("instancedown", { instanceId, connections }),
-      afterHeartbeat: () => this.lifecycle.retryUnregisters(),
-      reportError,
-    });
-    const joined = this.state.ready().then(() => this.node.start());
-    this.delivery = new Delivery(this.registry, this.state, this.node);
-    this.rooms = new Rooms(this.state, this.registry, this.node, reportError);
-    this.roomManager = new RoomManager(this.state);
-    const features = { router: this.router, state: this.state, node: this.node, registry: this.registry, instanceId: this.instanceId, reportError };
-    this.channels = new Channels(features);
-    this.records = new Records(features);
-    this.liveness = new Liveness(this.registry, this.options);
-    const frames = new FrameHandler(this.router, this.liveness, this.options, logger);
-    this.lifecycle = new ConnectionLifecycle({
-      options: this.options,
-      state: this.state,
-      instanceId: this.instanceId,
-      registry: this.registry,
-      frames,
-      events: this.events,
-      reportError,
-      joined,
-      forgetLocal: async (connectionId) => {
-        await Promise.all([
-          this.node.forgetLocal(connectionId),
-          this.channels.removeConnection(connectionId),
-          this.records.removeConnection(connectionId),
-        ]);
-      },
-    });
-    this.connectionManager = new ConnectionManager(this.state, this.registry);
-    this.transport = new WsTransport(this.options, {
-      accept: (socket, request, metadata) => {
-        this.lifecycle.accept(socket, request.socket.remoteAddress ?? "", metadata);
-      },
-      reportError,
-    });
-    this.liveness.start();
-    this.readyPromise = Promise.all([this.transport.listen(), joined]).then(() => undefined);
-    // Reported even when nobody awaits ready(), so a failed listen is never silent.
-    this.readyPromise.catch((error: unknown) => this.reportError(error));
+    this.parts = assembleServer(this, options);
+    this.instanceId = this.parts.instanceId;
+    this.connectionManager = this.parts.connectionManager;
+    this.roomManager = this.parts.roomManager;
   }
 
   /** The port the server listens on (owned or attached listener), e.g. the one picked for `port: 0`. */
   get port(): number | undefined {
-    return this.transport.port;
+    return this.parts.transport.port;
   }
 
   /** The listener's address as `net.Server#address()` reports it, or `null` when not listening. */
   address(): AddressInfo | string | null {
-    return this.transport.address();
+    return this.parts.transport.address();
   }
 
   /**
@@ -154,7 +64,7 @@ export class MeshServer {
    * business and is not waited for.
    */
   ready(): Promise<void> {
-    return this.readyPromise;
+    return this.parts.ready;
   }
 
   /**
@@ -164,7 +74,7 @@ export class MeshServer {
    * the close within `closeTimeout` are cut off. Idempotent: every call returns the same promise.
    */
   close(): Promise<void> {
-    this.closing ??= this.shutdown();
+    this.closing ??= shutdownServer(this.parts);
     return this.closing;
   }
 
@@ -173,7 +83,7 @@ export class MeshServer {
    * protocol and authentication policy as an attached listener.
    */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.transport.handleUpgrade(request, socket, head);
+    this.parts.transport.handleUpgrade(request, socket, head);
   }
 
   /**
@@ -203,12 +113,12 @@ export class MeshServer {
     handler: CommandHandler,
     options?: Middleware[] | CommandOptions | SchemaCommandOptions<PayloadSchema>,
   ): void {
-    this.router.register(name, handler, options);
+    this.parts.router.register(name, handler, options);
   }
 
   /** Adds middleware that runs before every command (before the command's own), in the order added. */
   addMiddleware(...middlewares: Middleware[]): void {
-    this.router.use(middlewares);
+    this.parts.router.use(middlewares);
   }
 
   /**
@@ -218,7 +128,7 @@ export class MeshServer {
    * @throws TypeError (synchronously) for a `mesh/` or client lifecycle event name.
    */
   broadcast(command: string, payload?: unknown, connections?: Iterable<ConnectionRef>): Promise<void> {
-    return this.delivery.broadcast(command, payload, connections);
+    return this.parts.delivery.broadcast(command, payload, connections);
   }
 
   /**
@@ -226,7 +136,7 @@ export class MeshServer {
    * @throws TypeError (synchronously) for a `mesh/` or client lifecycle event name.
    */
   broadcastExclude(command: string, payload: unknown, exclude: ConnectionRef | Iterable<ConnectionRef>): Promise<void> {
-    return this.delivery.broadcastExclude(command, payload, exclude);
+    return this.parts.delivery.broadcastExclude(command, payload, exclude);
   }
 
   /**
@@ -235,7 +145,7 @@ export class MeshServer {
    * @throws TypeError (synchronously) for a `mesh/` or client lifecycle event name.
    */
   sendTo(connectionId: string, command: string, payload?: unknown): Promise<boolean> {
-    return this.delivery.sendTo(connectionId, command, payload);
+    return this.parts.delivery.sendTo(connectionId, command, payload);
   }
 
   /**
@@ -243,7 +153,7 @@ export class MeshServer {
    * @throws TypeError (synchronously) for a `mesh/` or client lifecycle event name.
    */
   broadcastRoom(room: string, command: string, payload?: unknown): Promise<void> {
-    return this.delivery.broadcastRoom(room, command, payload);
+    return this.parts.delivery.broadcastRoom(room, command, payload);
   }
 
   /** Pushes to every member of a room except `exclude` (a connection, an id, or several). */
@@ -253,7 +163,7 @@ export class MeshServer {
     payload: unknown,
     exclude: ConnectionRef | Iterable<ConnectionRef>,
   ): Promise<void> {
-    return this.delivery.broadcastRoom(room, command, payload, exclude);
+    return this.parts.delivery.broadcastRoom(room, command, payload, exclude);
   }
 
   /**
@@ -261,32 +171,32 @@ export class MeshServer {
    * @throws MeshError `NOT_FOUND` (as a rejection) when no instance serves the connection.
    */
   addToRoom(room: string, connection: ConnectionRef): Promise<void> {
-    return this.rooms.add(room, connection);
+    return this.parts.rooms.add(room, connection);
   }
 
   /** Removes a connection from a room; resolves once room broadcasts no longer reach it. */
   removeFromRoom(room: string, connection: ConnectionRef): Promise<void> {
-    return this.rooms.remove(room, connection);
+    return this.parts.rooms.remove(room, connection);
   }
 
   /** Removes a connection from every room it is in. */
   removeFromAllRooms(connection: ConnectionRef): Promise<void> {
-    return this.rooms.removeFromAll(connection);
+    return this.parts.rooms.removeFromAll(connection);
   }
 
   /** Whether a connection is in a room (cluster-wide). */
   isInRoom(room: string, connection: ConnectionRef): Promise<boolean> {
-    return this.rooms.has(room, connection);
+    return this.parts.rooms.has(room, connection);
   }
 
   /** Ids of every member of a room, on every instance. */
   getRoomMembers(room: string): Promise<string[]> {
-    return this.rooms.members(room);
+    return this.parts.rooms.members(room);
   }
 
   /** Removes every member from a room, on every instance, and deletes the room's metadata. */
   clearRoom(room: string): Promise<void> {
-    return this.rooms.clear(room);
+    return this.parts.rooms.clear(room);
   }
 
   /**
@@ -296,7 +206,7 @@ export class MeshServer {
    * patterns, and among patterns the one exposed last wins.
    */
   exposeChannel(channel: string | RegExp, guard?: AccessGuard): void {
-    this.channels.expose(channel, guard);
+    this.parts.channels.expose(channel, guard);
   }
 
   /**
@@ -306,7 +216,7 @@ export class MeshServer {
    * @throws TypeError for an invalid channel name or history; rejects when the message cannot be encoded.
    */
   publishToChannel(channel: string, message: unknown, history = 0): Promise<void> {
-    return this.channels.publish(channel, message, history);
+    return this.parts.channels.publish(channel, message, history);
   }
 
   /**
@@ -314,7 +224,7 @@ export class MeshServer {
    * `(connection, recordId) => boolean | Promise<boolean>`. Precedence as for channels.
    */
   exposeRecord(recordId: string | RegExp, guard?: AccessGuard): void {
-    this.records.expose(recordId, guard);
+    this.parts.records.expose(recordId, guard);
   }
 
   /**
@@ -322,7 +232,7 @@ export class MeshServer {
    * under the same rule; where a read rule matches too, writing needs both: writable never bypasses a read guard.
    */
   exposeWritableRecord(recordId: string | RegExp, guard?: AccessGuard): void {
-    this.records.exposeWritable(recordId, guard);
+    this.parts.records.exposeWritable(recordId, guard);
   }
 
   /**
@@ -332,57 +242,37 @@ export class MeshServer {
    * @throws MeshError `VERSION_CONFLICT` (as a rejection) when `expectedVersion` is given and does not match.
    */
   publishRecordUpdate(recordId: string, value: unknown, options?: RecordWriteOptions): Promise<number> {
-    return this.records.update(recordId, value, options);
+    return this.parts.records.update(recordId, value, options);
   }
 
   /** A record's value and version; a record that does not exist is `{ value: null, version: 0 }`. */
   getRecord<T = unknown>(recordId: string): Promise<RecordSnapshot<T>> {
-    return this.records.get<T>(recordId);
+    return this.parts.records.get<T>(recordId);
   }
 
   /** Deletes a record; its subscribers receive an update with `deleted: true`. Resolves whether it existed. */
   deleteRecord(recordId: string): Promise<boolean> {
-    return this.records.delete(recordId);
+    return this.parts.records.delete(recordId);
   }
 
   /** Pub/sub channels this instance listens to (its own, `all`, and rooms with a local member): diagnostics. */
   subscribedChannels(): string[] {
-    return this.node.subscribedChannels();
+    return this.parts.node.subscribedChannels();
   }
 
   /** Listens to `connected`, `disconnected`, `instancedown` or `error`; returns a function that removes the listener. */
   on<E extends keyof MeshServerEventMap>(event: E, listener: (...args: MeshServerEventMap[E]) => unknown): () => void {
-    return this.events.on(event, listener);
+    return this.parts.events.on(event, listener);
   }
 
   /** Like {@link on}, for one call only. */
   once<E extends keyof MeshServerEventMap>(event: E, listener: (...args: MeshServerEventMap[E]) => unknown): () => void {
-    return this.events.once(event, listener);
+    return this.parts.events.once(event, listener);
   }
 
   /** Removes a listener added with {@link on}. */
   off<E extends keyof MeshServerEventMap>(event: E, listener: (...args: MeshServerEventMap[E]) => unknown): void {
-    this.events.off(event, listener);
-  }
-
-  private reportError(error: unknown): void {
-    if (this.events.listenerCount("error") > 0) this.events.emit("error", toError(error));
-    else this.options.logger.error("meshwork:", error);
-  }
-
-  private async shutdown(): Promise<void> {
-    this.transport.stopAccepting();
-    this.liveness.stop();
-    await this.lifecycle.closeAll();
-    // Leaving the cluster needs Redis; when it is unreachable, shutting down must not wait for its retries.
-    // What is left behind is reaped by a survivor once this instance's heartbeat expires.
-    const left = await withDeadline(this.node.stop(), this.options.closeTimeout).catch((error: unknown) => {
-      this.reportError(error);
-      return true;
-    });
-    if (!left) this.reportError(new Error("meshwork: could not leave the cluster in time; survivors will reap this instance"));
-    await this.transport.close();
-    if (this.ownsState) await this.state.close();
+    this.parts.events.off(event, listener);
   }
 }
 

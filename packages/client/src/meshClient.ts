@@ -1,13 +1,8 @@
-import { type ClientLifecycleEvent, MeshError, closeActionFor, isClientLifecycleEvent } from "@meshwork/protocol";
+import { type ClientLifecycleEvent, MeshError, isClientLifecycleEvent } from "@meshwork/protocol";
 import { ChannelManager } from "./channelManager";
+import { ClientLifecycle, type LifecycleArgs } from "./clientLifecycle";
 import { type ApplicationMessage, Connection } from "./connection";
-import {
-  type ConnectionEvent,
-  type ConnectionState,
-  dropOutcome,
-  isEstablished,
-  statusOf,
-} from "./connectionMachine";
+import { type ConnectionEvent, type ConnectionState, isEstablished } from "./connectionMachine";
 import { Emitter, type Unsubscribe } from "./emitter";
 import type { Transition } from "./fsm";
 import { type MeshClientOptions, type ResolvedClientOptions, resolveClientOptions } from "./options";
@@ -24,7 +19,6 @@ import type {
   CommandOptions,
   CommandPayload,
   CommandResult,
-  DisconnectInfo,
   PublishRecordUpdateOptions,
   PublishRecordUpdateResult,
   PushEventName,
@@ -37,14 +31,7 @@ import type {
   UntypedEvents,
 } from "./types";
 
-type LifecycleArgs = { [K in ClientLifecycleEvent]: Parameters<ClientLifecycleHandlers[K]> };
 type PushArgs = Record<string, [payload: unknown]>;
-
-function disconnectInfo(event: ConnectionEvent): DisconnectInfo {
-  return event.type === "SOCKET_CLOSED"
-    ? { code: event.code, reason: event.reason, action: closeActionFor(event.code) }
-    : { code: 1000, reason: "client closed", action: "stop" };
-}
 
 /**
  * A meshwork client: sends commands, receives server pushes, keeps the connection alive and reconnects with
@@ -62,14 +49,13 @@ export class MeshClient<
   /** The server URL given to the constructor. */
   readonly url: string;
   readonly #options: ResolvedClientOptions;
-  readonly #lifecycle: Emitter<LifecycleArgs>;
+  readonly #lifecycle = new ClientLifecycle();
   readonly #pushes: Emitter<PushArgs>;
   readonly #requests: RequestManager;
   readonly #session: ClientSession;
   readonly #connection: Connection;
   readonly #channels: ChannelManager;
   readonly #records: RecordManager;
-  #status: ClientStatus = "offline";
   #latency: number | undefined;
 
   /**
@@ -79,20 +65,18 @@ export class MeshClient<
   constructor(url: string, options: MeshClientOptions = {}) {
     this.url = url;
     this.#options = resolveClientOptions(options);
-    const reportListenerError = (error: unknown, event: string) => this.#reportListenerError(error, event);
-    this.#lifecycle = new Emitter<LifecycleArgs>(reportListenerError);
-    this.#pushes = new Emitter<PushArgs>(reportListenerError);
+    this.#pushes = new Emitter<PushArgs>((error, event) => this.#lifecycle.reportListenerError(error, event));
     this.#requests = new RequestManager(this.#options.maxQueuedCommands);
     this.#session = new ClientSession(
       (command, payload, callOptions) => this.#request(command, payload, callOptions, true),
-      (error) => this.#reportError(error),
+      (error) => this.#lifecycle.reportError(error),
     );
     attachSession(this, this.#session);
     this.#connection = new Connection(url, this.#options, {
       message: (message) => this.#receive(message),
-      ping: () => this.#lifecycle.emit("ping"),
+      ping: () => this.#lifecycle.events.emit("ping"),
       invalidFrame: (failure) =>
-        this.#reportError(
+        this.#lifecycle.reportError(
           new MeshError("BAD_MESSAGE", failure.message, { details: { reason: failure.reason, issues: failure.issues } }),
         ),
       restore: () => this.#session.restore(),
@@ -101,20 +85,20 @@ export class MeshClient<
     this.#channels = new ChannelManager({
       request: (command, payload) => this.#request(command, payload, undefined, false),
       isOffline: () => this.#connection.state === "idle",
-      reportError: (error) => this.#reportError(error),
+      reportError: (error) => this.#lifecycle.reportError(error),
     });
     this.#session.registerRestorer((context) => this.#channels.restore(context));
     this.#records = new RecordManager({
       request: (command, payload) => this.#request(command, payload, undefined, false),
       isOffline: () => this.#connection.state === "idle",
-      reportError: (error) => this.#reportError(error),
+      reportError: (error) => this.#lifecycle.reportError(error),
     });
     this.#session.registerRestorer((context) => this.#records.restore(context));
   }
 
   /** Connection status: `connecting`, `online`, `reconnecting` or `offline`. */
   get status(): ClientStatus {
-    return this.#status;
+    return this.#lifecycle.status;
   }
 
   /** Id the server gave the current (or most recent) connection; changes on every reconnect. */
@@ -266,7 +250,8 @@ export class MeshClient<
   #listen(event: string, handler: (...args: never[]) => void, once: boolean): Unsubscribe {
     if (isClientLifecycleEvent(event)) {
       const listener = handler as (...args: LifecycleArgs[ClientLifecycleEvent]) => void;
-      return once ? this.#lifecycle.once(event, listener) : this.#lifecycle.on(event, listener);
+      const events = this.#lifecycle.events;
+      return once ? events.once(event, listener) : events.on(event, listener);
     }
     const listener = handler as (payload: unknown) => void;
     return once ? this.#pushes.once(event, listener) : this.#pushes.on(event, listener);
@@ -313,12 +298,13 @@ export class MeshClient<
         return;
       case "latency":
         this.#latency = message.ms;
-        this.#lifecycle.emit("latency", message.ms);
+        this.#lifecycle.events.emit("latency", message.ms);
         return;
     }
   }
 
-  #onTransition({ from, to, event }: Transition<ConnectionState, ConnectionEvent>): void {
+  #onTransition(transition: Transition<ConnectionState, ConnectionEvent>): void {
+    const { from, to } = transition;
     if (isEstablished(from) && !isEstablished(to)) {
       this.#requests.failInFlight(
         (command) =>
@@ -335,39 +321,6 @@ export class MeshClient<
     }
     if (to === "online") this.#requests.flush((frame) => this.#connection.send(frame));
 
-    const status = statusOf(to);
-    if (status !== this.#status) {
-      this.#status = status;
-      this.#lifecycle.emit("status", status);
-    }
-    if (from === "online") this.#lifecycle.emit("disconnect", disconnectInfo(event));
-    if (to === "online") {
-      const info = { connectionId: this.connectionId ?? "" };
-      this.#lifecycle.emit(from === "connecting" ? "connect" : "reconnect", info);
-    }
-    if (to === "idle") {
-      const gaveUp =
-        event.type === "SOCKET_CLOSED" &&
-        from !== "connecting" &&
-        dropOutcome(event.code, this.#connection.context) === "exhausted";
-      if (gaveUp) this.#lifecycle.emit("reconnectfailed");
-      this.#lifecycle.emit("close");
-    }
-  }
-
-  #reportError(error: MeshError): void {
-    if (this.#lifecycle.listenerCount("error") > 0) this.#lifecycle.emit("error", error);
-    else console.error("[meshwork]", error);
-  }
-
-  #reportListenerError(error: unknown, event: string): void {
-    if (event === "error") {
-      console.error(`[meshwork] An "error" listener threw:`, error);
-      return;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    this.#reportError(
-      new MeshError("INTERNAL_ERROR", `A "${event}" listener threw: ${message}`, { cause: error, details: { event } }),
-    );
+    this.#lifecycle.announce(transition, this.connectionId, this.#connection.context);
   }
 }

@@ -14,10 +14,10 @@ import {
 import { ChannelSubscriptions, type SubscribeAttempt } from "./channelSubscriptions";
 import type { RestoreContext } from "./session";
 import {
-  KeyedQueue,
+  SubscriptionManager,
   type SubscriptionManagerHooks,
+  callbackError,
   invalidPayload,
-  requestUnsubscribe,
   unreadable,
 } from "./subscriptionSupport";
 import type { ChannelCallback, SubscribeOptions, SubscribeResult } from "./types";
@@ -64,28 +64,15 @@ function isRecovered(since: ChannelPosition | undefined, result: SubscribeChanne
  * `channel-message` frames, and their restoration after a reconnect. Requests for the same channel go out one
  * after the other, so the server never sees an unsubscribe overtake the subscribe that follows it.
  */
-export class ChannelManager {
-  readonly #hooks: ChannelManagerHooks;
-  readonly #subscriptions: ChannelSubscriptions;
-  readonly #queue = new KeyedQueue();
+export class ChannelManager extends SubscriptionManager<ChannelMessage, SubscribeAttempt> {
+  protected readonly subscriptions: ChannelSubscriptions;
 
   constructor(hooks: ChannelManagerHooks) {
-    this.#hooks = hooks;
-    this.#subscriptions = new ChannelSubscriptions((error, channel, hook) => {
-      const message = error instanceof Error ? error.message : String(error);
+    super(hooks, CHANNEL_COMMANDS.unsubscribe);
+    this.subscriptions = new ChannelSubscriptions((error, channel, hook) => {
       const who = hook === "callback" ? "callback" : "onRecover handler";
-      hooks.reportError(
-        new MeshError("INTERNAL_ERROR", `The ${who} of channel "${channel}" threw: ${message}`, {
-          cause: error,
-          details: { channel },
-        }),
-      );
+      hooks.reportError(callbackError(who, `channel "${channel}"`, { channel }, error));
     });
-  }
-
-  /** Number of subscribed channels. */
-  get size(): number {
-    return this.#subscriptions.size;
   }
 
   /** Subscribes to a channel, or replaces the callback and options of its subscription. */
@@ -95,22 +82,22 @@ export class ChannelManager {
     }
     const payload = subscribePayload(channel, options.historyLimit);
     if (payload instanceof MeshError) return Promise.reject(payload);
-    const attempt = this.#subscriptions.begin(channel, callback, options);
-    return this.#queue.run(channel, async (): Promise<SubscribeResult> => {
+    const attempt = this.subscriptions.begin(channel, callback, options);
+    return this.queue.run(channel, async (): Promise<SubscribeResult> => {
       let result: SubscribeChannelResult;
       try {
-        result = parseSubscribeResult(await this.#hooks.request(CHANNEL_COMMANDS.subscribe, payload));
+        result = parseSubscribeResult(await this.hooks.request(CHANNEL_COMMANDS.subscribe, payload));
       } catch (error) {
-        this.#subscriptions.fail(attempt);
+        this.subscriptions.fail(attempt);
         throw error;
       }
       if (!result.success) {
-        this.#subscriptions.fail(attempt);
+        this.subscriptions.fail(attempt);
         return result.reason === undefined
           ? { success: false, history: [] }
           : { success: false, history: [], reason: result.reason };
       }
-      this.#subscriptions.complete(attempt, result);
+      this.subscriptions.complete(attempt, result);
       return { success: true, history: result.history };
     });
   }
@@ -119,30 +106,14 @@ export class ChannelManager {
   unsubscribe(channel: string): Promise<boolean> {
     const parsed = unsubscribeChannelPayloadSchema.safeParse({ channel });
     if (!parsed.success) return Promise.reject(invalidPayload(parsed.error.issues));
-    this.#subscriptions.remove(channel);
-    return this.#queue.run(channel, () => requestUnsubscribe(this.#hooks, CHANNEL_COMMANDS.unsubscribe, parsed.data));
-  }
-
-  /** Routes a `channel-message` frame to its channel's subscription. */
-  receive(message: ChannelMessage): void {
-    this.#subscriptions.receive(message);
-  }
-
-  /** Drops every subscription, e.g. when the client closes; nothing is restored after that. */
-  clear(): void {
-    this.#subscriptions.clear();
+    return this.unsubscribeKey(channel, parsed.data);
   }
 
   /**
-   * Restorer: resubscribes every channel on the new connection from its last position, delivers what was
-   * missed, and tells each `onRecover`. Never rejects; failures go to `reportError`.
+   * Resubscribes a channel on the new connection from its last position, delivers what was missed, and tells its
+   * `onRecover`.
    */
-  async restore({ request }: RestoreContext): Promise<void> {
-    const attempts = this.#subscriptions.beginRestore();
-    await Promise.all(attempts.map((attempt) => this.#restoreOne(attempt, request)));
-  }
-
-  async #restoreOne(attempt: SubscribeAttempt, request: RestoreContext["request"]): Promise<void> {
+  protected async restoreOne(attempt: SubscribeAttempt, request: RestoreContext["request"]): Promise<void> {
     const { channel } = attempt;
     let since = attempt.since;
     const resubscribe = async (from: ChannelPosition | undefined) => {
@@ -164,7 +135,7 @@ export class ChannelManager {
       const error = toMeshError(thrown, "INTERNAL_ERROR");
       // The new connection dropped too: keep the subscription for the next reconnect to restore.
       if (error.code === "CONNECTION_CLOSED") {
-        this.#subscriptions.abort(attempt);
+        this.subscriptions.abort(attempt);
         return;
       }
       const message = `Could not restore the subscription to channel "${channel}": ${error.message}`;
@@ -177,17 +148,17 @@ export class ChannelManager {
       this.#giveUp(attempt, new MeshError("FORBIDDEN", message, { details: { channel, reason: result.reason } }));
       return;
     }
-    if (!this.#subscriptions.isCurrent(attempt)) return;
+    if (!this.subscriptions.isCurrent(attempt)) return;
     const recovered = isRecovered(since, result);
-    this.#subscriptions.complete(attempt, result);
-    this.#subscriptions.notifyRecovery(attempt, { channel, recovered, missed: result.missed?.length ?? 0 });
+    this.subscriptions.complete(attempt, result);
+    this.subscriptions.notifyRecovery(attempt, { channel, recovered, missed: result.missed?.length ?? 0 });
   }
 
   #giveUp(attempt: SubscribeAttempt, error: MeshError): void {
-    if (!this.#subscriptions.isCurrent(attempt)) return;
-    this.#subscriptions.fail(attempt);
-    this.#hooks.reportError(error);
-    this.#subscriptions.notifyRecovery(attempt, { channel: attempt.channel, recovered: false, missed: 0 });
+    if (!this.subscriptions.isCurrent(attempt)) return;
+    this.subscriptions.fail(attempt);
+    this.hooks.reportError(error);
+    this.subscriptions.notifyRecovery(attempt, { channel: attempt.channel, recovered: false, missed: 0 });
   }
 
 }

@@ -14,10 +14,10 @@ import {
 import { type RecordAttempt, RecordSubscriptions } from "./recordSubscriptions";
 import type { RestoreContext } from "./session";
 import {
-  KeyedQueue,
+  SubscriptionManager,
   type SubscriptionManagerHooks,
+  callbackError,
   invalidPayload,
-  requestUnsubscribe,
   unreadable,
 } from "./subscriptionSupport";
 import type {
@@ -51,30 +51,15 @@ function afterAwaiters(run: () => void): void {
  * the server never sees an unsubscribe overtake the subscribe that follows it, or a resync re-register a record
  * after it was unsubscribed.
  */
-export class RecordManager {
-  readonly #hooks: RecordManagerHooks;
-  readonly #subscriptions: RecordSubscriptions;
-  readonly #queue = new KeyedQueue();
+export class RecordManager extends SubscriptionManager<RecordUpdateMessage, RecordAttempt> {
+  protected readonly subscriptions: RecordSubscriptions;
 
   constructor(hooks: RecordManagerHooks) {
-    this.#hooks = hooks;
-    this.#subscriptions = new RecordSubscriptions({
-      reportError: (error, recordId) => {
-        const message = error instanceof Error ? error.message : String(error);
-        hooks.reportError(
-          new MeshError("INTERNAL_ERROR", `The callback of record "${recordId}" threw: ${message}`, {
-            cause: error,
-            details: { recordId },
-          }),
-        );
-      },
+    super(hooks, RECORD_COMMANDS.unsubscribe);
+    this.subscriptions = new RecordSubscriptions({
+      reportError: (error, recordId) => hooks.reportError(callbackError("callback", `record "${recordId}"`, { recordId }, error)),
       resync: (attempt) => this.#resync(attempt),
     });
-  }
-
-  /** Number of subscribed records. */
-  get size(): number {
-    return this.#subscriptions.size;
   }
 
   /**
@@ -89,22 +74,22 @@ export class RecordManager {
     const parsed = subscribeRecordPayloadSchema.safeParse({ recordId, mode: options.mode ?? "full" });
     if (!parsed.success) return Promise.reject(invalidPayload(parsed.error.issues));
     const payload = parsed.data as SubscribeRecordPayload & Required<Pick<SubscribeRecordPayload, "mode">>;
-    const attempt = this.#subscriptions.begin(recordId, callback, payload.mode);
-    return this.#queue.run(recordId, async (): Promise<SubscribeRecordResult> => {
+    const attempt = this.subscriptions.begin(recordId, callback, payload.mode);
+    return this.queue.run(recordId, async (): Promise<SubscribeRecordResult> => {
       let answer: SubscribeRecordAnswer;
       try {
-        answer = parseSubscribeAnswer(await this.#hooks.request(RECORD_COMMANDS.subscribe, payload));
+        answer = parseSubscribeAnswer(await this.hooks.request(RECORD_COMMANDS.subscribe, payload));
       } catch (error) {
-        this.#subscriptions.fail(attempt);
+        this.subscriptions.fail(attempt);
         throw error;
       }
       if (!answer.success) {
-        this.#subscriptions.fail(attempt);
+        this.subscriptions.fail(attempt);
         const refused = { success: false, record: null, version: 0 };
         return answer.reason === undefined ? refused : { ...refused, reason: answer.reason };
       }
-      if (this.#subscriptions.complete(attempt, answer, false)) {
-        afterAwaiters(() => this.#subscriptions.activate(attempt));
+      if (this.subscriptions.complete(attempt, answer, false)) {
+        afterAwaiters(() => this.subscriptions.activate(attempt));
       }
       return { success: true, record: answer.record, version: answer.version };
     });
@@ -114,8 +99,7 @@ export class RecordManager {
   unsubscribe(recordId: string): Promise<boolean> {
     const parsed = unsubscribeRecordPayloadSchema.safeParse({ recordId });
     if (!parsed.success) return Promise.reject(invalidPayload(parsed.error.issues));
-    this.#subscriptions.remove(recordId);
-    return this.#queue.run(recordId, () => requestUnsubscribe(this.#hooks, RECORD_COMMANDS.unsubscribe, parsed.data));
+    return this.unsubscribeKey(recordId, parsed.data);
   }
 
   /** Writes a writable record and resolves with its new version. */
@@ -128,33 +112,18 @@ export class RecordManager {
     );
     if (!parsed.success) throw invalidPayload(parsed.error.issues);
     const result = publishRecordUpdateResultSchema.safeParse(
-      await this.#hooks.request(RECORD_COMMANDS.publish, parsed.data),
+      await this.hooks.request(RECORD_COMMANDS.publish, parsed.data),
     );
     if (!result.success) throw unreadable(RECORD_COMMANDS.publish, result.error.issues);
     return { version: result.data.version };
   }
 
-  /** Routes a `record-update` frame to its record's subscription. */
-  receive(message: RecordUpdateMessage): void {
-    this.#subscriptions.receive(message);
-  }
-
-  /** Drops every subscription, e.g. when the client closes; nothing is restored after that. */
-  clear(): void {
-    this.#subscriptions.clear();
-  }
-
   /**
-   * Restorer: resubscribes every record on the new connection and delivers its current value to the callback as
-   * `full`, always (even when the version did not change: a record deleted and re-created while the client was
-   * away can be back at the same version with another value). Never rejects; failures go to `reportError`.
+   * Resubscribes a record on the new connection and delivers its current value to the callback as `full`, always
+   * (even when the version did not change: a record deleted and re-created while the client was away can be back
+   * at the same version with another value).
    */
-  async restore({ request }: RestoreContext): Promise<void> {
-    const attempts = this.#subscriptions.beginRestore();
-    await Promise.all(attempts.map((attempt) => this.#restoreOne(attempt, request)));
-  }
-
-  async #restoreOne(attempt: RecordAttempt, request: RestoreContext["request"]): Promise<void> {
+  protected async restoreOne(attempt: RecordAttempt, request: RestoreContext["request"]): Promise<void> {
     let answer: SubscribeRecordAnswer;
     try {
       answer = parseSubscribeAnswer(await request(RECORD_COMMANDS.subscribe, { recordId: attempt.recordId, mode: attempt.mode }));
@@ -166,13 +135,13 @@ export class RecordManager {
   }
 
   #resync(attempt: RecordAttempt): void {
-    void this.#queue.run(attempt.recordId, async () => {
+    void this.queue.run(attempt.recordId, async () => {
       // Unsubscribed, subscribed again or restored while waiting for its turn: nothing to resync any more.
-      if (!this.#subscriptions.isActivating(attempt)) return;
+      if (!this.subscriptions.isActivating(attempt)) return;
       let answer: SubscribeRecordAnswer;
       try {
         const payload = { recordId: attempt.recordId, mode: attempt.mode };
-        answer = parseSubscribeAnswer(await this.#hooks.request(RECORD_COMMANDS.subscribe, payload));
+        answer = parseSubscribeAnswer(await this.hooks.request(RECORD_COMMANDS.subscribe, payload));
       } catch (thrown) {
         this.#failedRequest(attempt, thrown, "resynchronise");
         return;
@@ -183,13 +152,13 @@ export class RecordManager {
 
   #answered(attempt: RecordAttempt, answer: SubscribeRecordAnswer, what: "restore" | "resynchronise"): void {
     if (answer.success) {
-      this.#subscriptions.complete(attempt, answer, true);
+      this.subscriptions.complete(attempt, answer, true);
       return;
     }
-    if (!this.#subscriptions.fail(attempt)) return;
+    if (!this.subscriptions.fail(attempt)) return;
     const why = answer.reason === undefined ? "" : `: ${answer.reason}`;
     const message = `The server refused to ${what} the subscription to record "${attempt.recordId}"${why}`;
-    this.#hooks.reportError(
+    this.hooks.reportError(
       new MeshError("FORBIDDEN", message, { details: { recordId: attempt.recordId, reason: answer.reason } }),
     );
   }
@@ -201,13 +170,13 @@ export class RecordManager {
    * server may not have it.
    */
   #failedRequest(attempt: RecordAttempt, thrown: unknown, what: "restore" | "resynchronise"): void {
-    if (!this.#subscriptions.isActivating(attempt)) return;
+    if (!this.subscriptions.isActivating(attempt)) return;
     const error = toMeshError(thrown, "INTERNAL_ERROR");
-    if (error.code === "CONNECTION_CLOSED" || what === "resynchronise") this.#subscriptions.abort(attempt);
-    else this.#subscriptions.fail(attempt);
+    if (error.code === "CONNECTION_CLOSED" || what === "resynchronise") this.subscriptions.abort(attempt);
+    else this.subscriptions.fail(attempt);
     if (error.code === "CONNECTION_CLOSED") return;
     const message = `Could not ${what} the subscription to record "${attempt.recordId}": ${error.message}`;
-    this.#hooks.reportError(new MeshError(error.code, message, { cause: error, details: { recordId: attempt.recordId } }));
+    this.hooks.reportError(new MeshError(error.code, message, { cause: error, details: { recordId: attempt.recordId } }));
   }
 
 }

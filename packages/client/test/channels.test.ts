@@ -1,40 +1,12 @@
 import { CHANNEL_COMMANDS, MAX_HISTORY_LIMIT } from "@meshwork/protocol";
 import { describe, expect, it, vi } from "vitest";
 import type { MeshClient, MeshError, RecoveryInfo } from "../src/node";
-import { createClient, rejection, startServer } from "./support/clientHarness";
+import { connected, rejection, restartServer, settle, startServer } from "./support/clientHarness";
 import type { ScriptedServer } from "./support/scriptedServer";
 
 /** A channel callback that records what it got. */
 function collector(log: unknown[] = []): { log: unknown[]; callback: (message: unknown) => void } {
   return { log, callback: (message) => log.push(message) };
-}
-
-async function connected(server: ScriptedServer): Promise<MeshClient> {
-  const client = createClient(server.url);
-  await client.connect();
-  return client;
-}
-
-/**
- * Proves that nothing more arrives for a channel: frames are delivered in order, so once a message on another,
- * subscribed channel has reached its callback, every frame sent before it has been handled.
- */
-async function settle(client: MeshClient, server: ScriptedServer): Promise<void> {
-  const seen: unknown[] = [];
-  await client.subscribe("sentinel", (message) => seen.push(message));
-  const marker = `marker-${Math.random()}`;
-  server.channels.publish("sentinel", marker);
-  await vi.waitFor(() => expect(seen).toContain(marker));
-}
-
-/** Drops every connection, runs `whileAway`, restarts on the same port and waits for `reconnect`. */
-async function restartServer(client: MeshClient, server: ScriptedServer, whileAway = () => {}): Promise<void> {
-  const reconnected = new Promise<void>((resolve) => client.once("reconnect", () => resolve()));
-  await server.stop();
-  await vi.waitFor(() => expect(client.status).toBe("reconnecting"));
-  whileAway();
-  await server.restart();
-  await reconnected;
 }
 
 describe("MeshClient channels", () => {

@@ -1,42 +1,13 @@
 import { RECORD_COMMANDS } from "@meshwork/protocol";
 import { describe, expect, it, vi } from "vitest";
 import { type MeshClient, type MeshError, type PatchOperation, type RecordUpdate, applyPatch } from "../src/node";
-import { createClient, rejection, startServer } from "./support/clientHarness";
+import { connected, rejection, restartServer, settle, startServer } from "./support/clientHarness";
 import type { ScriptedServer } from "./support/scriptedServer";
 
 /** A record callback that records every update it gets. */
 function collector(): { log: RecordUpdate[]; callback: (update: RecordUpdate) => void } {
   const log: RecordUpdate[] = [];
   return { log, callback: (update) => log.push(update) };
-}
-
-async function connected(server: ScriptedServer): Promise<MeshClient> {
-  const client = createClient(server.url);
-  await client.connect();
-  return client;
-}
-
-/**
- * Proves that every frame the server sent before this call has been handled by the client: frames on one socket
- * are handled in order, so once a marker on a subscribed channel has reached its callback, nothing sent before it
- * is still on its way.
- */
-async function settle(client: MeshClient, server: ScriptedServer): Promise<void> {
-  const seen: unknown[] = [];
-  await client.subscribe("sentinel", (message) => seen.push(message));
-  const marker = `marker-${Math.random()}`;
-  server.channels.publish("sentinel", marker);
-  await vi.waitFor(() => expect(seen).toContain(marker));
-}
-
-/** Drops every connection, runs `whileAway`, restarts on the same port and waits for `reconnect`. */
-async function restartServer(client: MeshClient, server: ScriptedServer, whileAway = () => {}): Promise<void> {
-  const reconnected = new Promise<void>((resolve) => client.once("reconnect", () => resolve()));
-  await server.stop();
-  await vi.waitFor(() => expect(client.status).toBe("reconnecting"));
-  whileAway();
-  await server.restart();
-  await reconnected;
 }
 
 /** A promise the test resolves by hand, to hold a scripted handler at one point. */

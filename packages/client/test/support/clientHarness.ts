@@ -1,4 +1,4 @@
-import { afterEach, expect } from "vitest";
+import { afterEach, expect, vi } from "vitest";
 import WebSocket from "ws";
 import {
   type ClientLifecycleEvent,
@@ -78,4 +78,34 @@ export async function rejection(promise: Promise<unknown>): Promise<MeshError> {
   );
   expect(isMeshError(error)).toBe(true);
   return error as MeshError;
+}
+
+/** A client of `server`, connected (closed after the test). */
+export async function connected(server: ScriptedServer): Promise<MeshClient> {
+  const client = createClient(server.url);
+  await client.connect();
+  return client;
+}
+
+/**
+ * Proves that every frame the server sent before this call has been handled by the client: frames on one socket
+ * are handled in order, so once a marker on a subscribed channel has reached its callback, nothing sent before it
+ * is still on its way.
+ */
+export async function settle(client: MeshClient, server: ScriptedServer): Promise<void> {
+  const seen: unknown[] = [];
+  await client.subscribe("sentinel", (message) => seen.push(message));
+  const marker = `marker-${Math.random()}`;
+  server.channels.publish("sentinel", marker);
+  await vi.waitFor(() => expect(seen).toContain(marker));
+}
+
+/** Drops every connection, runs `whileAway`, restarts on the same port and waits for `reconnect`. */
+export async function restartServer(client: MeshClient, server: ScriptedServer, whileAway = () => {}): Promise<void> {
+  const reconnected = new Promise<void>((resolve) => client.once("reconnect", () => resolve()));
+  await server.stop();
+  await vi.waitFor(() => expect(client.status).toBe("reconnecting"));
+  whileAway();
+  await server.restart();
+  await reconnected;
 }

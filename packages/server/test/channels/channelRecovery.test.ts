@@ -11,38 +11,11 @@ import type { MeshClient, RecoveryInfo } from "@meshwork/client";
 import type { MeshServer } from "@meshwork/server";
 import { describe, expect, it } from "vitest";
 import { type Instance, connectClient, eventually, startCluster, startInstance } from "../cluster/support/cluster";
+import { FAST_RECONNECTS, UpgradeGate, nextReconnect } from "../cluster/support/reconnects";
 import { busChannelOf, channelTopicsOf } from "./support/channels";
 
 type Client = MeshClient & { connectionId: string };
 
-/** Fast reconnects for tests; the backoff starts at this interval. */
-const CLIENT_OPTIONS = { reconnectInterval: 20, maxReconnectInterval: 100 };
-
-/** A gate B's `authenticateConnection` waits on: while closed, upgrades (reconnects) hang; open lets them in. */
-class UpgradeGate {
-  private opened: Promise<void> = Promise.resolve();
-  private release: () => void = () => {};
-  /** Upgrades that arrived while the gate was closed. */
-  held = 0;
-
-  close(): void {
-    this.opened = new Promise((resolve) => (this.release = resolve));
-  }
-
-  open(): void {
-    this.release();
-  }
-
-  readonly authenticate = async (): Promise<Record<string, never>> => {
-    const opened = this.opened;
-    let settled = false;
-    void opened.then(() => (settled = true));
-    await Promise.resolve();
-    if (!settled) this.held++;
-    await opened;
-    return {};
-  };
-}
 
 /** A subscription's callback and onRecover calls, recorded. */
 interface Recorded {
@@ -71,16 +44,6 @@ async function subscribeRecorded(client: Client, channel: string, historyLimit =
   expect(result.success).toBe(true);
   client.on("reconnect", () => recorded.timeline.push("reconnect"));
   return recorded;
-}
-
-/** Resolves once the client has reconnected (its next `reconnect` event). */
-function nextReconnect(client: Client): Promise<void> {
-  return new Promise((resolve) => {
-    const off = client.on("reconnect", () => {
-      off();
-      resolve();
-    });
-  });
 }
 
 /** Terminates the client's socket on `server` (no close handshake) and waits until both sides know it is gone. */
@@ -122,7 +85,7 @@ describe("channel recovery after a reconnect", () => {
     const { prefix, nodes } = await startCluster(2);
     const [A, B] = nodes as [Instance, Instance];
     for (const { server } of [A, B]) server.exposeChannel(/^feed/);
-    const client = await connectClient(B.url, CLIENT_OPTIONS);
+    const client = await connectClient(B.url, FAST_RECONNECTS);
     const feed = await subscribeRecorded(client, "feed", 5);
     for (const m of range(1, 3)) await A.server.publishToChannel("feed", m, 50);
     await eventually(() => expect(feed.messages).toEqual(range(1, 3)));
@@ -152,7 +115,7 @@ describe("channel recovery after a reconnect", () => {
 
   it("a terminated socket: messages published while the reconnect is held back arrive after it, in order, once, recovered: true", async () => {
     const { A, B, gate } = await gatedCluster();
-    const client = await connectClient(B.url, CLIENT_OPTIONS);
+    const client = await connectClient(B.url, FAST_RECONNECTS);
     const feed = await subscribeRecorded(client, "feed");
     const other = await subscribeRecorded(client, "feed:other");
     await A.server.publishToChannel("feed", "m1", 100);
@@ -189,7 +152,7 @@ describe("channel recovery after a reconnect", () => {
 
   it("away longer than the history holds: onRecover says recovered: false and nothing partial is replayed", async () => {
     const { A, B, gate } = await gatedCluster();
-    const client = await connectClient(B.url, CLIENT_OPTIONS);
+    const client = await connectClient(B.url, FAST_RECONNECTS);
     const feed = await subscribeRecorded(client, "feed");
     await A.server.publishToChannel("feed", "m1", 3);
     await eventually(() => expect(feed.messages).toEqual(["m1"]));
@@ -211,8 +174,8 @@ describe("channel recovery after a reconnect", () => {
 
   it("publishing goes on throughout a drop and reconnect: clients on A and on B get every message exactly once, in order", async () => {
     const { A, B, gate } = await gatedCluster();
-    const onB = await connectClient(B.url, CLIENT_OPTIONS);
-    const onA = await connectClient(A.url, CLIENT_OPTIONS);
+    const onB = await connectClient(B.url, FAST_RECONNECTS);
+    const onA = await connectClient(A.url, FAST_RECONNECTS);
     const feedB = await subscribeRecorded(onB, "feed");
     const feedA = await subscribeRecorded(onA, "feed");
     const total = 300;
@@ -258,7 +221,7 @@ describe("channel recovery after a reconnect", () => {
   // the channel's whole current epoch, because everything stored in it was stored after the subscription began.
   it("a subscription made before anything was stored recovers what was stored while away, or says it could not", async () => {
     const { A, B, gate } = await gatedCluster();
-    const client = await connectClient(B.url, CLIENT_OPTIONS);
+    const client = await connectClient(B.url, FAST_RECONNECTS);
     const complete = await subscribeRecorded(client, "feed");
     const trimmed = await subscribeRecorded(client, "feed:trimmed");
     gate.close();

@@ -11,11 +11,10 @@ import { type MeshClient, type RecordUpdate, applyPatch } from "@meshwork/client
 import type { MeshServer } from "@meshwork/server";
 import { describe, expect, it } from "vitest";
 import { type Instance, connectClient, eventually, startCluster, startInstance } from "../cluster/support/cluster";
+import { FAST_RECONNECTS, UpgradeGate, nextReconnect } from "../cluster/support/reconnects";
 
 type Client = MeshClient & { connectionId: string };
 
-/** Fast reconnects for tests; the backoff starts at this interval. */
-const CLIENT_OPTIONS = { reconnectInterval: 20, maxReconnectInterval: 100 };
 
 /** A record subscription's updates, recorded as copies (a patch-mode application changes what it receives). */
 async function subscribeRecorded(
@@ -52,42 +51,6 @@ async function cluster(options: { allowErrors?: boolean } = {}): Promise<{ A: In
     server.exposeWritableRecord(/^shared:/);
   }
   return { A, B };
-}
-
-/** Resolves once the client has reconnected (its next `reconnect` event). */
-function nextReconnect(client: Client): Promise<void> {
-  return new Promise((resolve) => {
-    const off = client.on("reconnect", () => {
-      off();
-      resolve();
-    });
-  });
-}
-
-/** A gate B's `authenticateConnection` waits on: while closed, upgrades (reconnects) hang; open lets them in. */
-class UpgradeGate {
-  private opened: Promise<void> = Promise.resolve();
-  private release: () => void = () => {};
-  /** Upgrades that arrived while the gate was closed. */
-  held = 0;
-
-  close(): void {
-    this.opened = new Promise((resolve) => (this.release = resolve));
-  }
-
-  open(): void {
-    this.release();
-  }
-
-  readonly authenticate = async (): Promise<Record<string, never>> => {
-    const opened = this.opened;
-    let settled = false;
-    void opened.then(() => (settled = true));
-    await Promise.resolve();
-    if (!settled) this.held++;
-    await opened;
-    return {};
-  };
 }
 
 /** Terminates the client's socket on `server` (no close handshake) and waits until both sides know it is gone. */
@@ -296,7 +259,7 @@ describe("records through MeshClient: resync and reconnect", () => {
     for (const { server } of [A, B]) server.exposeRecord(/^doc:/);
     await A.server.publishRecordUpdate("doc:full", { v: 1 });
     await A.server.publishRecordUpdate("doc:patch", { list: [1] });
-    const client = await connectClient(B.url, CLIENT_OPTIONS);
+    const client = await connectClient(B.url, FAST_RECONNECTS);
     const timeline: string[] = [];
     const log = (name: string) => (update: RecordUpdate) => timeline.push(`${name}:v${update.version}`);
     const full = await subscribeRecorded(client, "doc:full", "full", log("full"));

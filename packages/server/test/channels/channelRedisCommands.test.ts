@@ -7,29 +7,14 @@
 // EVALSHA window shows the script's HGET/HINCRBY/XADD/PUBLISH too. That a message costs one round trip is
 // checked with MONITOR, which tags a script's own commands with the source "lua": per message, the instances
 // send exactly one command.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type Instance, admin, startCluster } from "../cluster/support/cluster";
-import type { RedisClient } from "../cluster/support/redis";
-import { RedisProcess } from "../cluster/support/redisProcess";
+import { commandCalls } from "../cluster/support/redis";
+import { privateRedisServer } from "../cluster/support/redisProcess";
 import { messagesOf, rawConnect, subscribeRaw } from "./support/channels";
 
-let redisServer: RedisProcess;
+const own = privateRedisServer();
 
-beforeAll(async () => {
-  redisServer = await RedisProcess.launch();
-});
-
-afterAll(async () => {
-  await redisServer?.stop("SIGKILL");
-});
-
-/** Calls per command since the server started, from INFO commandstats. */
-async function commandCalls(redis: RedisClient): Promise<Map<string, number>> {
-  const info = await redis.info("commandstats");
-  const calls = new Map<string, number>();
-  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(match[1]!, Number(match[2]));
-  return calls;
-}
 
 /**
  * Records the commands clients send (not those a script runs), from MONITOR. `settle()` resolves once every
@@ -77,10 +62,10 @@ function delta(before: Map<string, number>, after: Map<string, number>): Record<
 describe("Redis commands per channel publish", () => {
   it("publishToChannel is one PUBLISH without history and one EVALSHA with history, per message, for subscribers on two instances", async () => {
     // Heartbeats every 60 s: none falls inside the measured windows, so every command counted is a publish's.
-    const { nodes } = await startCluster(2, { redis: redisServer.url, heartbeatInterval: 60_000, instanceTtl: 120_000 });
+    const { nodes } = await startCluster(2, { redis: own.server.url, heartbeatInterval: 60_000, instanceTtl: 120_000 });
     const [A, B] = nodes as [Instance, Instance];
     for (const { server } of [A, B]) server.exposeChannel("stats");
-    const redis = admin(redisServer.url);
+    const redis = admin(own.server.url);
     const subscribers = await Promise.all([A.url, A.url, B.url, B.url, B.url].map((url) => rawConnect(url)));
     await Promise.all(subscribers.map((raw) => subscribeRaw(raw, "stats")));
     const everyoneHas = (count: number) =>
@@ -97,7 +82,7 @@ describe("Redis commands per channel publish", () => {
     await everyoneHas(2);
 
     const messages = 20;
-    const monitor = await monitorCommands(redisServer.url);
+    const monitor = await monitorCommands(own.server.url);
     try {
       let mark = await monitor.settle();
       let before = await commandCalls(redis);

@@ -3,28 +3,13 @@
 // parallel test files would add their own commands, and CONFIG RESETSTAT would disturb them. The delta of
 // INFO commandstats around N broadcasts is compared with N.
 import type { MeshClient } from "@meshwork/client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type Instance, admin, connectClient, eventually, recordPushes, startCluster } from "./support/cluster";
-import type { RedisClient } from "./support/redis";
-import { RedisProcess } from "./support/redisProcess";
+import { commandCalls } from "./support/redis";
+import { privateRedisServer } from "./support/redisProcess";
 
-let redisServer: RedisProcess;
+const own = privateRedisServer();
 
-beforeAll(async () => {
-  redisServer = await RedisProcess.launch();
-});
-
-afterAll(async () => {
-  await redisServer?.stop("SIGKILL");
-});
-
-/** Calls per command since the server started, from INFO commandstats. */
-async function commandCalls(redis: RedisClient): Promise<Map<string, number>> {
-  const info = await redis.info("commandstats");
-  const calls = new Map<string, number>();
-  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(match[1]!, Number(match[2]));
-  return calls;
-}
 
 /** Commands run between two snapshots, without the INFO calls that took the snapshots. */
 function delta(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
@@ -41,9 +26,9 @@ const total = (diff: Record<string, number>): number => Object.values(diff).redu
 describe("Redis commands per broadcast", () => {
   it("a room broadcast to 50 members on 2 instances is one PUBLISH; so is a broadcast to all; a listed one is one lookup + one PUBLISH per instance", async () => {
     // Heartbeats every 60 s: none falls inside the measured windows, so every command counted is the broadcasts'.
-    const { nodes } = await startCluster(2, { redis: redisServer.url, heartbeatInterval: 60_000, instanceTtl: 120_000 });
+    const { nodes } = await startCluster(2, { redis: own.server.url, heartbeatInterval: 60_000, instanceTtl: 120_000 });
     const [A, B] = nodes as [Instance, Instance];
-    const redis = admin(redisServer.url);
+    const redis = admin(own.server.url);
     const members = 50;
     const clients: Array<MeshClient & { connectionId: string }> = [];
     for (let i = 0; i < members; i++) clients.push(await connectClient((i % 2 === 0 ? A : B).url));

@@ -3,25 +3,18 @@
 // instances must stay up and keep serving locally while it is gone, say so through `error`, and on its return
 // resubscribe, re-register their connections and memberships (their heartbeat finds them expired) and carry
 // cross-instance traffic again, without being restarted.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Instance, connectClient, eventually, recordPushes, startCluster } from "./support/cluster";
-import { RedisProcess } from "./support/redisProcess";
+import { privateRedisServer } from "./support/redisProcess";
 
-let redisServer: RedisProcess;
+// The Redis process lives for the file, not the test: the harness closes the instances after each test, and
+// they should close against a Redis that is up (closing while it is down waits out ioredis's retries).
+const own = privateRedisServer();
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown): void => {
   unhandled.push(reason);
 };
 
-// The Redis process lives for the file, not the test: the harness closes the instances after each test, and
-// they should close against a Redis that is up (closing while it is down waits out ioredis's retries).
-beforeAll(async () => {
-  redisServer = await RedisProcess.launch();
-});
-
-afterAll(async () => {
-  await redisServer?.stop("SIGKILL");
-});
 
 beforeEach(() => {
   unhandled.length = 0;
@@ -35,7 +28,7 @@ afterEach(() => {
 describe("Redis lost and back", () => {
   it("instances keep serving locally without Redis, report it, and recover cross-instance traffic and state when it returns", async () => {
     const { nodes } = await startCluster(2, {
-      redis: redisServer.url,
+      redis: own.server.url,
       heartbeatInterval: 200,
       instanceTtl: 1_000,
       allowErrors: true,
@@ -60,8 +53,8 @@ describe("Redis lost and back", () => {
     });
 
     // Redis goes away.
-    await redisServer.stop("SIGKILL");
-    const refused = `ECONNREFUSED 127.0.0.1:${redisServer.port}`;
+    await own.server.stop("SIGKILL");
+    const refused = `ECONNREFUSED 127.0.0.1:${own.server.port}`;
     await eventually(() => {
       expect(A.errors.map((error) => error.message)).toContainEqual(expect.stringContaining(refused));
       expect(B.errors.map((error) => error.message)).toContainEqual(expect.stringContaining(refused));
@@ -89,7 +82,7 @@ describe("Redis lost and back", () => {
     expect(A.server.port).toBeGreaterThan(0);
 
     // Redis comes back, empty, on the same port. The instances are not restarted.
-    await redisServer.start();
+    await own.server.start();
 
     // Cross-instance broadcasts work again (subscriptions restored), in both directions, to all and to the room.
     // Each instance tags what it sends, and each client is checked for the OTHER instance's tag: its own
@@ -140,7 +133,7 @@ describe("Redis lost and back", () => {
 
   it("closes promptly while Redis is away instead of waiting out its reconnect attempts", async () => {
     const { nodes } = await startCluster(1, {
-      redis: redisServer.url,
+      redis: own.server.url,
       heartbeatInterval: 200,
       instanceTtl: 1_000,
       closeTimeout: 500,
@@ -149,7 +142,7 @@ describe("Redis lost and back", () => {
     const [A] = nodes as [Instance];
     const client = await connectClient(A.url, { shouldReconnect: false });
     await A.server.addToRoom("room", client.connectionId);
-    await redisServer.stop("SIGKILL");
+    await own.server.stop("SIGKILL");
     try {
       const started = Date.now();
       await A.server.close();
@@ -158,7 +151,7 @@ describe("Redis lost and back", () => {
       expect(Date.now() - started).toBeLessThan(3 * 500 + 1_000);
       expect(A.errors.map((error) => error.message)).toContainEqual(expect.stringContaining("could not leave the cluster"));
     } finally {
-      await redisServer.start();
+      await own.server.start();
     }
   });
 });

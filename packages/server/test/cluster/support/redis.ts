@@ -57,3 +57,11 @@ export async function pubsubChannels(redis: RedisClient, prefix: string): Promis
   const channels = (await redis.pubsub("CHANNELS", globOf(prefix))) as string[];
   return channels.sort();
 }
+
+/** Calls per command since the server started, from INFO commandstats. */
+export async function commandCalls(redis: RedisClient): Promise<Map<string, number>> {
+  const info = await redis.info("commandstats");
+  const calls = new Map<string, number>();
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(match[1]!, Number(match[2]));
+  return calls;
+}

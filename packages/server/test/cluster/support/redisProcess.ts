@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer, createConnection } from "node:net";
 import { tmpdir } from "node:os";
+import { afterAll, beforeAll } from "vitest";
 
 // Ports for the tests' own redis-servers are drawn below Linux's ephemeral range (32768–60999), from which every
 // outgoing connection of the suite takes its local port: a port picked there can be taken by a client socket
@@ -121,4 +122,21 @@ export class RedisProcess {
     process.kill(child.pid, signal);
     await exited;
   }
+}
+
+/** A redis-server of the test file's own: started before the file's tests, killed by pid after them. */
+export function privateRedisServer(): { readonly server: RedisProcess } {
+  const holder: { server?: RedisProcess } = {};
+  beforeAll(async () => {
+    holder.server = await RedisProcess.launch();
+  });
+  afterAll(async () => {
+    await holder.server?.stop("SIGKILL");
+  });
+  return {
+    get server(): RedisProcess {
+      if (!holder.server) throw new Error("the private redis-server starts in beforeAll");
+      return holder.server;
+    },
+  };
 }

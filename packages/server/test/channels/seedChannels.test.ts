@@ -12,8 +12,9 @@
 // - the sample's `console.log` calls are captured with a spy so the test can assert what they printed.
 import { MeshClient } from "@meshwork/client";
 import type { Connection, MeshServer } from "@meshwork/server";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { type Instance, connectClient, eventually, startCluster } from "../cluster/support/cluster";
+import { captureConsole } from "../support/console";
 import { busChannelOf, channelTopicsOf } from "./support/channels";
 
 /**
@@ -28,17 +29,8 @@ async function isPremiumUser(conn: Connection): Promise<boolean> {
 
 afterEach(() => {
   premiumConnections.clear();
-  vi.restoreAllMocks();
 });
 
-/** What the sample's console.log calls printed, captured. */
-function captureConsole(): unknown[][] {
-  const printed: unknown[][] = [];
-  vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
-    printed.push(args);
-  });
-  return printed;
-}
 
 async function configuredCluster(): Promise<{ prefix: string; instanceA: Instance; instanceB: Instance }> {
   const { prefix, nodes } = await startCluster(2);

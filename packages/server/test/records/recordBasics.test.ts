@@ -1,17 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { RawClient } from "../support/rawClient";
+import { describe, expect, it } from "vitest";
+import { rawConnect as connect } from "../support/rawClients";
 import { startServer } from "../support/servers";
-
-const open: RawClient[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((client) => client.close()));
-});
-
-async function connect(url: string): Promise<RawClient> {
-  const client = await RawClient.connect(url);
-  open.push(client);
-  return client;
-}
 
 describe("records on one instance (wire level)", () => {
   it("reads a missing record as null at version 0, versions each change by one, and skips no-op updates", async () => {

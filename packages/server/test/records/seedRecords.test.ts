@@ -14,21 +14,10 @@
 // - "Versioning and Resync" has no code: its test runs the Patch Mode sample and opens a version gap on purpose.
 import { MeshClient, applyPatch } from "@meshwork/client";
 import type { MeshServer } from "@meshwork/server";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type Instance, connectClient, eventually, startCluster } from "../cluster/support/cluster";
+import { captureConsole } from "../support/console";
 
-afterEach(() => {
-  vi.restoreAllMocks();
-});
-
-/** What the samples' console.log calls printed, captured. */
-function captureConsole(): unknown[][] {
-  const printed: unknown[][] = [];
-  vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
-    printed.push(args);
-  });
-  return printed;
-}
 
 /** The application's sign-in, which the private-record guard relies on: it stores the user id as metadata. */
 async function signIn(server: MeshServer, client: MeshClient, userId: string): Promise<void> {

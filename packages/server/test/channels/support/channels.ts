@@ -2,8 +2,8 @@ import { isDeepStrictEqual } from "node:util";
 import type { SubscribeChannelResult } from "@meshwork/protocol";
 import { createKeys } from "@meshwork/redis-state";
 import type { MeshServer } from "@meshwork/server";
-import { afterEach, expect } from "vitest";
-import { type Frame, RawClient } from "../../support/rawClient";
+import { expect } from "vitest";
+import type { Frame, RawClient } from "../../support/rawClient";
 
 /**
  * Helpers for channel tests that speak the wire protocol by hand (no MeshClient), on top of the cluster harness
@@ -17,20 +17,7 @@ import { type Frame, RawClient } from "../../support/rawClient";
  * a channel marker also travels through Redis when the subscriber sits on the publishing instance itself.
  */
 
-const raws = new Set<RawClient>();
-
-afterEach(async () => {
-  const open = [...raws];
-  raws.clear();
-  await Promise.all(open.map((raw) => raw.close()));
-});
-
-/** Opens a raw socket (closed after the test) and waits for its `hello`. */
-export async function rawConnect(url: string): Promise<RawClient> {
-  const raw = await RawClient.connect(url);
-  raws.add(raw);
-  return raw;
-}
+export { rawConnect } from "../../support/rawClients";
 
 /** The connection id the server gave a raw socket. */
 export function idOf(raw: RawClient): string {

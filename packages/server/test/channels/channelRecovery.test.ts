@@ -8,10 +8,9 @@
 // - by terminating the client's socket on B while B's `authenticateConnection` holds every new upgrade back
 //   behind a gate the test opens after publishing.
 import type { MeshClient, RecoveryInfo } from "@meshwork/client";
-import type { MeshServer } from "@meshwork/server";
 import { describe, expect, it } from "vitest";
 import { type Instance, connectClient, eventually, startCluster, startInstance } from "../cluster/support/cluster";
-import { FAST_RECONNECTS, UpgradeGate, nextReconnect } from "../cluster/support/reconnects";
+import { FAST_RECONNECTS, UpgradeGate, dropSocket, nextReconnect } from "../cluster/support/reconnects";
 import { busChannelOf, channelTopicsOf } from "./support/channels";
 
 type Client = MeshClient & { connectionId: string };
@@ -44,29 +43,6 @@ async function subscribeRecorded(client: Client, channel: string, historyLimit =
   expect(result.success).toBe(true);
   client.on("reconnect", () => recorded.timeline.push("reconnect"));
   return recorded;
-}
-
-/** Terminates the client's socket on `server` (no close handshake) and waits until both sides know it is gone. */
-async function dropSocket(server: MeshServer, client: Client): Promise<void> {
-  const id = client.connectionId;
-  const connection = server.connectionManager.getLocalConnection(id);
-  if (!connection) throw new Error(`connection ${id} is not served by this instance`);
-  const serverSide = new Promise<void>((resolve) => {
-    const onDisconnected = (c: { id: string }): void => {
-      if (c.id !== id) return;
-      server.off("disconnected", onDisconnected);
-      resolve();
-    };
-    server.on("disconnected", onDisconnected);
-  });
-  const clientSide = new Promise<void>((resolve) => {
-    const off = client.on("disconnect", () => {
-      off();
-      resolve();
-    });
-  });
-  connection.socket.terminate();
-  await Promise.all([serverSide, clientSide]);
 }
 
 async function gatedCluster(): Promise<{ prefix: string; A: Instance; B: Instance; gate: UpgradeGate }> {

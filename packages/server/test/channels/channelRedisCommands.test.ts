@@ -9,7 +9,7 @@
 // send exactly one command.
 import { describe, expect, it } from "vitest";
 import { type Instance, admin, startCluster } from "../cluster/support/cluster";
-import { commandCalls } from "../cluster/support/redis";
+import { commandCalls, commandDelta } from "../cluster/support/redis";
 import { privateRedisServer } from "../cluster/support/redisProcess";
 import { messagesOf, rawConnect, subscribeRaw } from "./support/channels";
 
@@ -49,16 +49,6 @@ async function monitorCommands(url: string): Promise<{ since: (mark: number) => 
   };
 }
 
-/** Commands run between two snapshots, without the INFO calls that took them. */
-function delta(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
-  const diff: Record<string, number> = {};
-  for (const [command, calls] of after) {
-    const added = calls - (before.get(command) ?? 0);
-    if (added > 0 && command !== "info") diff[command] = added;
-  }
-  return diff;
-}
-
 describe("Redis commands per channel publish", () => {
   it("publishToChannel is one PUBLISH without history and one EVALSHA with history, per message, for subscribers on two instances", async () => {
     // Heartbeats every 60 s: none falls inside the measured windows, so every command counted is a publish's.
@@ -88,7 +78,7 @@ describe("Redis commands per channel publish", () => {
       let before = await commandCalls(redis);
       for (let i = 0; i < messages; i++) await A.server.publishToChannel("stats", { n: i });
       await everyoneHas(2 + messages);
-      expect(delta(before, await commandCalls(redis))).toEqual({ publish: messages });
+      expect(commandDelta(before, await commandCalls(redis))).toEqual({ publish: messages });
       await monitor.settle();
       expect(monitor.since(mark)).toEqual(Array.from({ length: messages }, () => "publish"));
 
@@ -98,7 +88,7 @@ describe("Redis commands per channel publish", () => {
       await everyoneHas(2 + 2 * messages);
       // One EVALSHA per message; the rest is what the script runs inside it: read the epoch, count the offset,
       // append with an exact MAXLEN trim, publish.
-      expect(delta(before, await commandCalls(redis))).toEqual({
+      expect(commandDelta(before, await commandCalls(redis))).toEqual({
         evalsha: messages,
         hget: messages,
         hincrby: messages,

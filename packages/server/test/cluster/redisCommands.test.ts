@@ -5,21 +5,11 @@
 import type { MeshClient } from "@meshwork/client";
 import { describe, expect, it } from "vitest";
 import { type Instance, admin, connectClient, eventually, recordPushes, startCluster } from "./support/cluster";
-import { commandCalls } from "./support/redis";
+import { commandCalls, commandDelta } from "./support/redis";
 import { privateRedisServer } from "./support/redisProcess";
 
 const own = privateRedisServer();
 
-
-/** Commands run between two snapshots, without the INFO calls that took the snapshots. */
-function delta(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
-  const diff: Record<string, number> = {};
-  for (const [command, calls] of after) {
-    const added = calls - (before.get(command) ?? 0);
-    if (added > 0 && command !== "info") diff[command] = added;
-  }
-  return diff;
-}
 
 const total = (diff: Record<string, number>): number => Object.values(diff).reduce((sum, n) => sum + n, 0);
 
@@ -43,21 +33,21 @@ describe("Redis commands per broadcast", () => {
     let before = await commandCalls(redis);
     for (let i = 0; i < broadcasts; i++) await A.server.broadcastRoom("big", "tick", i);
     await everyoneHas(broadcasts);
-    let used = delta(before, await commandCalls(redis));
+    let used = commandDelta(before, await commandCalls(redis));
     expect(used).toEqual({ publish: broadcasts });
 
     // Broadcasts to everyone.
     before = await commandCalls(redis);
     for (let i = 0; i < broadcasts; i++) await B.server.broadcast("tick", broadcasts + i);
     await everyoneHas(2 * broadcasts);
-    used = delta(before, await commandCalls(redis));
+    used = commandDelta(before, await commandCalls(redis));
     expect(used).toEqual({ publish: broadcasts });
 
     // Exclusions travel inside the message: still one PUBLISH each.
     before = await commandCalls(redis);
     for (let i = 0; i < broadcasts; i++) await A.server.broadcastRoomExclude("big", "tick", 2 * broadcasts + i, [clients[1]!.connectionId]);
     await eventually(() => got.forEach((received, index) => expect(received).toHaveLength(index === 1 ? 2 * broadcasts : 3 * broadcasts)), 5_000);
-    used = delta(before, await commandCalls(redis));
+    used = commandDelta(before, await commandCalls(redis));
     expect(used).toEqual({ publish: broadcasts });
 
     // A broadcast to listed connections spread over both instances: one HMGET for their instances and one
@@ -67,7 +57,7 @@ describe("Redis commands per broadcast", () => {
     before = await commandCalls(redis);
     for (let i = 0; i < broadcasts; i++) await A.server.broadcast("listed", i, listed);
     await eventually(() => listedGot.forEach((received) => expect(received).toHaveLength(broadcasts)), 5_000);
-    used = delta(before, await commandCalls(redis));
+    used = commandDelta(before, await commandCalls(redis));
     expect(total(used)).toBeLessThanOrEqual(2 * broadcasts);
     expect(used.publish).toBe(broadcasts);
   });

@@ -11,9 +11,8 @@ import { type MeshClient, type RecordUpdate, applyPatch } from "@meshwork/client
 import type { MeshServer } from "@meshwork/server";
 import { describe, expect, it } from "vitest";
 import { type Instance, connectClient, eventually, startCluster, startInstance } from "../cluster/support/cluster";
-import { FAST_RECONNECTS, UpgradeGate, nextReconnect } from "../cluster/support/reconnects";
+import { FAST_RECONNECTS, UpgradeGate, dropSocket, nextReconnect } from "../cluster/support/reconnects";
 
-type Client = MeshClient & { connectionId: string };
 
 
 /** A record subscription's updates, recorded as copies (a patch-mode application changes what it receives). */
@@ -51,29 +50,6 @@ async function cluster(options: { allowErrors?: boolean } = {}): Promise<{ A: In
     server.exposeWritableRecord(/^shared:/);
   }
   return { A, B };
-}
-
-/** Terminates the client's socket on `server` (no close handshake) and waits until both sides know it is gone. */
-async function dropSocket(server: MeshServer, client: Client): Promise<void> {
-  const id = client.connectionId;
-  const serverSide = new Promise<void>((resolve) => {
-    const onDisconnected = (connection: { id: string }): void => {
-      if (connection.id !== id) return;
-      server.off("disconnected", onDisconnected);
-      resolve();
-    };
-    server.on("disconnected", onDisconnected);
-  });
-  const clientSide = new Promise<void>((resolve) => {
-    const off = client.on("disconnect", () => {
-      off();
-      resolve();
-    });
-  });
-  const connection = server.connectionManager.getLocalConnection(id);
-  if (!connection) throw new Error(`connection ${id} is not served by this instance`);
-  connection.socket.terminate();
-  await Promise.all([serverSide, clientSide]);
 }
 
 describe("records through MeshClient: guards", () => {

@@ -1,5 +1,6 @@
 // Helpers for tests that drop a MeshClient and watch it come back.
 import type { MeshClient } from "@meshwork/client";
+import type { MeshServer } from "@meshwork/server";
 
 /** Fast reconnects for tests; the backoff starts at this interval. */
 export const FAST_RECONNECTS = { reconnectInterval: 20, maxReconnectInterval: 100 };
@@ -38,4 +39,27 @@ export class UpgradeGate {
     await opened;
     return {};
   };
+}
+
+/** Terminates the client's socket on `server` (no close handshake) and waits until both sides know it is gone. */
+export async function dropSocket(server: MeshServer, client: MeshClient): Promise<void> {
+  const id = client.connectionId;
+  const connection = id === undefined ? undefined : server.connectionManager.getLocalConnection(id);
+  if (!connection) throw new Error(`connection ${String(id)} is not served by this instance`);
+  const serverSide = new Promise<void>((resolve) => {
+    const onDisconnected = (gone: { id: string }): void => {
+      if (gone.id !== id) return;
+      server.off("disconnected", onDisconnected);
+      resolve();
+    };
+    server.on("disconnected", onDisconnected);
+  });
+  const clientSide = new Promise<void>((resolve) => {
+    const off = client.on("disconnect", () => {
+      off();
+      resolve();
+    });
+  });
+  connection.socket.terminate();
+  await Promise.all([serverSide, clientSide]);
 }

@@ -65,3 +65,13 @@ export async function commandCalls(redis: RedisClient): Promise<Map<string, numb
   for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(match[1]!, Number(match[2]));
   return calls;
 }
+
+/** Commands run between two {@link commandCalls} snapshots, without the INFO calls that took the snapshots. */
+export function commandDelta(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
+  const diff: Record<string, number> = {};
+  for (const [command, calls] of after) {
+    const added = calls - (before.get(command) ?? 0);
+    if (added > 0 && command !== "info") diff[command] = added;
+  }
+  return diff;
+}

@@ -13,8 +13,6 @@ import { describe, expect, it } from "vitest";
 import { type Instance, connectClient, eventually, startCluster, startInstance } from "../cluster/support/cluster";
 import { FAST_RECONNECTS, UpgradeGate, dropSocket, nextReconnect } from "../cluster/support/reconnects";
 
-
-
 /** A record subscription's updates, recorded as copies (a patch-mode application changes what it receives). */
 async function subscribeRecorded(
   client: MeshClient,

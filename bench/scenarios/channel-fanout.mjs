@@ -8,7 +8,8 @@
 import { fileURLToPath } from "node:url";
 import { split } from "../lib/harness.mjs";
 import { fmtFixed, fmtInt, fmtRatio } from "../lib/table.mjs";
-import { disturbedNote, envInt, perPublish, pickMedian, runSystems, sumBy } from "./fanoutCommon.mjs";
+import { envInt, pickMedian } from "../lib/fanoutPhase.mjs";
+import { describeRun, disturbedNote, runSystems } from "./fanoutCommon.mjs";
 
 export const id = "channel-fanout";
 const here = (f) => fileURLToPath(new URL(f, import.meta.url));
@@ -48,32 +49,9 @@ export async function run(ctx) {
       const r = chosen.get(sys.id);
       if (!r) return { system: sys.label, dps: "FAILED" };
       const list = runs.get(sys.id)[mode];
-      const acc = accounting.get(sys.id);
-      const client = perPublish(acc?.client, acc?.published);
-      const lua = perPublish(acc?.lua, acc?.published);
-      notes.push(
-        `${sys.label}: deliveries/s by round ${list.map((x) => fmtInt(x.deliveriesPerS)).join(" / ")}; INFO commandstats in the run shown: ` +
-          `${r.commands.map(([n, c]) => `${n} ${fmtFixed(c / r.published, 2)}`).join(" + ") || "none"} per publish; ` +
-          `MONITOR accounting (${fmtInt(acc?.published)} publishes at the fixed rate): client-sent ${client.text}, inside Lua ${lua.text}`,
-      );
-      const anomalies = Object.entries(r.anomalies).filter(([, v]) => v);
-      if (anomalies.length) notes.push(`${sys.label}: client anomalies (cumulative): ${anomalies.map(([k, v]) => `${k}=${v}`).join(", ")}`);
-      return {
-        system: sys.label,
-        pps: fmtInt(r.publishesPerS),
-        dps: fmtInt(r.deliveriesPerS),
-        lost: `${fmtInt(sumBy(list, (x) => x.lost))} / ${fmtInt(sumBy(list, (x) => x.expected))}`,
-        p50: fmtFixed(r.p50, 2),
-        p99: fmtFixed(r.p99, 2),
-        bytes: fmtInt(r.bytesPerDelivery),
-        cmdsAll: fmtFixed(r.cmdsPerPublish, 2),
-        cmdsClient: fmtFixed(client.total, 2),
-        cpu: `${fmtFixed(r.serverCpuS, 2)} (${r.instanceCpuS.map((c) => fmtFixed(c, 2)).join("+")})`,
-        perCpu: fmtInt(r.perCpuS),
-        vsSio: sio ? fmtRatio(r.perCpuS / sio.perCpuS) : "n/a",
-        redisCpu: fmtFixed(r.redisCpuS, 2),
-        other: fmtFixed(r.otherCpuS, 2),
-      };
+      const { notes: more, cells } = describeRun(sys, r, list, accounting.get(sys.id), { unit: "publish", rounds: "deliveries/s" });
+      notes.push(...more);
+      return { ...cells, pps: fmtInt(r.publishesPerS), vsSio: sio ? fmtRatio(r.perCpuS / sio.perCpuS) : "n/a" };
     });
     const d = disturbedNote(runs);
     if (d) notes.push(d);

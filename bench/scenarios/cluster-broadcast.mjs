@@ -26,10 +26,10 @@
 // BENCH_CB_MODES (rate,full: the phases measured);
 // BENCH_CB_PROFILE_DIR=/dir writes a V8 CPU profile of each instance for each measured phase only.
 import { fileURLToPath } from "node:url";
-import { Child, sleep, stopAll } from "../lib/children.mjs";
+import { Child } from "../lib/children.mjs";
+import { envInt, pickMedian, runFanoutPhase, teardownSystem } from "../lib/fanoutPhase.mjs";
 import { HOST } from "../lib/config.mjs";
 import { pin, split } from "../lib/harness.mjs";
-import { busyBetween, machineCpu } from "../lib/machineLoad.mjs";
 import { RedisServer } from "../lib/redisServer.mjs";
 import { mergeSamples, median, summarize } from "../lib/stats.mjs";
 import { fmtFixed, fmtInt, fmtRatio } from "../lib/table.mjs";
@@ -44,14 +44,6 @@ const ROOM = "bench";
 const COMMAND = "tick";
 /** Commands the harness itself sends to Redis inside a measured phase; not counted against a system. */
 const HARNESS_COMMANDS = new Set(["config|resetstat", "info"]);
-
-function envInt(name, fallback, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name}=${raw} is not an integer in [${min}, ${max}]`);
-  return value;
-}
 
 function parseModes(raw) {
   if (raw === undefined || raw.trim() === "") return ["rate", "full"];
@@ -141,66 +133,9 @@ async function setupSystem(ctx, cfg, sys) {
   }
 }
 
-async function teardownSystem(sut) {
-  await stopAll([...sut.loads, ...sut.servers], 10_000);
-  await sut.redis?.stop();
-}
-
-/** One phase on one system: publish at `mode`, drain, and (when measured) the CPU and Redis figures. */
+/** One phase on one system; the measured ones are summarised. */
 async function runPhase(ctx, cfg, sut, mode, durationMs, measured) {
-  const timeout = ctx.config.callTimeoutMs;
-  const { servers, loads, redis } = sut;
-  const seqFrom = sut.seq;
-  await Promise.all(loads.map((l) => l.call("beginPhase", { seqFrom, feedback: mode === "full" }, timeout)));
-  let before;
-  if (measured) {
-    const redisCpu = await redis.cpuSeconds();
-    await redis.resetStats();
-    before = { redisCpu, machine: machineCpu(), self: process.cpuUsage() };
-    await Promise.all(servers.map((s) => s.call("cpuStart", {}, timeout)));
-  }
-  const pub = await servers[0].call(
-    "publish",
-    {
-      mode,
-      ratePerS: cfg.ratePerS,
-      durationMs,
-      maxBroadcasts: cfg.maxBroadcasts,
-      seqFrom,
-      paddingBytes: cfg.paddingBytes,
-      window: cfg.window,
-      feedbackFrom: loads.length,
-      stallMs: 2_000,
-      maxRedisInFlight: 10_000,
-    },
-    durationMs + timeout,
-  );
-  sut.seq += pub.published + pub.missed;
-  const expected = pub.published * cfg.clients;
-  // Drain: wait (bounded) until every client has every broadcast of the phase.
-  const until = Date.now() + cfg.drainMs;
-  for (;;) {
-    const progress = await Promise.all(loads.map((l) => l.call("progress", {}, timeout)));
-    if (progress.reduce((n, p) => n + p.delivered, 0) >= expected || Date.now() > until) break;
-    await sleep(5);
-  }
-  let after;
-  if (measured) {
-    const cpus = await Promise.all(
-      servers.map((s, i) => s.call("cpuStop", { label: `${sut.sys.id}-${mode}-seq${seqFrom}-instance${i + 1}` }, timeout)),
-    );
-    const stats = await redis.commandStats();
-    const redisCpu = await redis.cpuSeconds();
-    const self = process.cpuUsage(before.self);
-    after = {
-      cpus,
-      stats,
-      redisCpuS: redisCpu - before.redisCpu,
-      machine: busyBetween(before.machine, machineCpu()),
-      orchestratorS: (self.user + self.system) / 1e6,
-    };
-  }
-  const windows = await Promise.all(loads.map((l) => l.call("endPhase", {}, timeout)));
+  const { pub, expected, windows, after } = await runFanoutPhase(ctx, cfg, sut, mode, durationMs, measured);
   return measured ? summarizePhase(sut.sys, cfg, mode, pub, expected, windows, after) : null;
 }
 
@@ -327,12 +262,6 @@ export async function run(ctx) {
     await Promise.all(suts.map((sut) => teardownSystem(sut)));
   }
   return { tables: buildTables(cfg, runs, redisVersion), failures, results: Object.fromEntries(runs) };
-}
-
-function pickMedian(list) {
-  if (list.length === 0) return undefined;
-  const mid = median(list.map((r) => r.perCpuS));
-  return list.reduce((best, r) => (Math.abs(r.perCpuS - mid) < Math.abs(best.perCpuS - mid) ? r : best));
 }
 
 function compactCommands(r) {

@@ -7,26 +7,20 @@
 // (lib/redisMonitor.mjs) to split Redis commands into those clients sent and those Lua scripts ran (Redis 7.0
 // INFO commandstats counts both). Then rounds of fixed-rate and full-rate phases, system order rotated.
 import { fileURLToPath } from "node:url";
-import { Child, sleep, stopAll } from "../lib/children.mjs";
+import { Child, sleep } from "../lib/children.mjs";
+import { envInt, pickMedian, runFanoutPhase, teardownSystem } from "../lib/fanoutPhase.mjs";
 import { HOST } from "../lib/config.mjs";
 import { pin, split } from "../lib/harness.mjs";
-import { busyBetween, machineCpu } from "../lib/machineLoad.mjs";
 import { RedisMonitor } from "../lib/redisMonitor.mjs";
 import { RedisServer } from "../lib/redisServer.mjs";
-import { mergeSamples, median, summarize } from "../lib/stats.mjs";
+import { mergeSamples, summarize } from "../lib/stats.mjs";
 import { fmtFixed, fmtInt } from "../lib/table.mjs";
+
+
 
 const SERVER_ENTRY = fileURLToPath(new URL("../lib/broadcastServerProcess.mjs", import.meta.url));
 const LOAD_ENTRY = fileURLToPath(new URL("../lib/broadcastLoadProcess.mjs", import.meta.url));
 const HARNESS_COMMANDS = new Set(["config|resetstat", "info", "monitor"]);
-
-export function envInt(name, fallback, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name}=${raw} is not an integer in [${min}, ${max}]`);
-  return value;
-}
 
 function child(ctx, name, entry, cpus, execArgv) {
   const c = new Child(name, entry, { execArgv, env: { BENCH_CHILD_MAX_MS: String(ctx.childMaxMs) }, verbose: ctx.config.verbose });
@@ -78,56 +72,8 @@ async function setupSystem(ctx, cfg, sys, scenarioId) {
   }
 }
 
-async function teardownSystem(sut) {
-  await stopAll([...sut.loads, ...sut.servers], 10_000);
-  await sut.redis?.stop();
-}
-
 async function runPhase(ctx, cfg, sut, mode, durationMs, measured) {
-  const timeout = ctx.config.callTimeoutMs;
-  const { servers, loads, redis } = sut;
-  const seqFrom = sut.seq;
-  await Promise.all(loads.map((l) => l.call("beginPhase", { seqFrom, feedback: mode === "full" }, timeout)));
-  let before;
-  if (measured) {
-    const redisCpu = await redis.cpuSeconds();
-    await redis.resetStats();
-    before = { redisCpu, machine: machineCpu(), self: process.cpuUsage() };
-    await Promise.all(servers.map((s) => s.call("cpuStart", {}, timeout)));
-  }
-  const pub = await servers[0].call(
-    "publish",
-    {
-      mode,
-      ratePerS: cfg.ratePerS,
-      durationMs,
-      maxBroadcasts: cfg.maxBroadcasts,
-      seqFrom,
-      paddingBytes: cfg.paddingBytes,
-      window: cfg.window,
-      feedbackFrom: loads.length,
-      stallMs: 2_000,
-      maxRedisInFlight: 10_000,
-    },
-    durationMs + timeout,
-  );
-  sut.seq += pub.published + pub.missed;
-  const expected = pub.published * cfg.clients;
-  const until = Date.now() + cfg.drainMs;
-  for (;;) {
-    const progress = await Promise.all(loads.map((l) => l.call("progress", {}, timeout)));
-    if (progress.reduce((n, p) => n + p.delivered, 0) >= expected || Date.now() > until) break;
-    await sleep(5);
-  }
-  let after;
-  if (measured) {
-    const cpus = await Promise.all(servers.map((s, i) => s.call("cpuStop", { label: `${sut.sys.id}-${mode}-seq${seqFrom}-instance${i + 1}` }, timeout)));
-    const stats = await redis.commandStats();
-    const redisCpu = await redis.cpuSeconds();
-    const self = process.cpuUsage(before.self);
-    after = { cpus, stats, redisCpuS: redisCpu - before.redisCpu, machine: busyBetween(before.machine, machineCpu()), orchestratorS: (self.user + self.system) / 1e6 };
-  }
-  const windows = await Promise.all(loads.map((l) => l.call("endPhase", {}, timeout)));
+  const { pub, expected, windows, after } = await runFanoutPhase(ctx, cfg, sut, mode, durationMs, measured);
   return measured ? summarizePhase(sut, cfg, mode, pub, expected, windows, after) : { pub };
 }
 
@@ -227,13 +173,6 @@ export async function runSystems(ctx, cfg, scenarioId) {
   return { runs, accounting, failures, redisVersion };
 }
 
-/** Each system's median run of a mode, by deliveries per server CPU-second. */
-export function pickMedian(list) {
-  if (!list || list.length === 0) return undefined;
-  const mid = median(list.map((r) => r.perCpuS));
-  return list.reduce((best, r) => (Math.abs(r.perCpuS - mid) < Math.abs(best.perCpuS - mid) ? r : best));
-}
-
 /** "evalsha 1.00 + publish 1.00" per publish from a `{name: count}` map. */
 export function perPublish(map, published) {
   const entries = Object.entries(map ?? {}).filter(([n]) => !HARNESS_COMMANDS.has(n)).sort((a, b) => b[1] - a[1]);
@@ -253,4 +192,37 @@ export function disturbedNote(runs) {
   const disturbed = all.filter((x) => x.otherCpuS > 0.1 * x.wallS);
   if (!disturbed.length) return null;
   return `${disturbed.length} of ${all.length} phases ran while other processes used more than 10% of a core (up to ${fmtFixed(Math.max(...disturbed.map((x) => x.otherCpuS / x.wallS)), 2)} cores): compare the systems within this run only`;
+}
+
+/**
+ * One system's chosen run as the fan-out tables show it: the notes under the table (per-round figures, Redis
+ * commands per `unit`, MONITOR accounting, client anomalies) and the cells every fan-out table has. `rounds`
+ * names the per-round figure ("deliveries/s", "updates delivered/s").
+ */
+export function describeRun(sys, r, list, acc, { unit, rounds }) {
+  const client = perPublish(acc?.client, acc?.published);
+  const lua = perPublish(acc?.lua, acc?.published);
+  const notes = [
+    `${sys.label}: ${rounds} by round ${list.map((x) => fmtInt(x.deliveriesPerS)).join(" / ")}; INFO commandstats in the run shown: ` +
+      `${r.commands.map(([n, c]) => `${n} ${fmtFixed(c / r.published, 2)}`).join(" + ") || "none"} per ${unit}; ` +
+      `MONITOR accounting (${fmtInt(acc?.published)} ${unit}s at the fixed rate): client-sent ${client.text}, inside Lua ${lua.text}`,
+  ];
+  const anomalies = Object.entries(r.anomalies).filter(([, v]) => v);
+  if (anomalies.length) notes.push(`${sys.label}: client anomalies (cumulative): ${anomalies.map(([k, v]) => `${k}=${v}`).join(", ")}`);
+  const cells = {
+    system: sys.label,
+    dps: fmtInt(r.deliveriesPerS),
+    lost: `${fmtInt(sumBy(list, (x) => x.lost))} / ${fmtInt(sumBy(list, (x) => x.expected))}`,
+    p50: fmtFixed(r.p50, 2),
+    p99: fmtFixed(r.p99, 2),
+    bytes: fmtInt(r.bytesPerDelivery),
+    cmdsAll: fmtFixed(r.cmdsPerPublish, 2),
+    cmdsClient: fmtFixed(client.total, 2),
+    cpu: `${fmtFixed(r.serverCpuS, 2)} (${r.instanceCpuS.map((c) => fmtFixed(c, 2)).join("+")})`,
+    perCpu: fmtInt(r.perCpuS),
+    redisCpu: fmtFixed(r.redisCpuS, 2),
+    loadCpu: fmtFixed(r.loadCpuS, 2),
+    other: fmtFixed(r.otherCpuS, 2),
+  };
+  return { notes, cells, clientCmds: client.total };
 }

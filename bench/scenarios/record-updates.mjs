@@ -11,7 +11,8 @@ import { fileURLToPath } from "node:url";
 import { split } from "../lib/harness.mjs";
 import { fmtFixed, fmtInt, fmtRatio } from "../lib/table.mjs";
 import { docBytes } from "../servers/recordDoc.mjs";
-import { disturbedNote, envInt, perPublish, pickMedian, runSystems, sumBy } from "./fanoutCommon.mjs";
+import { envInt, pickMedian } from "../lib/fanoutPhase.mjs";
+import { describeRun, disturbedNote, perPublish, runSystems } from "./fanoutCommon.mjs";
 
 export const id = "record-updates";
 
@@ -68,34 +69,10 @@ export async function run(ctx) {
       const r = chosen.get(sys.id);
       if (!r) return { system: sys.label, ups: "FAILED" };
       const list = runs.get(sys.id)[mode];
-      const acc = accounting.get(sys.id);
-      const client = perPublish(acc?.client, acc?.published);
-      const lua = perPublish(acc?.lua, acc?.published);
-      notes.push(
-        `${sys.label}: updates delivered/s by round ${list.map((x) => fmtInt(x.deliveriesPerS)).join(" / ")}; INFO commandstats in the run shown: ` +
-          `${r.commands.map(([n, c]) => `${n} ${fmtFixed(c / r.published, 2)}`).join(" + ") || "none"} per update; ` +
-          `MONITOR accounting (${fmtInt(acc?.published)} updates at the fixed rate): client-sent ${client.text}, inside Lua ${lua.text}`,
-      );
-      const anomalies = Object.entries(r.anomalies).filter(([, v]) => v);
-      if (anomalies.length) notes.push(`${sys.label}: client anomalies (cumulative): ${anomalies.map(([k, v]) => `${k}=${v}`).join(", ")}`);
-      sys.clientCmds = client.total;
-      return {
-        system: sys.label,
-        ups: fmtInt(r.publishesPerS),
-        dps: fmtInt(r.deliveriesPerS),
-        lost: `${fmtInt(sumBy(list, (x) => x.lost))} / ${fmtInt(sumBy(list, (x) => x.expected))}`,
-        p50: fmtFixed(r.p50, 2),
-        p99: fmtFixed(r.p99, 2),
-        bytes: fmtInt(r.bytesPerDelivery),
-        cmdsAll: fmtFixed(r.cmdsPerPublish, 2),
-        cmdsClient: fmtFixed(client.total, 2),
-        cpu: `${fmtFixed(r.serverCpuS, 2)} (${r.instanceCpuS.map((c) => fmtFixed(c, 2)).join("+")})`,
-        perCpu: fmtInt(r.perCpuS),
-        vsSio: sio ? fmtRatio(r.deliveriesPerS / sio.deliveriesPerS) : "n/a",
-        redisCpu: fmtFixed(r.redisCpuS, 2),
-        loadCpu: fmtFixed(r.loadCpuS, 2),
-        other: fmtFixed(r.otherCpuS, 2),
-      };
+      const { notes: more, cells, clientCmds } = describeRun(sys, r, list, accounting.get(sys.id), { unit: "update", rounds: "updates delivered/s" });
+      notes.push(...more);
+      sys.clientCmds = clientCmds;
+      return { ...cells, ups: fmtInt(r.publishesPerS), vsSio: sio ? fmtRatio(r.deliveriesPerS / sio.deliveriesPerS) : "n/a" };
     });
     const goals = [];
     if (patch && full) {

@@ -106,7 +106,8 @@ function readTick(data, at) {
   return { seq, t };
 }
 
-function closeWs(ws) {
+/** Closes a `ws` socket with 1000 and resolves once it is closed. */
+export function closeWs(ws) {
   return new Promise((resolve) => {
     if (ws.readyState === WebSocket.CLOSED) return resolve();
     ws.once("close", resolve);
@@ -116,7 +117,12 @@ function closeWs(ws) {
 
 let ioFactory;
 
-async function socketIoClient(url, command, hooks) {
+/**
+ * A `socket.io-client` on the WebSocket transport that has joined the room (`join`, acknowledged) when the promise
+ * resolves; calls `onTick(client, payload, bytes)` for every `command` push. With `countBytes`, `bytes` is the
+ * received frame's length (the Engine.IO packet text); without, it is 0 and nothing listens to the engine.
+ */
+export async function socketIoClient(url, command, hooks, { countBytes = false } = {}) {
   ioFactory ??= (await import("socket.io-client")).io;
   return new Promise((resolve, reject) => {
     const socket = ioFactory(url, { transports: ["websocket"], forceNew: true, reconnection: false, timeout: 15_000 });
@@ -134,7 +140,16 @@ async function socketIoClient(url, command, hooks) {
       },
     };
     let joined = false;
-    socket.on("tick", (payload) => hooks.onTick(client, payload));
+    let lastBytes = 0;
+    if (countBytes) {
+      socket.io.on("open", () => {
+        // Engine.IO packet "message" carries the Socket.IO packet text; the WebSocket frame is "4" + that text.
+        socket.io.engine.on("packet", (p) => {
+          if (p.type === "message" && typeof p.data === "string") lastBytes = 1 + Buffer.byteLength(p.data);
+        });
+      });
+    }
+    socket.on(command, (payload) => hooks.onTick(client, payload, lastBytes));
     socket.on("connect", () => {
       socket.emit("join", () => {
         joined = true;

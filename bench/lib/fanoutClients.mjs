@@ -9,16 +9,9 @@
 // Every meshwork client answers `ping` and `latency-probe` like a real client.
 import WebSocket from "ws";
 import { subprotocolFor } from "@meshwork/protocol";
+import { closeWs, socketIoClient } from "./broadcastClients.mjs";
 
 const PONG = '{"type":"pong"}';
-
-function closeWs(ws) {
-  return new Promise((resolve) => {
-    if (ws.readyState === WebSocket.CLOSED) return resolve();
-    ws.once("close", resolve);
-    ws.close(1000);
-  });
-}
 
 function meshworkClient(kind, url, target, hooks) {
   return new Promise((resolve, reject) => {
@@ -92,51 +85,8 @@ function meshworkClient(kind, url, target, hooks) {
   });
 }
 
-
+/** Opens one client of `kind` subscribed to (or joined to) `target` when the promise resolves. */
 export async function openFanoutClient(kind, url, target, hooks) {
-  if (kind === "socketio") return socketIoClientWithBytes(url, target, hooks);
+  if (kind === "socketio") return socketIoClient(url, target, hooks, { countBytes: true });
   return meshworkClient(kind, url, target, hooks);
-}
-
-let ioFactory;
-async function socketIoClientWithBytes(url, command, hooks) {
-  ioFactory ??= (await import("socket.io-client")).io;
-  return new Promise((resolve, reject) => {
-    const socket = ioFactory(url, { transports: ["websocket"], forceNew: true, reconnection: false, timeout: 15_000 });
-    const client = {
-      kind: "socketio",
-      lastSeq: -1,
-      closing: false,
-      close() {
-        client.closing = true;
-        return new Promise((done) => {
-          if (socket.disconnected) return done();
-          socket.once("disconnect", () => done());
-          socket.disconnect();
-        });
-      },
-    };
-    let joined = false;
-    let lastBytes = 0;
-    socket.io.on("open", () => {
-      // Engine.IO packet "message" carries the Socket.IO packet text; the WebSocket frame is "4" + that text.
-      socket.io.engine.on("packet", (p) => {
-        if (p.type === "message" && typeof p.data === "string") lastBytes = 1 + Buffer.byteLength(p.data);
-      });
-    });
-    socket.on(command, (payload) => hooks.onTick(client, payload, lastBytes));
-    socket.on("connect", () => {
-      socket.emit("join", () => {
-        joined = true;
-        resolve(client);
-      });
-    });
-    socket.on("connect_error", (err) => {
-      if (!joined) reject(new Error(`socketio client ${url}: ${err.message}`));
-    });
-    socket.on("disconnect", (reason) => {
-      if (!joined) reject(new Error(`socketio client ${url}: disconnected (${reason}) before joining`));
-      else if (!client.closing) hooks.onDrop(client, reason);
-    });
-  });
 }

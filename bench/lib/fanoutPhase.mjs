@@ -1,8 +1,15 @@
 // The phase machinery every fan-out scenario shares (cluster-broadcast, channel-fanout, record-updates): one
 // publisher instance, load processes counting deliveries, Redis and CPU measured around the phase.
-import { sleep, stopAll } from "./children.mjs";
+import { fileURLToPath } from "node:url";
+import { Child, sleep, stopAll } from "./children.mjs";
+import { HOST } from "./config.mjs";
+import { pin, split } from "./harness.mjs";
 import { busyBetween, machineCpu } from "./machineLoad.mjs";
+import { RedisServer } from "./redisServer.mjs";
 import { median } from "./stats.mjs";
+
+const SERVER_ENTRY = fileURLToPath(new URL("./broadcastServerProcess.mjs", import.meta.url));
+const LOAD_ENTRY = fileURLToPath(new URL("./broadcastLoadProcess.mjs", import.meta.url));
 
 /** An integer setting from the environment, or `fallback`; throws when it is not an integer in range. */
 export function envInt(name, fallback, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}) {
@@ -18,6 +25,48 @@ export function pickMedian(list) {
   if (!list || list.length === 0) return undefined;
   const mid = median(list.map((r) => r.perCpuS));
   return list.reduce((best, r) => (Math.abs(r.perCpuS - mid) < Math.abs(best.perCpuS - mid) ? r : best));
+}
+
+function child(ctx, name, entry, cpus, execArgv) {
+  const c = new Child(name, entry, { execArgv, env: { BENCH_CHILD_MAX_MS: String(ctx.childMaxMs) }, verbose: ctx.config.verbose });
+  pin(ctx, c, cpus);
+  return c;
+}
+
+/**
+ * Starts one system: its own redis-server, two instances of `sys.module` on it (server children pinned to CPU 0
+ * under BENCH_PIN), two load processes opening `clients` clients of kind `sys.client` split across the instances
+ * (`open` adds to what each load process is told), and the publisher's feedback connections. Resolves with the
+ * system under test (`sut`), which {@link runFanoutPhase} drives and {@link teardownSystem} stops.
+ */
+export async function startFanoutSystem(ctx, sys, { clients, serverOptions, open }) {
+  const timeout = ctx.config.callTimeoutMs;
+  const sut = { sys, redis: null, servers: [], loads: [], seq: 1, redisVersion: "unknown", counts: split(clients, 2) };
+  try {
+    sut.redis = await RedisServer.start({ startTimeoutMs: 10_000 });
+    sut.redisVersion = await sut.redis.version();
+    const options = { redisUrl: sut.redis.url, ...serverOptions };
+    for (let n = 1; n <= 2; n++) sut.servers.push(child(ctx, `server:${sys.id}#${n}`, SERVER_ENTRY, "0", ctx.config.serverNodeArgs));
+    const started = await Promise.all(
+      sut.servers.map((s) => s.call("start", { module: sys.module, host: HOST, port: 0, options }, ctx.config.startTimeoutMs)),
+    );
+    const { port: controlPort } = await sut.servers[0].call("listenControl", { host: HOST }, timeout);
+    for (let n = 1; n <= 2; n++) sut.loads.push(child(ctx, `load:${sys.id}#${n}`, LOAD_ENTRY, ctx.loadCpus));
+    await Promise.all(
+      sut.loads.map((l, i) =>
+        l.call(
+          "open",
+          { ...open, kind: sys.client, url: `ws://${HOST}:${started[i].port}`, count: sut.counts[i], batchSize: 50, batchTimeoutMs: timeout },
+          timeout * 2,
+        ),
+      ),
+    );
+    await Promise.all(sut.loads.map((l) => l.call("connectControl", { port: controlPort, timeoutMs: 5_000 }, timeout)));
+    return sut;
+  } catch (err) {
+    await teardownSystem(sut);
+    throw err;
+  }
 }
 
 /** Stops a system's load processes, instances and redis-server. */

@@ -25,20 +25,14 @@
 // BENCH_CB_PADDING (64 bytes of payload data), BENCH_CB_DRAIN_MS (5000), BENCH_CB_MAX_BROADCASTS,
 // BENCH_CB_MODES (rate,full: the phases measured);
 // BENCH_CB_PROFILE_DIR=/dir writes a V8 CPU profile of each instance for each measured phase only.
-import { fileURLToPath } from "node:url";
-import { Child } from "../lib/children.mjs";
-import { envInt, pickMedian, runFanoutPhase, teardownSystem } from "../lib/fanoutPhase.mjs";
-import { HOST } from "../lib/config.mjs";
-import { pin, split } from "../lib/harness.mjs";
-import { RedisServer } from "../lib/redisServer.mjs";
+import { envInt, pickMedian, runFanoutPhase, startFanoutSystem, teardownSystem } from "../lib/fanoutPhase.mjs";
+import { split } from "../lib/harness.mjs";
 import { mergeSamples, median, summarize } from "../lib/stats.mjs";
 import { fmtFixed, fmtInt, fmtRatio } from "../lib/table.mjs";
 import { selectClusterSystems } from "../servers/index.mjs";
 
 export const id = "cluster-broadcast";
 
-const SERVER_ENTRY = fileURLToPath(new URL("../lib/broadcastServerProcess.mjs", import.meta.url));
-const LOAD_ENTRY = fileURLToPath(new URL("../lib/broadcastLoadProcess.mjs", import.meta.url));
 
 const ROOM = "bench";
 const COMMAND = "tick";
@@ -71,53 +65,19 @@ export function loadClusterConfig() {
   };
 }
 
-function serverChild(ctx, cfg, sys, n) {
-  const child = new Child(`server:${sys.id}#${n}`, SERVER_ENTRY, {
-    execArgv: ctx.config.serverNodeArgs,
-    env: { BENCH_CHILD_MAX_MS: String(ctx.childMaxMs) },
-    verbose: ctx.config.verbose,
-  });
-  pin(ctx, child, "0");
-  return child;
-}
-
-function loadChild(ctx, cfg, sys, n) {
-  const child = new Child(`load:${sys.id}#${n}`, LOAD_ENTRY, {
-    env: { BENCH_CHILD_MAX_MS: String(ctx.childMaxMs) },
-    verbose: ctx.config.verbose,
-  });
-  pin(ctx, child, ctx.loadCpus);
-  return child;
-}
-
 /**
  * Starts one system: its own redis-server, two instances on it, the clients (split across the instances, each
  * joined to the room), the feedback connections; then a warm-up at the fixed rate and a short one at full rate.
  */
 async function setupSystem(ctx, cfg, sys) {
   const timeout = ctx.config.callTimeoutMs;
-  const sut = { sys, redis: null, servers: [], loads: [], seq: 1, redisVersion: "unknown" };
+  const sut = await startFanoutSystem(ctx, sys, {
+    clients: cfg.clients,
+    serverOptions: { keyPrefix: `bench-cb:${process.pid}:${sys.id}:`, room: ROOM, command: COMMAND },
+    open: { command: COMMAND },
+  });
+  const counts = sut.counts;
   try {
-    sut.redis = await RedisServer.start({ startTimeoutMs: 10_000 });
-    sut.redisVersion = await sut.redis.version();
-    const options = { redisUrl: sut.redis.url, keyPrefix: `bench-cb:${process.pid}:${sys.id}:`, room: ROOM, command: COMMAND };
-    for (let n = 1; n <= 2; n++) sut.servers.push(serverChild(ctx, cfg, sys, n));
-    const started = await Promise.all(
-      sut.servers.map((s) => s.call("start", { module: sys.module, host: HOST, port: 0, options }, ctx.config.startTimeoutMs)),
-    );
-    const { port: controlPort } = await sut.servers[0].call("listenControl", { host: HOST }, timeout);
-    const counts = split(cfg.clients, 2);
-    for (let n = 1; n <= 2; n++) sut.loads.push(loadChild(ctx, cfg, sys, n));
-    await Promise.all(
-      sut.loads.map((l, i) =>
-        l.call(
-          "open",
-          { kind: sys.client, url: `ws://${HOST}:${started[i].port}`, command: COMMAND, count: counts[i], batchSize: 50, batchTimeoutMs: timeout },
-          timeout * 2,
-        ),
-      ),
-    );
-    await Promise.all(sut.loads.map((l) => l.call("connectControl", { port: controlPort, timeoutMs: 5_000 }, timeout)));
     const roomSizes = await Promise.all(sut.servers.map((s) => s.call("roomSize", {}, timeout)));
     const seen = sys.roomScope === "cluster" ? roomSizes[0] : roomSizes.reduce((a, b) => a + b, 0);
     if (seen !== cfg.clients) throw new Error(`${sys.label}: the room has ${seen} members (${roomSizes.join(" + ")}), expected ${cfg.clients}`);

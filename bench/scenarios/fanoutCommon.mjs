@@ -6,48 +6,24 @@
 // across them, instance #1 publishes. After the warm-up an unmeasured accounting phase runs with MONITOR on
 // (lib/redisMonitor.mjs) to split Redis commands into those clients sent and those Lua scripts ran (Redis 7.0
 // INFO commandstats counts both). Then rounds of fixed-rate and full-rate phases, system order rotated.
-import { fileURLToPath } from "node:url";
-import { Child, sleep } from "../lib/children.mjs";
-import { envInt, pickMedian, runFanoutPhase, teardownSystem } from "../lib/fanoutPhase.mjs";
-import { HOST } from "../lib/config.mjs";
-import { pin, split } from "../lib/harness.mjs";
+import { sleep } from "../lib/children.mjs";
+import { runFanoutPhase, startFanoutSystem, teardownSystem } from "../lib/fanoutPhase.mjs";
 import { RedisMonitor } from "../lib/redisMonitor.mjs";
-import { RedisServer } from "../lib/redisServer.mjs";
 import { mergeSamples, summarize } from "../lib/stats.mjs";
 import { fmtFixed, fmtInt } from "../lib/table.mjs";
 
-
-
-const SERVER_ENTRY = fileURLToPath(new URL("../lib/broadcastServerProcess.mjs", import.meta.url));
-const LOAD_ENTRY = fileURLToPath(new URL("../lib/broadcastLoadProcess.mjs", import.meta.url));
 const HARNESS_COMMANDS = new Set(["config|resetstat", "info", "monitor"]);
-
-function child(ctx, name, entry, cpus, execArgv) {
-  const c = new Child(name, entry, { execArgv, env: { BENCH_CHILD_MAX_MS: String(ctx.childMaxMs) }, verbose: ctx.config.verbose });
-  pin(ctx, c, cpus);
-  return c;
-}
 
 async function setupSystem(ctx, cfg, sys, scenarioId) {
   const timeout = ctx.config.callTimeoutMs;
-  const sut = { sys, redis: null, servers: [], loads: [], seq: 1, redisVersion: "unknown", accounting: null };
+  const sut = await startFanoutSystem(ctx, sys, {
+    clients: cfg.clients,
+    serverOptions: { keyPrefix: `bench-${scenarioId}:${process.pid}:${sys.id}:`, room: "bench", command: "tick", ...sys.options },
+    open: { clients: "fanout", command: sys.target },
+  });
+  sut.accounting = null;
+  const counts = sut.counts;
   try {
-    sut.redis = await RedisServer.start({ startTimeoutMs: 10_000 });
-    sut.redisVersion = await sut.redis.version();
-    const options = { redisUrl: sut.redis.url, keyPrefix: `bench-${scenarioId}:${process.pid}:${sys.id}:`, room: "bench", command: "tick", ...sys.options };
-    for (let n = 1; n <= 2; n++) sut.servers.push(child(ctx, `server:${sys.id}#${n}`, SERVER_ENTRY, "0", ctx.config.serverNodeArgs));
-    const started = await Promise.all(
-      sut.servers.map((s) => s.call("start", { module: sys.module, host: HOST, port: 0, options }, ctx.config.startTimeoutMs)),
-    );
-    const { port: controlPort } = await sut.servers[0].call("listenControl", { host: HOST }, timeout);
-    const counts = split(cfg.clients, 2);
-    for (let n = 1; n <= 2; n++) sut.loads.push(child(ctx, `load:${sys.id}#${n}`, LOAD_ENTRY, ctx.loadCpus));
-    await Promise.all(
-      sut.loads.map((l, i) =>
-        l.call("open", { clients: "fanout", kind: sys.client, url: `ws://${HOST}:${started[i].port}`, command: sys.target, count: counts[i], batchSize: 50, batchTimeoutMs: timeout }, timeout * 2),
-      ),
-    );
-    await Promise.all(sut.loads.map((l) => l.call("connectControl", { port: controlPort, timeoutMs: 5_000 }, timeout)));
     const sizes = await Promise.all(sut.servers.map((s) => s.call("roomSize", {}, timeout)));
     const seen = sizes.reduce((a, b) => a + b, 0);
     if (seen !== cfg.clients) throw new Error(`${sys.label}: ${seen} subscribers (${sizes.join(" + ")}), expected ${cfg.clients}`);

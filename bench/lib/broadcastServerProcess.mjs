@@ -8,12 +8,12 @@
 //     publisher never runs ahead of the slowest client and no buffer (Redis output buffers, socket queues)
 //     grows without bound.
 // Every payload carries its sequence number and the publisher's shared-clock timestamp (lib/sharedClock.mjs).
+import { startServerModule } from "./serverModule.mjs";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
 import path from "node:path";
 import net from "node:net";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { pathToFileURL } from "node:url";
 import { serveIpc, withTimeout } from "./ipc.mjs";
 import { sharedNowMs } from "./sharedClock.mjs";
 
@@ -242,12 +242,7 @@ async function publishFull({ durationMs, maxBroadcasts, seqFrom, padding, window
 serveIpc({
   async start({ module, host, port, options = {} }) {
     if (server) throw new Error("server already started");
-    const mod = await import(pathToFileURL(module).href);
-    if (typeof mod.startServer !== "function") throw new Error(`${module} does not export startServer()`);
-    server = await mod.startServer({ ...options, host, port });
-    if (!Number.isInteger(server?.port) || server.port <= 0) {
-      throw new Error(`${module}: startServer() returned no port (got ${server?.port})`);
-    }
+    server = await startServerModule({ module, host, port, options });
     if (typeof server.broadcast !== "function") throw new Error(`${module}: startServer() returned no broadcast()`);
     return { port: server.port, pid: process.pid };
   },

@@ -1,6 +1,6 @@
 // Child process hosting one server under test (a module from bench/servers/). It measures itself:
 // CPU time between two markers, and memory after forced GC. Started with --expose-gc by the orchestrator.
-import { pathToFileURL } from "node:url";
+import { startServerModule } from "./serverModule.mjs";
 import { serveIpc, withTimeout } from "./ipc.mjs";
 
 let server;
@@ -13,12 +13,7 @@ serveIpc({
   /** Imports the server module and starts it with `options` (scenario-specific); returns the port it listens on. */
   async start({ module, host, port, options = {} }) {
     if (server) throw new Error("server already started");
-    const mod = await import(pathToFileURL(module).href);
-    if (typeof mod.startServer !== "function") throw new Error(`${module} does not export startServer()`);
-    server = await mod.startServer({ ...options, host, port });
-    if (!Number.isInteger(server?.port) || server.port <= 0) {
-      throw new Error(`${module}: startServer() returned no port (got ${server?.port})`);
-    }
+    server = await startServerModule({ module, host, port, options });
     return { port: server.port, pid: process.pid };
   },
 

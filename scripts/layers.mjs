@@ -1,7 +1,8 @@
 // The package layering of SPEC.md as data, and a checker that finds every import crossing it.
 // Layers only point down: protocol ← redis-state ← server; protocol ← client ← react.
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { importsOf, sourceFiles } from "./sourceFiles.mjs";
 
 /** For each package: the packages it may import. Node built-ins are allowed where `node` is true. */
 export const ALLOWED_IMPORTS = {
@@ -20,27 +21,9 @@ export const FILE_EXCEPTIONS = {
   "client/src/node.ts": ["ws"],
 };
 
-const IMPORT_PATTERN = /(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|import\s+["']([^"']+)["']/g;
-
 function packageNameOf(specifier) {
   if (specifier.startsWith("@")) return specifier.split("/").slice(0, 2).join("/");
   return specifier.split("/")[0];
-}
-
-function sourceFiles(dir) {
-  const files = [];
-  for (const entry of readdirSync(dir)) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) files.push(...sourceFiles(path));
-    else if (/\.(ts|tsx|mts|js|mjs)$/.test(entry) && !/\.test(-d)?\.tsx?$/.test(entry)) files.push(path);
-  }
-  return files;
-}
-
-function importsOf(text) {
-  const found = [];
-  for (const match of text.matchAll(IMPORT_PATTERN)) found.push(match[1] ?? match[2] ?? match[3]);
-  return found;
 }
 
 /** Every import in `packagesDir/<name>/src` that its layer does not allow, as readable lines. */

@@ -5,7 +5,7 @@ import type { Duplex } from "node:stream";
 import { CLOSE_CODES, PROTOCOL_VERSION, subprotocolFor } from "@meshwork/protocol";
 import type { ConnectionMetadata } from "@meshwork/redis-state";
 import { type WebSocket, WebSocketServer } from "ws";
-import type { ResolvedServerOptions } from "./options";
+import type { ResolvedServerOptions } from "../options";
 
 /** What the transport hands over and reports. */
 export interface TransportHandlers {

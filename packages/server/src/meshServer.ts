@@ -23,18 +23,12 @@ import type { RecordWriteOptions, VersionedValue } from "./records/recordWriter"
 import { LocalRooms } from "./rooms/localRooms";
 import { RoomManager } from "./rooms/roomManager";
 import { RoomMembership } from "./rooms/roomMembership";
-import type {
-  CommandHandler,
-  CommandOptions,
-  MeshServerApi,
-  Middleware,
-  PayloadSchema,
-  SchemaCommandOptions,
-} from "./serverApi";
+import type { CommandHandler, CommandOptions, Middleware, SchemaCommandOptions } from "./serverApi";
+import type { MeshServerApi, PayloadSchema } from "./serverApi";
 import type { ServerFeature } from "./serverFeature";
 import { type ShutdownParts, shutdownServer } from "./shutdown";
 import { openStateStore } from "./stateStore";
-import { WsTransport } from "./transport/wsTransport";
+import { type TransportHandlers, WsTransport } from "./transport/wsTransport";
 
 /** What the public methods delegate to, and what shutdown takes apart. */
 interface ServerParts extends ShutdownParts {
@@ -82,40 +76,36 @@ export class MeshServer implements MeshServerApi {
    */
   constructor(given: MeshServerOptions) {
     const options = resolveServerOptions(given);
-    const { logger } = options;
-    this.instanceId = createInstanceId();
+    const { logger, closeTimeout } = options;
+    const instanceId = (this.instanceId = createInstanceId());
     const { events, reportError } = createServerEvents(logger);
     const { state, owned: ownsState } = openStateStore(given, options.keyPrefix, logger, reportError);
     const local = new LocalConnections();
-    const registrations = new StateRegistrations(state, this.instanceId, reportError);
-    const bus = new ClusterBus(state, this.instanceId, options.clusterRequestTimeout);
-    const localRooms = new LocalRooms({ state, bus, local, reportError });
-    const channels = new Channels({ state, bus, local, reportError });
-    const records = new Records({ state, bus, local, reportError });
+    const bus = new ClusterBus(state, instanceId, options.clusterRequestTimeout);
+    const shared = { state, bus, local, reportError };
+    const localRooms = new LocalRooms(shared);
+    const channels = new Channels(shared);
+    const records = new Records(shared);
     // Every feature plugs in here: its commands, its connection cleanup, its shutdown.
     const features: readonly ServerFeature[] = [localRooms, channels, records];
     const router = new CommandRouter(this, logger);
     for (const feature of features) for (const command of feature.commands ?? []) router.registerBuiltin(command);
+    const registrations = new StateRegistrations(state, instanceId, reportError);
     const node = new ClusterNode({
-      state,
-      bus,
-      local,
+      ...shared,
       rooms: localRooms,
       timings: options,
-      onInstanceDown: (instanceId, connections) => events.emit("instancedown", { instanceId, connections }),
+      onInstanceDown: (downId, connections) => events.emit("instancedown", { instanceId: downId, connections }),
       afterHeartbeat: () => registrations.retryFailed(),
-      reportError,
     });
     const joined = state.ready().then(() => node.start());
     const liveness = new Liveness(local, options);
     const frames = new FrameHandler(router, liveness, options, logger);
     const lifecycle = new ConnectionLifecycle({ options, registrations, local, frames, events, reportError, joined, features });
-    const transport = new WsTransport(options, {
-      accept: (socket, request, metadata) => {
-        lifecycle.accept(socket, request.socket.remoteAddress ?? "", metadata);
-      },
-      reportError,
-    });
+    const accept: TransportHandlers["accept"] = (socket, request, metadata) => {
+      lifecycle.accept(socket, request.socket.remoteAddress ?? "", metadata);
+    };
+    const transport = new WsTransport(options, { accept, reportError });
     liveness.start();
     const ready = Promise.all([transport.listen(), joined]).then(() => undefined);
     // Reported even when nobody awaits ready(), so a failed listen is never silent.
@@ -124,11 +114,9 @@ export class MeshServer implements MeshServerApi {
     this.roomManager = new RoomManager(state);
     const rooms = new RoomMembership(state, local, localRooms, bus, reportError);
     const delivery = new Delivery(local, state, bus, localRooms);
-    const { closeTimeout } = options;
-    // prettier-ignore
     this.parts = {
-      transport, liveness, lifecycle, features, node, state, ownsState, closeTimeout, reportError,
-      events, router, bus, delivery, rooms, channels, records, ready,
+      transport, liveness, lifecycle, features, node, state, ownsState, closeTimeout, reportError, events, router,
+      bus, delivery, rooms, channels, records, ready,
     };
   }
 

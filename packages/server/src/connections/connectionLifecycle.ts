@@ -42,7 +42,8 @@ const MAX_PENDING_FRAMES = 1024;
 export class ConnectionLifecycle implements ConnectionHost {
   readonly maxBufferedBytes: number;
   readonly closeTimeout: number;
-  private readonly registrations = new Map<Connection, Promise<void>>();
+  /** Registrations in shared state still under way, so a close cleanup waits for its connection's. */
+  private readonly registering = new Map<Connection, Promise<void>>();
   private readonly cleanups = new Set<Promise<void>>();
   private accepting = true;
 
@@ -62,8 +63,8 @@ export class ConnectionLifecycle implements ConnectionHost {
     }
     socket.pause();
     const registration = this.register(connection, metadata).catch(this.deps.reportError);
-    this.registrations.set(connection, registration);
-    void registration.then(() => this.registrations.delete(connection));
+    this.registering.set(connection, registration);
+    void registration.then(() => this.registering.delete(connection));
     return connection;
   }
 
@@ -156,7 +157,7 @@ export class ConnectionLifecycle implements ConnectionHost {
   }
 
   private async cleanUp(connection: Connection, info: DisconnectInfo): Promise<void> {
-    const registration = this.registrations.get(connection);
+    const registration = this.registering.get(connection);
     if (registration) await registration;
     await this.deps.registrations.unregister(connection.id);
     try {

@@ -77,7 +77,7 @@ export class WsTransport {
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.maxPayload,
-      // The local registry tracks connections; a second set inside ws would only cost memory.
+      // LocalConnections tracks the connections; a second set inside ws would only cost memory.
       clientTracking: false,
       perMessageDeflate: false,
       // Every frame is decoded with a replacing TextDecoder and then parsed and schema-checked, so invalid

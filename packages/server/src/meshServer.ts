@@ -77,7 +77,8 @@ export class MeshServer implements MeshServerApi {
   constructor(given: MeshServerOptions) {
     const options = resolveServerOptions(given);
     const { logger, closeTimeout } = options;
-    const instanceId = (this.instanceId = createInstanceId());
+    this.instanceId = createInstanceId();
+    const { instanceId } = this;
     const { events, reportError } = createServerEvents(logger);
     const { state, owned: ownsState } = openStateStore(given, options.keyPrefix, logger, reportError);
     const local = new LocalConnections();
@@ -86,6 +87,10 @@ export class MeshServer implements MeshServerApi {
     const localRooms = new LocalRooms(shared);
     const channels = new Channels(shared);
     const records = new Records(shared);
+    const rooms = new RoomMembership(state, local, localRooms, bus, reportError);
+    const delivery = new Delivery(local, state, bus, localRooms);
+    this.connectionManager = new ConnectionManager(state, local);
+    this.roomManager = new RoomManager(state);
     // Every feature plugs in here: its commands, its connection cleanup, its shutdown.
     const features: readonly ServerFeature[] = [localRooms, channels, records];
     const router = new CommandRouter(this, logger);
@@ -101,7 +106,8 @@ export class MeshServer implements MeshServerApi {
     const joined = state.ready().then(() => node.start());
     const liveness = new Liveness(local, options);
     const frames = new FrameHandler(router, liveness, options, logger);
-    const lifecycle = new ConnectionLifecycle({ options, registrations, local, frames, events, reportError, joined, features });
+    const connectionDeps = { options, registrations, local, frames, events, reportError, joined, features };
+    const lifecycle = new ConnectionLifecycle(connectionDeps);
     const accept: TransportHandlers["accept"] = (socket, request, metadata) => {
       lifecycle.accept(socket, request.socket.remoteAddress ?? "", metadata);
     };
@@ -110,10 +116,6 @@ export class MeshServer implements MeshServerApi {
     const ready = Promise.all([transport.listen(), joined]).then(() => undefined);
     // Reported even when nobody awaits ready(), so a failed listen is never silent.
     ready.catch(reportError);
-    this.connectionManager = new ConnectionManager(state, local);
-    this.roomManager = new RoomManager(state);
-    const rooms = new RoomMembership(state, local, localRooms, bus, reportError);
-    const delivery = new Delivery(local, state, bus, localRooms);
     this.parts = {
       transport, liveness, lifecycle, features, node, state, ownsState, closeTimeout, reportError, events, router,
       bus, delivery, rooms, channels, records, ready,

@@ -83,52 +83,87 @@ type ServerListener<E extends keyof MeshServerEventMap> = (...args: MeshServerEv
  * implements it and documents each one.
  */
 export interface MeshServerApi {
+  /** This instance's id in shared state (a random UUID). */
   readonly instanceId: string;
+  /** Connection metadata (shared state) and this instance's live connections. */
   readonly connectionManager: ConnectionManager;
+  /** Room metadata (shared state). */
   readonly roomManager: RoomManager;
+  /** The port the server listens on (owned or attached listener). */
   readonly port: number | undefined;
+  /** The listener's address as `net.Server#address()` reports it, or `null` when not listening. */
   address(): AddressInfo | string | null;
+  /** Resolves when the server can take connections. */
   ready(): Promise<void>;
+  /** Shuts down gracefully; every call returns the same promise. */
   close(): Promise<void>;
+  /** Hands over an upgrade request, for servers created with `noServer: true`. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Registers a command whose payload a zod schema validates and types. */
   registerCommand<S extends PayloadSchema, TResult = unknown>(
     name: string,
     handler: CommandHandler<z.output<S>, TResult>,
     options: SchemaCommandOptions<S>,
   ): void;
+  /** Registers a command, with its own middleware. */
   registerCommand<TPayload = any, TResult = unknown>(
     name: string,
     handler: CommandHandler<TPayload, TResult>,
     middlewares?: Middleware<TPayload>[] | CommandOptions<TPayload>,
   ): void;
+  /** Alias of {@link registerCommand}. */
   readonly exposeCommand: MeshServerApi["registerCommand"];
+  /** Adds middleware that runs before every command, in the order added. */
   addMiddleware(...middlewares: Middleware[]): void;
+  /** Alias of {@link addMiddleware}. */
   readonly useMiddleware: MeshServerApi["addMiddleware"];
+  /** Pushes to every connection, or to the listed ones, on every instance. */
   broadcast(command: string, payload?: unknown, connections?: Iterable<ConnectionRef>): Promise<void>;
+  /** Pushes to every connection except `exclude`. */
   broadcastExclude(command: string, payload: unknown, exclude: ConnectionRef | Iterable<ConnectionRef>): Promise<void>;
+  /** Pushes to one connection on whatever instance serves it; `false` when none does. */
   sendTo(connectionId: string, command: string, payload?: unknown): Promise<boolean>;
+  /** Pushes to every member of a room, on every instance. */
   broadcastRoom(room: string, command: string, payload?: unknown): Promise<void>;
+  /** Pushes to every member of a room except `exclude`. */
   broadcastRoomExclude(
     room: string,
     command: string,
     payload: unknown,
     exclude: ConnectionRef | Iterable<ConnectionRef>,
   ): Promise<void>;
+  /** Adds a connection (or id, on any instance) to a room; resolves once room broadcasts reach it. */
   addToRoom(room: string, connection: ConnectionRef): Promise<void>;
+  /** Removes a connection from a room; resolves once room broadcasts no longer reach it. */
   removeFromRoom(room: string, connection: ConnectionRef): Promise<void>;
+  /** Removes a connection from every room it is in. */
   removeFromAllRooms(connection: ConnectionRef): Promise<void>;
+  /** Whether a connection is in a room (cluster-wide). */
   isInRoom(room: string, connection: ConnectionRef): Promise<boolean>;
+  /** Ids of every member of a room, on every instance. */
   getRoomMembers(room: string): Promise<string[]>;
+  /** Removes every member from a room, on every instance, and deletes the room's metadata. */
   clearRoom(room: string): Promise<void>;
+  /** Lets clients subscribe to a channel name, or to every name a RegExp matches, optionally behind a guard. */
   exposeChannel(channel: string | RegExp, guard?: AccessGuard): void;
+  /** Publishes a message to every subscriber of a channel, on every instance; `history > 0` stores it. */
   publishToChannel(channel: string, message: unknown, history?: number): Promise<void>;
+  /** Lets clients subscribe to a record id, or to every id a RegExp matches, optionally behind a guard. */
   exposeRecord(recordId: string | RegExp, guard?: AccessGuard): void;
+  /** Lets clients also write records; never bypasses a read guard. */
   exposeWritableRecord(recordId: string | RegExp, guard?: AccessGuard): void;
+  /** Sets a record's value and tells every subscriber; resolves with the version. */
   publishRecordUpdate(recordId: string, value: unknown, options?: RecordWriteOptions): Promise<number>;
+  /** A record's value and version; a record that does not exist is `{ value: null, version: 0 }`. */
   getRecord<T = unknown>(recordId: string): Promise<VersionedValue<T>>;
+  /** Deletes a record; its subscribers are told. Resolves whether it existed. */
   deleteRecord(recordId: string): Promise<boolean>;
+  /** Pub/sub channels this instance listens to: diagnostics. */
   subscribedChannels(): string[];
+  /** Listens to an event; returns a function that removes the listener. */
   on<E extends keyof MeshServerEventMap>(event: E, listener: ServerListener<E>): () => void;
+  /** Like {@link on}, for one call only. */
   once<E extends keyof MeshServerEventMap>(event: E, listener: ServerListener<E>): () => void;
+  /** Removes a listener added with {@link on}. */
   off<E extends keyof MeshServerEventMap>(event: E, listener: ServerListener<E>): void;
 }

@@ -1,7 +1,7 @@
 import { InstanceMonitor, type MeshState, type ReapedConnection } from "@meshwork/redis-state";
 import type { LocalConnections } from "../connections/localConnections";
 import { deliverBusPush } from "../delivery/localFanout";
-import { type BusMessage, decodeBusMessage } from "./busEnvelope";
+import { type BusHeader, type BusMessage, decodeBusMessage } from "./busEnvelope";
 import type { ClusterBus } from "./clusterBus";
 
 /** Timings of the cluster, from the server options. */
@@ -103,12 +103,14 @@ export class ClusterNode {
         deliverBusPush(local, frame, header, null);
         return;
       case "room-add":
-      case "room-remove":
+      case "room-remove": {
+        const ack: BusHeader = { t: "ack", o: bus.instanceId, ack: header.ack };
         void rooms
           .reconcile(header.room, header.conn)
-          .then(() => bus.publishControl({ kind: "instance", instanceId: header.o }, { t: "ack", o: bus.instanceId, ack: header.ack }))
+          .then(() => bus.publishControl({ kind: "instance", instanceId: header.o }, ack))
           .catch(reportError);
         return;
+      }
       case "ack":
         bus.acknowledge(header.ack);
         return;

@@ -88,3 +88,5 @@ export {
   type PublishRecordUpdatePayload,
   type PublishRecordUpdateResult,
 } from "./records";
+export { roomNameSchema, type RoomName } from "./rooms";
+export { encodeRecordUpdateFrame, type RecordUpdateForm } from "./recordUpdateFrame";

@@ -1,11 +1,7 @@
 import type { ReapedConnection } from "@meshwork/redis-state";
-import type { Connection } from "./connection";
+import type { Connection, DisconnectInfo } from "./connections/connection";
 
-/** Why a connection ended: the close code and reason, the server's own when it closed the socket. */
-export interface DisconnectInfo {
-  readonly code: number;
-  readonly reason: string;
-}
+export type { DisconnectInfo } from "./connections/connection";
 
 /** What {@link MeshServerEventMap.instancedown} reports. */
 export interface InstanceDownInfo {
@@ -91,4 +87,28 @@ export class TypedEvents<Events extends { [K in keyof Events]: unknown[] }> {
   clear(): void {
     this.listeners.clear();
   }
+}
+
+function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
+
+/** A server's events, and how it reports an internal failure. */
+export interface ServerEvents {
+  readonly events: TypedEvents<MeshServerEventMap>;
+  /** Emits `error`, or logs when nobody listens. */
+  readonly reportError: (error: unknown) => void;
+}
+
+/** Creates a server's events; a listener that throws is reported like any internal failure. */
+export function createServerEvents(logger: { error(message: string, ...args: unknown[]): void }): ServerEvents {
+  const events: TypedEvents<MeshServerEventMap> = new TypedEvents<MeshServerEventMap>((error, event) => {
+    if (event === "error") logger.error("meshwork: an error listener threw", error);
+    else reportError(error);
+  });
+  const reportError = (error: unknown): void => {
+    if (events.listenerCount("error") > 0) events.emit("error", toError(error));
+    else logger.error("meshwork:", error);
+  };
+  return { events, reportError };
 }

@@ -6,14 +6,14 @@ export {
   type MeshLogger,
   type AuthenticateConnection,
 } from "./options";
-export { Connection, type ConnectionRef } from "./connection";
-export { ConnectionManager } from "./connectionManager";
-export type { MeshContext, MeshContextBase, MeshContextExtensions } from "./context";
-export type { Middleware, CommandHandler, CommandOptions, SchemaCommandOptions } from "./commandRouter";
-export type { PayloadSchema } from "./payloadSchema";
+export { Connection, type ConnectionRef } from "./connections/connection";
+export { ConnectionManager } from "./connections/connectionManager";
+export type { MeshContext, MeshContextBase, MeshContextExtensions } from "./serverApi";
+export type { Middleware, CommandHandler, CommandOptions, SchemaCommandOptions } from "./serverApi";
+export type { PayloadSchema } from "./serverApi";
 export type { MeshServerEventMap, DisconnectInfo, InstanceDownInfo } from "./events";
-export { RoomManager } from "./roomManager";
-export type { RecordSnapshot, RecordWriteOptions } from "./records/recordWriter";
+export { RoomManager } from "./rooms/roomManager";
+export type { VersionedValue as RecordSnapshot, RecordWriteOptions } from "./records/recordWriter";
 export type { AccessGuard, AccessGuard as ChannelGuard } from "./access/accessRules";
 export type {
   ConnectionMetadata,

@@ -1,17 +1,47 @@
 import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
+import { createInstanceId } from "@meshwork/redis-state";
 import type { z } from "zod";
 import type { AccessGuard } from "./access/accessRules";
-import type { CommandHandler, CommandOptions, Middleware, SchemaCommandOptions } from "./commandRouter";
-import type { ConnectionRef } from "./connection";
-import type { ConnectionManager } from "./connectionManager";
-import type { MeshServerEventMap } from "./events";
-import type { MeshServerOptions } from "./options";
-import type { PayloadSchema } from "./payloadSchema";
-import type { RecordSnapshot, RecordWriteOptions } from "./records/recordWriter";
-import type { RoomManager } from "./roomManager";
-import { type ServerParts, assembleServer, shutdownServer } from "./serverAssembly";
+import { Channels } from "./channels/channels";
+import { ClusterBus } from "./cluster/clusterBus";
+import { ClusterNode } from "./cluster/clusterNode";
+import { CommandRouter } from "./commands/commandRouter";
+import type { ConnectionRef } from "./connections/connection";
+import { ConnectionLifecycle } from "./connections/connectionLifecycle";
+import { ConnectionManager } from "./connections/connectionManager";
+import { FrameHandler } from "./connections/frameHandler";
+import { Liveness } from "./connections/liveness";
+import { LocalConnections } from "./connections/localConnections";
+import { StateRegistrations } from "./connections/stateRegistrations";
+import { Delivery } from "./delivery/delivery";
+import { type MeshServerEventMap, type TypedEvents, createServerEvents } from "./events";
+import { type MeshServerOptions, resolveServerOptions } from "./options";
+import { Records } from "./records/records";
+import type { RecordWriteOptions, VersionedValue } from "./records/recordWriter";
+import { LocalRooms } from "./rooms/localRooms";
+import { RoomManager } from "./rooms/roomManager";
+import { RoomMembership } from "./rooms/roomMembership";
+import type { CommandHandler, CommandOptions, Middleware, SchemaCommandOptions } from "./serverApi";
+import type { MeshServerApi, PayloadSchema } from "./serverApi";
+import type { ServerFeature } from "./serverFeature";
+import { type ShutdownParts, shutdownServer } from "./shutdown";
+import { openStateStore } from "./stateStore";
+import { type TransportHandlers, WsTransport } from "./transport/wsTransport";
+
+/** What the public methods delegate to, and what shutdown takes apart. */
+interface ServerParts extends ShutdownParts {
+  readonly events: TypedEvents<MeshServerEventMap>;
+  readonly router: CommandRouter;
+  readonly bus: ClusterBus;
+  readonly delivery: Delivery;
+  readonly rooms: RoomMembership;
+  readonly channels: Channels;
+  readonly records: Records;
+  /** Settles once the listener listens (when owned) and the instance has joined the cluster. */
+  readonly ready: Promise<void>;
+}
 
 /**
  * A meshwork server: commands with middleware, pushes and broadcasts, connection metadata, liveness and
@@ -25,7 +55,7 @@ import { type ServerParts, assembleServer, shutdownServer } from "./serverAssemb
  *
  * It starts listening (with `port`) at construction; `ready()` says when it listens and its state is ready.
  */
-export class MeshServer {
+export class MeshServer implements MeshServerApi {
   /** This instance's id in shared state (a random UUID). */
   readonly instanceId: string;
   /** Connection metadata (shared state) and this instance's live connections. */
@@ -40,12 +70,56 @@ export class MeshServer {
   private readonly parts: ServerParts;
   private closing: Promise<void> | null = null;
 
-  /** @throws TypeError for contradictory or out-of-range options. */
-  constructor(options: MeshServerOptions) {
-    this.parts = assembleServer(this, options);
-    this.instanceId = this.parts.instanceId;
-    this.connectionManager = this.parts.connectionManager;
-    this.roomManager = this.parts.roomManager;
+  /**
+   * Builds the server's parts in dependency order, each before its first use, and starts listening (with `port`).
+   * @throws TypeError for contradictory or out-of-range options.
+   */
+  constructor(given: MeshServerOptions) {
+    const options = resolveServerOptions(given);
+    const { logger, closeTimeout } = options;
+    this.instanceId = createInstanceId();
+    const { instanceId } = this;
+    const { events, reportError } = createServerEvents(logger);
+    const { state, owned: ownsState } = openStateStore(given, options.keyPrefix, logger, reportError);
+    const local = new LocalConnections();
+    const bus = new ClusterBus(state, instanceId, options.clusterRequestTimeout);
+    const shared = { state, bus, local, reportError };
+    const localRooms = new LocalRooms(shared);
+    const channels = new Channels(shared);
+    const records = new Records(shared);
+    const rooms = new RoomMembership(state, local, localRooms, bus, reportError);
+    const delivery = new Delivery(local, state, bus, localRooms);
+    this.connectionManager = new ConnectionManager(state, local);
+    this.roomManager = new RoomManager(state);
+    // Every feature plugs in here: its commands, its connection cleanup, its shutdown.
+    const features: readonly ServerFeature[] = [localRooms, channels, records];
+    const router = new CommandRouter(this, logger);
+    for (const feature of features) for (const command of feature.commands ?? []) router.registerBuiltin(command);
+    const registrations = new StateRegistrations(state, instanceId, reportError);
+    const node = new ClusterNode({
+      ...shared,
+      rooms: localRooms,
+      timings: options,
+      onInstanceDown: (downId, connections) => events.emit("instancedown", { instanceId: downId, connections }),
+      afterHeartbeat: () => registrations.retryFailed(),
+    });
+    const joined = state.ready().then(() => node.start());
+    const liveness = new Liveness(local, options);
+    const frames = new FrameHandler(router, liveness, options, logger);
+    const connectionDeps = { options, registrations, local, frames, events, reportError, joined, features };
+    const lifecycle = new ConnectionLifecycle(connectionDeps);
+    const accept: TransportHandlers["accept"] = (socket, request, metadata) => {
+      lifecycle.accept(socket, request.socket.remoteAddress ?? "", metadata);
+    };
+    const transport = new WsTransport(options, { accept, reportError });
+    liveness.start();
+    const ready = Promise.all([transport.listen(), joined]).then(() => undefined);
+    // Reported even when nobody awaits ready(), so a failed listen is never silent.
+    ready.catch(reportError);
+    this.parts = {
+      transport, liveness, lifecycle, features, node, state, ownsState, closeTimeout, reportError, events, router,
+      bus, delivery, rooms, channels, records, ready,
+    };
   }
 
   /** The port the server listens on (owned or attached listener), e.g. the one picked for `port: 0`. */
@@ -246,7 +320,7 @@ export class MeshServer {
   }
 
   /** A record's value and version; a record that does not exist is `{ value: null, version: 0 }`. */
-  getRecord<T = unknown>(recordId: string): Promise<RecordSnapshot<T>> {
+  getRecord<T = unknown>(recordId: string): Promise<VersionedValue<T>> {
     return this.parts.records.get<T>(recordId);
   }
 
@@ -257,7 +331,7 @@ export class MeshServer {
 
   /** Pub/sub channels this instance listens to (its own, `all`, and rooms with a local member): diagnostics. */
   subscribedChannels(): string[] {
-    return this.parts.node.subscribedChannels();
+    return this.parts.bus.subscribedChannels();
   }
 
   /** Listens to `connected`, `disconnected`, `instancedown` or `error`; returns a function that removes the listener. */

@@ -1,4 +1,4 @@
-import type { Connection } from "../connection";
+import type { Connection } from "../connections/connection";
 
 /**
  * Decides whether a connection may use a channel or record (`name`). Anything but `true` denies; throwing

@@ -1,38 +1,56 @@
-import { channelNameSchema } from "@meshwork/protocol";
+import {
+  CHANNEL_COMMANDS,
+  MAX_HISTORY_LIMIT,
+  type SubscribeChannelPayload,
+  type SubscribeChannelResult,
+  channelNameSchema,
+  subscribeChannelPayloadSchema,
+  unsubscribeChannelPayloadSchema,
+} from "@meshwork/protocol";
 import type { MeshState } from "@meshwork/redis-state";
 import { type AccessGuard, AccessRules } from "../access/accessRules";
-import type { ClusterNode } from "../cluster/clusterNode";
-import type { CommandRouter } from "../commandRouter";
-import type { ConnectionRegistry } from "../connectionRegistry";
-import { registerChannelCommands } from "./channelCommands";
-import { ChannelSubscriptions } from "./channelSubscriptions";
+import type { ClusterBus } from "../cluster/clusterBus";
+import type { Connection } from "../connections/connection";
+import type { LocalConnections } from "../connections/localConnections";
+import { type BuiltinCommand, type ServerFeature, builtinCommand } from "../serverFeature";
+import { LocalChannelSubscribers } from "./localChannelSubscribers";
 
-/** What a channel feature needs from the server it belongs to. */
+/** What the channel feature needs from the server it belongs to. */
 export interface ChannelsDeps {
-  readonly router: CommandRouter;
   readonly state: MeshState;
-  readonly node: ClusterNode;
-  readonly registry: ConnectionRegistry;
-  readonly instanceId: string;
+  readonly bus: ClusterBus;
+  readonly local: LocalConnections;
   readonly reportError: (error: unknown) => void;
 }
 
-/** Client-subscribable pub/sub channels on one instance: exposure rules, local subscribers, publishing. */
-export class Channels {
+/**
+ * Client-subscribable pub/sub channels: exposure rules, the `mesh/subscribe-channel` and `mesh/unsubscribe-channel`
+ * commands, this instance's subscribers, publishing.
+ */
+export class Channels implements ServerFeature {
+  readonly commands: readonly BuiltinCommand[] = [
+    builtinCommand(CHANNEL_COMMANDS.subscribe, subscribeChannelPayloadSchema, (ctx) =>
+      this.subscribe(ctx.connection, ctx.payload),
+    ),
+    builtinCommand(CHANNEL_COMMANDS.unsubscribe, unsubscribeChannelPayloadSchema, (ctx) =>
+      this.subscribers.remove(ctx.payload.channel, ctx.connection.id),
+    ),
+  ];
   private readonly exposure: AccessRules;
-  private readonly subscriptions: ChannelSubscriptions;
+  private readonly subscribers: LocalChannelSubscribers;
 
   constructor(private readonly deps: ChannelsDeps) {
     this.exposure = new AccessRules("channel", deps.reportError);
-    this.subscriptions = new ChannelSubscriptions(deps.registry, deps.node, deps.reportError);
-    registerChannelCommands(deps.router, deps.state, this.exposure, this.subscriptions);
+    this.subscribers = new LocalChannelSubscribers(deps.local, deps.bus, deps.reportError);
   }
 
+  /** Lets clients subscribe to a channel, or to every channel a pattern matches, optionally behind a guard. */
   expose(channel: string | RegExp, guard?: AccessGuard): void {
     this.exposure.expose(channel, guard);
   }
 
   /**
+   * Publishes a message to every subscriber, on every instance; with `history > 0`, stores it first.
    * @throws TypeError (synchronously) for an invalid channel name or history, or a message that is not
    * JSON-serialisable.
    */
@@ -45,11 +63,40 @@ export class Channels {
     }
     const json = JSON.stringify(message);
     if (json === undefined) throw new TypeError("meshwork: a channel message must be JSON-serialisable");
-    return this.deps.state.publishToChannel(channel, json, history, this.deps.instanceId).then(() => undefined);
+    return this.deps.state.publishToChannel(channel, json, history, this.deps.bus.instanceId).then(() => undefined);
   }
 
-  /** Drops a connection's subscriptions (it disconnected). */
-  removeConnection(connectionId: string): Promise<void> {
-    return this.subscriptions.removeConnection(connectionId);
+  /** Drops a closed connection's subscriptions. */
+  onConnectionClosed(connectionId: string): Promise<void> {
+    return this.subscribers.removeConnection(connectionId);
+  }
+
+  /**
+   * `mesh/subscribe-channel`. Registers the subscriber first and then reads position, history and missed messages
+   * in one atomic snapshot, so nothing published in between is lost: a message may arrive both live and in the
+   * result, and the client drops the copy by its offset. A subscription starts at the returned position: stored
+   * messages up to it are the past (the history), later ones are live.
+   */
+  private async subscribe(connection: Connection, payload: SubscribeChannelPayload): Promise<SubscribeChannelResult> {
+    const { channel, historyLimit = 0, since } = payload;
+    const access = await this.exposure.check(connection, channel);
+    if (!access.allowed) return { success: false, reason: access.reason, history: [] };
+    if (!(await this.subscribers.add(channel, connection.id))) {
+      // The connection closed while its subscription was being decided: nobody is left to answer.
+      return { success: false, reason: "The connection closed", history: [] };
+    }
+    const limit = Math.min(historyLimit, MAX_HISTORY_LIMIT);
+    const { history, position, recovery } = await this.deps.state.channelSnapshot(channel, {
+      historyLimit: limit,
+      max: MAX_HISTORY_LIMIT,
+      ...(since ? { since } : {}),
+    });
+    const result: SubscribeChannelResult = { success: true, history: history.map((json) => JSON.parse(json)) };
+    if (position) result.position = position;
+    if (recovery) {
+      result.recovered = recovery.recovered;
+      result.missed = recovery.missed.map(({ offset, json }) => ({ offset, message: JSON.parse(json) }));
+    }
+    return result;
   }
 }

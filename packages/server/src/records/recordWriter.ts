@@ -9,8 +9,11 @@ import {
 import { createPatch } from "rfc6902";
 import { RecordTails } from "./recordTails";
 
-/** A record's value and version; a record that does not exist is `null` at version 0. */
-export interface RecordSnapshot<T = unknown> {
+/**
+ * A record's value and version, as the server reads it; a record that does not exist is `null` at version 0.
+ * (Exported publicly under its first name, `RecordSnapshot`; the client's subscribe answer is another shape.)
+ */
+export interface VersionedValue<T = unknown> {
   readonly value: T | null;
   readonly version: number;
 }
@@ -76,7 +79,7 @@ export class RecordWriter {
   ) {}
 
   /** A record's value and version. */
-  async get<T = unknown>(recordId: string): Promise<RecordSnapshot<T>> {
+  async get<T = unknown>(recordId: string): Promise<VersionedValue<T>> {
     const stored = await this.state.getRecord(recordId);
     return { value: stored.json === null ? null : (JSON.parse(stored.json) as T), version: stored.version };
   }

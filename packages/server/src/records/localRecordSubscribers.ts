@@ -1,9 +1,9 @@
-import type { RecordMode } from "@meshwork/protocol";
+import { type RecordMode, encodeRecordUpdateFrame } from "@meshwork/protocol";
 import { type RecordBusChange, readRecordBusMessage } from "@meshwork/redis-state";
-import type { ClusterNode } from "../cluster/clusterNode";
-import { LocalSubscribers } from "../cluster/localSubscribers";
-import type { ConnectionRegistry } from "../connectionRegistry";
-import { PreparedFrame } from "../preparedFrame";
+import type { ClusterBus } from "../cluster/clusterBus";
+import type { LocalConnections } from "../connections/localConnections";
+import { TopicSubscriptions } from "../topics/topicSubscriptions";
+import { PreparedFrame } from "../transport/preparedFrame";
 
 /**
  * The `record-update` frame of a change for one delivery mode. The patch and value JSON texts written by the
@@ -12,48 +12,47 @@ import { PreparedFrame } from "../preparedFrame";
  * the whole document (`root`), as they do after a resync.
  */
 function updateFrameText(recordId: string, { header, patchJson, valueJson }: RecordBusChange, mode: RecordMode): string {
-  const head = `{"type":"record-update","recordId":${JSON.stringify(recordId)},"version":${header.v}`;
-  if (header.del) return `${head},"deleted":true}`;
-  if (mode === "patch" && !header.root) return `${head},"patch":${patchJson}}`;
-  return `${head},"full":${valueJson}}`;
+  if (header.del) return encodeRecordUpdateFrame(recordId, header.v, "deleted");
+  if (mode === "patch" && !header.root) return encodeRecordUpdateFrame(recordId, header.v, "patch", patchJson);
+  return encodeRecordUpdateFrame(recordId, header.v, "full", valueJson);
 }
 
 /**
- * Local subscribers of records, each in `full` or `patch` mode. The instance listens to a record's topic only
- * while it has a local subscriber. Each change is encoded at most once per mode, and each subscriber gets only
+ * This instance's subscribers of records, each in `full` or `patch` mode. The instance listens to a record's topic
+ * only while it has a local subscriber. Each change is encoded at most once per mode, and each subscriber gets only
  * the form it asked for: patch-mode subscribers never receive the full value.
  */
-export class RecordSubscriptions {
-  private readonly subscribers: LocalSubscribers<RecordMode>;
+export class LocalRecordSubscribers {
+  private readonly topics: TopicSubscriptions<RecordMode>;
 
   constructor(
-    private readonly registry: ConnectionRegistry,
-    node: ClusterNode,
+    private readonly local: LocalConnections,
+    bus: ClusterBus,
     private readonly reportError: (error: unknown) => void,
   ) {
-    this.subscribers = new LocalSubscribers(node, (recordId) => ({ kind: "record", recordId }), (recordId, message) =>
+    this.topics = new TopicSubscriptions<RecordMode>(bus, (recordId) => ({ kind: "record", recordId }), (recordId, message) =>
       this.deliver(recordId, message),
     );
   }
 
   /** Adds (or changes the mode of) a local subscriber; resolves once changes from now on reach it. */
   add(recordId: string, connectionId: string, mode: RecordMode): Promise<void> {
-    return this.subscribers.add(recordId, connectionId, mode);
+    return this.topics.add(recordId, connectionId, mode);
   }
 
   /** Removes a local subscriber; returns whether it was one. */
   remove(recordId: string, connectionId: string): Promise<boolean> {
-    return this.subscribers.remove(recordId, connectionId);
+    return this.topics.remove(recordId, connectionId);
   }
 
-  /** Removes a connection from every record (it disconnected). */
+  /** Removes a connection from every record (it closed). */
   removeConnection(connectionId: string): Promise<void> {
-    return this.subscribers.removeConnection(connectionId);
+    return this.topics.removeConnection(connectionId);
   }
 
   private deliver(recordId: string, text: string): void {
-    const subscribers = this.subscribers.subscribersOf(recordId);
-    if (!subscribers || subscribers.size === 0) return;
+    const subscribers = this.topics.membersOf(recordId);
+    if (subscribers.size === 0) return;
     const change = readRecordBusMessage(text);
     if (!change) {
       this.reportError(new Error(`meshwork: unreadable change of record "${recordId}"`));
@@ -68,6 +67,6 @@ export class RecordSubscriptions {
       }
       return frame;
     };
-    for (const [id, mode] of subscribers) this.registry.get(id)?.sendFrame(frameFor(mode));
+    for (const [id, mode] of subscribers) this.local.get(id)?.sendFrame(frameFor(mode));
   }
 }

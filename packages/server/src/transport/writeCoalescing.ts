@@ -1,3 +1,5 @@
+import type { WebSocket } from "ws";
+
 /** The parts of a TCP socket used to hold writes back; `ws` keeps its socket private, hence all optional. */
 export interface CorkableSocket {
   writableCorked?: number;
@@ -28,4 +30,12 @@ export function holdWritesUntilTickEnds(socket: CorkableSocket | null | undefine
     releaseScheduled = true;
     process.nextTick(releaseAll);
   }
+}
+
+/** The TCP socket under a `ws` socket: not public in `ws`, hence looked up defensively. */
+type WithTcp = { _socket?: CorkableSocket | null };
+
+/** {@link holdWritesUntilTickEnds} for the TCP socket under a `ws` socket. */
+export function holdSocketWritesUntilTickEnds(socket: WebSocket): void {
+  holdWritesUntilTickEnds((socket as unknown as WithTcp)._socket);
 }

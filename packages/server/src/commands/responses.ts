@@ -1,5 +1,5 @@
 import { MeshError, encodeServerMessage } from "@meshwork/protocol";
-import type { Connection } from "./connection";
+import type { Connection } from "../connections/connection";
 
 /** Answers request `id` with its result; a result JSON cannot encode becomes an `INTERNAL_ERROR` answer. */
 export function sendResult(connection: Connection, id: number, result: unknown): void {

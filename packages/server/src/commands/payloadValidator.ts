@@ -1,9 +1,6 @@
 import { MeshError } from "@meshwork/protocol";
 import { z } from "zod";
-import type { MeshContext } from "./context";
-
-/** A zod schema (classic or mini) for a command's payload. */
-export type PayloadSchema = z.core.$ZodType;
+import type { MeshContext, PayloadSchema } from "../serverApi";
 
 type ParseResult = z.ZodSafeParseResult<unknown>;
 

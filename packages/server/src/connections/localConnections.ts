@@ -1,10 +1,11 @@
 import type { Connection } from "./connection";
 
 /**
- * The connections whose sockets live on this server instance, by id. Entries are removed when their
- * socket closes, so the map never outgrows the live connections.
+ * The connections whose sockets live on this server instance, by id (not the shared state's registrations, nor the
+ * public `ConnectionManager`). Entries are removed when their socket closes, so the map never outgrows the live
+ * connections.
  */
-export class ConnectionRegistry {
+export class LocalConnections {
   private readonly byId = new Map<string, Connection>();
   private emptyWaiters: Array<() => void> = [];
 

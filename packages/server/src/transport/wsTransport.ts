@@ -5,7 +5,7 @@ import type { Duplex } from "node:stream";
 import { CLOSE_CODES, PROTOCOL_VERSION, subprotocolFor } from "@meshwork/protocol";
 import type { ConnectionMetadata } from "@meshwork/redis-state";
 import { type WebSocket, WebSocketServer } from "ws";
-import type { ResolvedServerOptions } from "./options";
+import type { ResolvedServerOptions } from "../options";
 
 /** What the transport hands over and reports. */
 export interface TransportHandlers {
@@ -77,7 +77,7 @@ export class WsTransport {
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.maxPayload,
-      // The local registry tracks connections; a second set inside ws would only cost memory.
+      // LocalConnections tracks the connections; a second set inside ws would only cost memory.
       clientTracking: false,
       perMessageDeflate: false,
       // Every frame is decoded with a replacing TextDecoder and then parsed and schema-checked, so invalid

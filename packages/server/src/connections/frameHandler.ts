@@ -1,10 +1,10 @@
 import { CLOSE_CODES, MeshError, RESERVED_PREFIX, isReservedName, parseClientMessageFast } from "@meshwork/protocol";
 import type { RawData } from "ws";
-import type { CommandRouter } from "./commandRouter";
+import type { CommandRouter } from "../commands/commandRouter";
+import { sendError } from "../commands/responses";
+import type { MeshLogger } from "../options";
 import type { Connection } from "./connection";
 import type { Liveness } from "./liveness";
-import type { MeshLogger } from "./options";
-import { sendError } from "./responses";
 
 /** Limits on bad input, from the server options. */
 export interface BadMessageLimits {

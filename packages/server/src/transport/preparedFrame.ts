@@ -1,4 +1,5 @@
 import * as ws from "ws";
+import type { WebSocket } from "ws";
 
 /** The parts of `ws`'s frame encoder used here; `ws` exports it but its type definitions do not declare it. */
 interface FrameEncoder {
@@ -24,4 +25,19 @@ export class PreparedFrame {
     const parts = encoder?.frame(payload, { fin: true, opcode: TEXT_OPCODE, mask: false, readOnly: true, rsv1: false });
     this.wire = parts === undefined ? null : parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
   }
+}
+
+/** The frame writer under a `ws` socket: not public in `ws`, hence looked up defensively. */
+type WithSender = { _sender?: { sendFrame?(list: Buffer[]): void } | null };
+
+const TEXT_FRAME = { binary: false } as const;
+
+/**
+ * Writes a frame encoded once for many sockets. Safe because the server never compresses (no permessage-deflate)
+ * and never sends blobs, so `ws` has no send queue a direct write could overtake.
+ */
+export function sendPreparedFrame(socket: WebSocket, frame: PreparedFrame): void {
+  const sender = (socket as unknown as WithSender)._sender;
+  if (frame.wire !== null && typeof sender?.sendFrame === "function") sender.sendFrame([frame.wire]);
+  else socket.send(frame.payload, TEXT_FRAME);
 }

@@ -1,9 +1,14 @@
 import { CLOSE_CODES, encodeServerMessage } from "@meshwork/protocol";
 import type { RawData, WebSocket } from "ws";
-import type { DisconnectInfo } from "./events";
-import { assertPushName } from "./names";
-import { PreparedFrame } from "./preparedFrame";
-import { type CorkableSocket, holdWritesUntilTickEnds } from "./writeCoalescing";
+import { assertPushName } from "../names";
+import { PreparedFrame, sendPreparedFrame } from "../transport/preparedFrame";
+import { holdSocketWritesUntilTickEnds } from "../transport/writeCoalescing";
+
+/** Why a connection ended: the close code and reason, the server's own when it closed the socket. */
+export interface DisconnectInfo {
+  readonly code: number;
+  readonly reason: string;
+}
 
 /**
  * Where a connection is in its life. Numbers rather than strings so the per-frame checks compare small integers.
@@ -40,18 +45,12 @@ const kConnection = Symbol("meshwork.connection");
 
 type TaggedSocket = WebSocket & { [kConnection]?: Connection };
 
-/** The TCP socket under a `ws` socket: not public in `ws`, hence looked up defensively. */
-type WithTcp = { _socket?: CorkableSocket | null };
-
-/** The frame writer under a `ws` socket: not public in `ws`, hence looked up defensively. */
-type WithSender = { _sender?: { sendFrame?(list: Buffer[]): void } | null };
-
 // Shared listeners: `this` is the socket, which points back at its connection. No closure per connection.
 function onMessage(this: TaggedSocket, data: RawData): void {
   const connection = this[kConnection];
   if (!connection) return;
   // `ws` emits every frame of one TCP read synchronously: the answers to a burst of requests leave together.
-  holdWritesUntilTickEnds((this as WithTcp)._socket);
+  holdSocketWritesUntilTickEnds(this);
   connection.host.onFrame(connection, data);
 }
 
@@ -153,25 +152,15 @@ export class Connection {
   sendFrame(frame: string | Buffer | PreparedFrame): boolean {
     if (!this.isOpen) return false;
     // Pushes made in one tick (a burst of bus messages from one Redis read, say) leave in one write.
-    holdWritesUntilTickEnds((this.socket as unknown as WithTcp)._socket);
+    holdSocketWritesUntilTickEnds(this.socket);
     if (typeof frame === "string") this.socket.send(frame);
-    else if (frame instanceof PreparedFrame) this.sendPrepared(frame);
+    else if (frame instanceof PreparedFrame) sendPreparedFrame(this.socket, frame);
     else this.socket.send(frame, TEXT_FRAME);
     if (this.socket.bufferedAmount > this.host.maxBufferedBytes) {
       const { code, reason } = CLOSE_CODES.SLOW_CONSUMER;
       this.close(code, reason);
     }
     return true;
-  }
-
-  /**
-   * Writes a frame encoded once for many sockets. Safe because the server never compresses (no permessage-deflate)
-   * and never sends blobs, so `ws` has no send queue a direct write could overtake.
-   */
-  private sendPrepared(frame: PreparedFrame): void {
-    const sender = (this.socket as unknown as WithSender)._sender;
-    if (frame.wire !== null && typeof sender?.sendFrame === "function") sender.sendFrame([frame.wire]);
-    else this.socket.send(frame.payload, TEXT_FRAME);
   }
 }
 

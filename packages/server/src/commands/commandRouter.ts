@@ -1,39 +1,20 @@
 import { isMeshError, isReservedName, toMeshError } from "@meshwork/protocol";
-import type { z } from "zod";
-import type { Connection } from "./connection";
-import { type MeshContext, createContext } from "./context";
-import type { MeshServer } from "./meshServer";
-import { assertCommandName } from "./names";
-import type { MeshLogger } from "./options";
-import { type PayloadSchema, payloadValidator } from "./payloadSchema";
+import type { Connection } from "../connections/connection";
+import { assertCommandName } from "../names";
+import type { MeshLogger } from "../options";
+import type {
+  CommandHandler,
+  CommandOptions,
+  MeshContext,
+  MeshServerApi,
+  Middleware,
+  PayloadSchema,
+  SchemaCommandOptions,
+} from "../serverApi";
+import type { BuiltinCommand } from "../serverFeature";
+import { createContext } from "./context";
+import { payloadValidator } from "./payloadValidator";
 import { sendError, sendResult } from "./responses";
-
-/**
- * Runs before a command handler. May read and extend the context (`ctx.user = …`); whatever it returns is
- * ignored, a returned promise is awaited, and a throw stops the chain and becomes the request's error.
- */
-export type Middleware<TPayload = any> = (ctx: MeshContext<TPayload>) => unknown;
-
-/** Handles a command: its return value (or what its promise resolves to) is the result sent to the client. */
-export type CommandHandler<TPayload = any, TResult = unknown> = (ctx: MeshContext<TPayload>) => TResult | Promise<TResult>;
-
-/** Options of a command registered without a schema. */
-export interface CommandOptions<TPayload = any> {
-  schema?: undefined;
-  /** Run after the global middleware, in order, before the handler. */
-  middlewares?: Middleware<TPayload>[];
-}
-
-/** Options of a command whose payload is validated (and typed) by a zod schema. */
-export interface SchemaCommandOptions<S extends PayloadSchema> {
-  /**
-   * Validates the payload after the global middleware and before the command's own; an invalid payload is
-   * answered with `INVALID_PAYLOAD`, the zod issues in `details`. Handlers see the parsed value.
-   */
-  schema: S;
-  /** Run after validation, in order, before the handler; they see the parsed payload. */
-  middlewares?: Middleware<z.output<S>>[];
-}
 
 /** A registered command with its middleware pipeline. @internal */
 export interface CommandEntry {
@@ -74,7 +55,7 @@ export class CommandRouter {
   private globals: readonly Middleware[] = [];
 
   constructor(
-    private readonly server: MeshServer,
+    private readonly server: MeshServerApi,
     private readonly logger: MeshLogger,
   ) {}
 
@@ -88,12 +69,12 @@ export class CommandRouter {
   }
 
   /**
-   * Registers one of meshwork's own `mesh/…` commands. Built-ins run through the global middleware like any
+   * Registers one of meshwork's own `mesh/…` commands (a feature's). Built-ins run through the global middleware like any
    * command, so an application's authentication middleware guards them too.
    */
-  registerBuiltin(name: string, handler: CommandHandler, options: SchemaCommandOptions<PayloadSchema>): void {
+  registerBuiltin({ name, schema, handler }: BuiltinCommand): void {
     if (!isReservedName(name)) throw new TypeError(`meshwork: built-in command "${name}" must use the reserved prefix`);
-    this.add(name, handler, options);
+    this.add(name, handler, { schema });
   }
 
   private add(name: string, handler: CommandHandler, options: Middleware[] | CommandOptions | SchemaCommandOptions<PayloadSchema>): void {

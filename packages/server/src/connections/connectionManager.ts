@@ -1,6 +1,6 @@
 import type { ConnectionMetadata, ConnectionMetadataEntry, MeshState } from "@meshwork/redis-state";
 import { type Connection, type ConnectionRef, connectionIdOf } from "./connection";
-import type { ConnectionRegistry } from "./connectionRegistry";
+import type { LocalConnections } from "./localConnections";
 
 /**
  * Connection metadata, kept in the shared state so every instance sees it, apart from routing data so
@@ -9,7 +9,7 @@ import type { ConnectionRegistry } from "./connectionRegistry";
 export class ConnectionManager {
   constructor(
     private readonly state: MeshState,
-    private readonly registry: ConnectionRegistry,
+    private readonly local: LocalConnections,
   ) {}
 
   /**
@@ -37,11 +37,11 @@ export class ConnectionManager {
 
   /** The connection with this id when its socket is on this instance. */
   getLocalConnection(id: string): Connection | undefined {
-    return this.registry.get(id);
+    return this.local.get(id);
   }
 
   /** Every connection whose socket is on this instance, including ones still registering or closing. */
   getLocalConnections(): Connection[] {
-    return [...this.registry.values()];
+    return [...this.local.values()];
   }
 }

@@ -1,23 +1,24 @@
 import { encodeServerMessage } from "@meshwork/protocol";
 import { decodeBusMessage } from "../cluster/busEnvelope";
-import type { ClusterNode } from "../cluster/clusterNode";
-import { LocalSubscribers } from "../cluster/localSubscribers";
-import type { ConnectionRegistry } from "../connectionRegistry";
-import { PreparedFrame } from "../preparedFrame";
+import type { ClusterBus } from "../cluster/clusterBus";
+import type { LocalConnections } from "../connections/localConnections";
+import { sendToMembers } from "../delivery/localFanout";
+import { TopicSubscriptions } from "../topics/topicSubscriptions";
+import { PreparedFrame } from "../transport/preparedFrame";
 
 /**
- * Local subscribers of application channels. The instance listens to a channel's topic only while it has a
- * local subscriber; each message arrives once per instance and is encoded once for all its local subscribers.
+ * This instance's subscribers of application channels. The instance listens to a channel's topic only while it has
+ * a local subscriber; each message arrives once per instance and is encoded once for all its local subscribers.
  */
-export class ChannelSubscriptions {
-  private readonly subscribers: LocalSubscribers<true>;
+export class LocalChannelSubscribers {
+  private readonly topics: TopicSubscriptions<true>;
 
   constructor(
-    private readonly registry: ConnectionRegistry,
-    node: ClusterNode,
+    private readonly local: LocalConnections,
+    bus: ClusterBus,
     private readonly reportError: (error: unknown) => void,
   ) {
-    this.subscribers = new LocalSubscribers(node, (channel) => ({ kind: "channel", channel }), (channel, message) =>
+    this.topics = new TopicSubscriptions<true>(bus, (channel) => ({ kind: "channel", channel }), (channel, message) =>
       this.deliver(channel, message),
     );
   }
@@ -30,24 +31,24 @@ export class ChannelSubscriptions {
    * subscriber added now would hold the channel's Redis subscription for good.
    */
   async add(channel: string, connectionId: string): Promise<boolean> {
-    if (!this.registry.get(connectionId)) return false;
-    await this.subscribers.add(channel, connectionId, true);
+    if (!this.local.get(connectionId)) return false;
+    await this.topics.add(channel, connectionId, true);
     return true;
   }
 
   /** Removes a local subscriber; returns whether it was one. */
   remove(channel: string, connectionId: string): Promise<boolean> {
-    return this.subscribers.remove(channel, connectionId);
+    return this.topics.remove(channel, connectionId);
   }
 
-  /** Removes a connection from every channel (it disconnected). */
+  /** Removes a connection from every channel (it closed). */
   removeConnection(connectionId: string): Promise<void> {
-    return this.subscribers.removeConnection(connectionId);
+    return this.topics.removeConnection(connectionId);
   }
 
   private deliver(channel: string, text: string): void {
-    const subscribers = this.subscribers.subscribersOf(channel);
-    if (!subscribers || subscribers.size === 0) return;
+    const subscribers = this.topics.membersOf(channel);
+    if (subscribers.size === 0) return;
     const decoded = decodeBusMessage(text);
     if (decoded?.header.t !== "channel") return;
     let frame: PreparedFrame;
@@ -57,9 +58,9 @@ export class ChannelSubscriptions {
       frame = new PreparedFrame(
         Buffer.from(
           encodeServerMessage(
-          n === undefined || e === undefined
-            ? { type: "channel-message", channel, message }
-            : { type: "channel-message", channel, message, offset: n, epoch: e },
+            n === undefined || e === undefined
+              ? { type: "channel-message", channel, message }
+              : { type: "channel-message", channel, message, offset: n, epoch: e },
           ),
         ),
       );
@@ -67,6 +68,6 @@ export class ChannelSubscriptions {
       this.reportError(new Error(`meshwork: unreadable message on channel "${channel}"`, { cause: error }));
       return;
     }
-    for (const id of subscribers.keys()) this.registry.get(id)?.sendFrame(frame);
+    sendToMembers(this.local, subscribers.keys(), frame);
   }
 }

@@ -1,27 +1,28 @@
 import { randomUUID } from "node:crypto";
 import { CLOSE_CODES, PROTOCOL_VERSION, encodeServerMessage } from "@meshwork/protocol";
-import type { ConnectionMetadata, MeshState } from "@meshwork/redis-state";
+import type { ConnectionMetadata } from "@meshwork/redis-state";
 import type { RawData, WebSocket } from "ws";
-import { Connection, type ConnectionHost, PHASE } from "./connection";
-import type { ConnectionRegistry } from "./connectionRegistry";
-import type { DisconnectInfo, MeshServerEventMap, TypedEvents } from "./events";
-import { withDeadline } from "./deadline";
+import { withDeadline } from "../deadline";
+import type { MeshServerEventMap, TypedEvents } from "../events";
+import type { ResolvedServerOptions } from "../options";
+import type { ServerFeature } from "../serverFeature";
+import { Connection, type ConnectionHost, type DisconnectInfo, PHASE } from "./connection";
 import type { FrameHandler } from "./frameHandler";
-import type { ResolvedServerOptions } from "./options";
+import type { LocalConnections } from "./localConnections";
+import type { StateRegistrations } from "./stateRegistrations";
 
 /** What the lifecycle works with; all owned by the server. */
 export interface LifecycleDeps {
   readonly options: ResolvedServerOptions;
-  readonly state: MeshState;
-  readonly instanceId: string;
-  readonly registry: ConnectionRegistry;
+  readonly registrations: StateRegistrations;
+  readonly local: LocalConnections;
   readonly frames: FrameHandler;
   readonly events: TypedEvents<MeshServerEventMap>;
   readonly reportError: (error: unknown) => void;
   /** Settles once the instance has joined the cluster; registrations wait for it. */
   readonly joined: Promise<void>;
-  /** Drops what the instance keeps locally for a connection that is gone (its room memberships). */
-  readonly forgetLocal: (connectionId: string) => Promise<void>;
+  /** Told when a connection closed, so each drops what it keeps locally for it. */
+  readonly features: readonly ServerFeature[];
 }
 
 // Frames held back while a connection registers. The socket is paused at accept, so only what arrived with
@@ -35,15 +36,15 @@ const MAX_PENDING_FRAMES = 1024;
  * 2. register in shared state (with the initial metadata from `authenticateConnection`), then send `hello`,
  *    emit `connected`, process the held-back frames and resume reading, so no request ever runs before its
  *    connection is registered;
- * 3. on socket close, exactly once: forget it locally at once, unregister it from state (after a registration
- *    still in flight), then emit `disconnected`.
+ * 3. on socket close, exactly once: drop it from the local connections at once, unregister it from state (after a
+ *    registration still in flight), run every feature's `onConnectionClosed`, then emit `disconnected`.
  */
 export class ConnectionLifecycle implements ConnectionHost {
   readonly maxBufferedBytes: number;
   readonly closeTimeout: number;
-  private readonly registrations = new Map<Connection, Promise<void>>();
+  /** Registrations in shared state still under way, so a close cleanup waits for its connection's. */
+  private readonly registering = new Map<Connection, Promise<void>>();
   private readonly cleanups = new Set<Promise<void>>();
-  private readonly failedUnregisters = new Set<string>();
   private accepting = true;
 
   constructor(private readonly deps: LifecycleDeps) {
@@ -54,7 +55,7 @@ export class ConnectionLifecycle implements ConnectionHost {
   /** Adopts an upgraded socket whose client speaks our protocol version. */
   accept(socket: WebSocket, remoteAddress: string, metadata: ConnectionMetadata | null): Connection {
     const connection = new Connection(randomUUID(), socket, remoteAddress, this);
-    this.deps.registry.add(connection);
+    this.deps.local.add(connection);
     if (!this.accepting) {
       const { code, reason } = CLOSE_CODES.GOING_AWAY;
       connection.close(code, reason);
@@ -62,8 +63,8 @@ export class ConnectionLifecycle implements ConnectionHost {
     }
     socket.pause();
     const registration = this.register(connection, metadata).catch(this.deps.reportError);
-    this.registrations.set(connection, registration);
-    void registration.then(() => this.registrations.delete(connection));
+    this.registering.set(connection, registration);
+    void registration.then(() => this.registering.delete(connection));
     return connection;
   }
 
@@ -86,7 +87,7 @@ export class ConnectionLifecycle implements ConnectionHost {
     if (connection.phase === PHASE.CLOSED) return;
     connection.phase = PHASE.CLOSED;
     connection.pendingFrames = null;
-    this.deps.registry.delete(connection);
+    this.deps.local.delete(connection);
     const info = connection.closeInfo ?? { code, reason: reason.toString() };
     const cleanup = this.cleanUp(connection, info);
     this.cleanups.add(cleanup);
@@ -107,17 +108,16 @@ export class ConnectionLifecycle implements ConnectionHost {
   async closeAll(): Promise<void> {
     this.accepting = false;
     const { code, reason } = CLOSE_CODES.GOING_AWAY;
-    for (const connection of this.deps.registry.values()) connection.close(code, reason);
-    await this.deps.registry.whenEmpty();
+    for (const connection of this.deps.local.values()) connection.close(code, reason);
+    await this.deps.local.whenEmpty();
     await withDeadline(Promise.all(this.cleanups), this.closeTimeout);
   }
 
   private async register(connection: Connection, metadata: ConnectionMetadata | null): Promise<void> {
-    const { state, instanceId, options } = this.deps;
+    const { options } = this.deps;
     try {
       await this.deps.joined;
-      await state.registerConnection(connection.id, instanceId);
-      if (metadata) await state.setConnectionMetadata(connection.id, metadata);
+      await this.deps.registrations.register(connection.id, metadata);
     } catch (cause) {
       this.deps.reportError(new Error(`meshwork: could not register connection ${connection.id}`, { cause }));
       const { code, reason } = CLOSE_CODES.INTERNAL_ERROR;
@@ -146,25 +146,6 @@ export class ConnectionLifecycle implements ConnectionHost {
     connection.socket.resume();
   }
 
-  /**
-   * Removes a gone connection from shared state. When the store is unreachable (Redis away) the id is kept and
-   * retried by {@link retryUnregisters} after the next successful heartbeat, so no ghost entry outlives the outage.
-   */
-  private async unregister(connectionId: string): Promise<void> {
-    try {
-      await this.deps.state.unregisterConnection(connectionId);
-      this.failedUnregisters.delete(connectionId);
-    } catch (cause) {
-      this.failedUnregisters.add(connectionId);
-      this.deps.reportError(new Error(`meshwork: could not unregister connection ${connectionId}`, { cause }));
-    }
-  }
-
-  /** Retries unregistrations that failed while the state store was unreachable. */
-  async retryUnregisters(): Promise<void> {
-    for (const connectionId of [...this.failedUnregisters]) await this.unregister(connectionId);
-  }
-
   private drainPending(connection: Connection): void {
     const pending = connection.pendingFrames;
     connection.pendingFrames = null;
@@ -176,11 +157,11 @@ export class ConnectionLifecycle implements ConnectionHost {
   }
 
   private async cleanUp(connection: Connection, info: DisconnectInfo): Promise<void> {
-    const registration = this.registrations.get(connection);
+    const registration = this.registering.get(connection);
     if (registration) await registration;
-    await this.unregister(connection.id);
+    await this.deps.registrations.unregister(connection.id);
     try {
-      await this.deps.forgetLocal(connection.id);
+      await Promise.all(this.deps.features.map((feature) => feature.onConnectionClosed?.(connection.id)));
     } catch (cause) {
       this.deps.reportError(cause);
     }

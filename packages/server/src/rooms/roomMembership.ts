@@ -1,25 +1,28 @@
+import { roomNameSchema } from "@meshwork/protocol";
 import type { MeshState } from "@meshwork/redis-state";
-import type { ClusterNode } from "./cluster/clusterNode";
-import { type ConnectionRef, connectionIdOf } from "./connection";
-import type { ConnectionRegistry } from "./connectionRegistry";
+import type { ClusterBus, RoomChange } from "../cluster/clusterBus";
+import { type ConnectionRef, connectionIdOf } from "../connections/connection";
+import type { LocalConnections } from "../connections/localConnections";
+import type { LocalRooms } from "./localRooms";
 
 function checkRoom(room: string): void {
-  if (typeof room !== "string" || room.length === 0) {
+  if (!roomNameSchema.safeParse(room).success) {
     throw new TypeError("meshwork: a room name must be a non-empty string");
   }
 }
 
 /**
- * Room membership, cluster-wide. Memberships live in the shared state; the instance that serves a
- * connection also keeps it in its local room index, which decides the room topics it listens to. A change
- * made on one instance for a connection on another is acknowledged by that instance before the call
- * resolves, so a room broadcast sent afterwards reaches (or no longer reaches) the connection.
+ * Room membership, cluster-wide. Memberships live in the shared state; the instance that serves a connection also
+ * keeps it in its {@link LocalRooms}, which decide the room topics it listens to. A change made on one instance for
+ * a connection on another is acknowledged by that instance before the call resolves, so a room broadcast sent
+ * afterwards reaches (or no longer reaches) the connection.
  */
-export class Rooms {
+export class RoomMembership {
   constructor(
     private readonly state: MeshState,
-    private readonly registry: ConnectionRegistry,
-    private readonly node: ClusterNode,
+    private readonly local: LocalConnections,
+    private readonly localRooms: LocalRooms,
+    private readonly bus: ClusterBus,
     private readonly reportError: (error: unknown) => void,
   ) {}
 
@@ -49,9 +52,9 @@ export class Rooms {
   async clear(room: string): Promise<void> {
     checkRoom(room);
     await this.state.clearRoom(room);
-    await this.node.clearLocal(room);
+    await this.localRooms.clear(room);
     // Every instance with a local member listens to the room's topic, so one notice reaches them all.
-    await this.node.publishControl({ kind: "room", room }, { t: "room-clear", o: this.node.origin, room });
+    await this.bus.publishControl({ kind: "room", room }, { t: "room-clear", o: this.bus.instanceId, room });
   }
 
   /** Whether a connection is in a room. */
@@ -64,17 +67,17 @@ export class Rooms {
     return this.state.getRoomMembers(room);
   }
 
-  private async syncOwner(room: string, id: string, change: "room-add" | "room-remove"): Promise<void> {
-    if (this.registry.get(id)) {
-      if (change === "room-add") await this.node.joinLocal(room, id);
-      else await this.node.leaveLocal(room, id);
+  private async syncOwner(room: string, id: string, change: RoomChange): Promise<void> {
+    if (this.local.get(id)) {
+      if (change === "room-add") await this.localRooms.join(room, id);
+      else await this.localRooms.leave(room, id);
       return;
     }
     const instanceId = await this.state.instanceOf(id);
     // Not served anywhere, or a stale entry of this very instance (its unregister failed while Redis was
-    // away and is being retried): there is no live socket whose index could change.
-    if (instanceId === null || instanceId === this.node.origin) return;
-    const acknowledged = await this.node.requestRoomChange(instanceId, change, room, id);
+    // away and is being retried): there is no live socket whose local rooms could change.
+    if (instanceId === null || instanceId === this.bus.instanceId) return;
+    const acknowledged = await this.bus.requestRoomChange(instanceId, change, room, id);
     if (!acknowledged) {
       this.reportError(new Error(`meshwork: instance ${instanceId} did not acknowledge ${change} of ${id} in "${room}"`));
     }

@@ -1,10 +1,12 @@
 import { encodeServerMessage } from "@meshwork/protocol";
 import type { MeshState } from "@meshwork/redis-state";
-import type { ClusterNode } from "./cluster/clusterNode";
-import { type ConnectionRef, connectionIdOf } from "./connection";
-import type { ConnectionRegistry } from "./connectionRegistry";
-import { assertPushName } from "./names";
-import { PreparedFrame } from "./preparedFrame";
+import type { ClusterBus } from "../cluster/clusterBus";
+import { type ConnectionRef, connectionIdOf } from "../connections/connection";
+import type { LocalConnections } from "../connections/localConnections";
+import { assertPushName } from "../names";
+import type { LocalRooms } from "../rooms/localRooms";
+import { PreparedFrame } from "../transport/preparedFrame";
+import { sendToAllLocal, sendToMembers } from "./localFanout";
 
 /** A push encoded once: the text that goes on the bus, and the frame every local socket sends. */
 interface EncodedPush {
@@ -25,9 +27,10 @@ function idsOf(refs: ConnectionRef | Iterable<ConnectionRef>): string[] {
  */
 export class Delivery {
   constructor(
-    private readonly registry: ConnectionRegistry,
+    private readonly local: LocalConnections,
     private readonly state: MeshState,
-    private readonly node: ClusterNode,
+    private readonly bus: ClusterBus,
+    private readonly localRooms: LocalRooms,
   ) {}
 
   /**
@@ -62,18 +65,18 @@ export class Delivery {
   // Encoding happens in the public methods, before any await, so a bad name or payload throws synchronously.
 
   private async sendEncoded(connectionId: string, push: EncodedPush): Promise<boolean> {
-    const local = this.registry.get(connectionId);
+    const local = this.local.get(connectionId);
     if (local) return local.sendFrame(push.bytes);
     const instanceId = await this.state.instanceOf(connectionId);
     if (instanceId === null) return false;
-    await this.node.publishPush({ kind: "instance", instanceId }, { to: [connectionId] }, push.text);
+    await this.bus.publishPush({ kind: "instance", instanceId }, { to: [connectionId] }, push.text);
     return true;
   }
 
   private async toListed(push: EncodedPush, connections: Iterable<ConnectionRef>): Promise<void> {
     const remote: string[] = [];
     for (const id of new Set([...connections].map(connectionIdOf))) {
-      const local = this.registry.get(id);
+      const local = this.local.get(id);
       if (local) local.sendFrame(push.bytes);
       else remote.push(id);
     }
@@ -85,25 +88,18 @@ export class Delivery {
       byInstance.set(instanceId, ids);
     }
     await Promise.all(
-      [...byInstance].map(([instanceId, to]) => this.node.publishPush({ kind: "instance", instanceId }, { to }, push.text)),
+      [...byInstance].map(([instanceId, to]) => this.bus.publishPush({ kind: "instance", instanceId }, { to }, push.text)),
     );
   }
 
   private async toEveryone(push: EncodedPush, excluded: string[]): Promise<void> {
-    const skip = new Set(excluded);
-    for (const connection of this.registry.values()) if (!skip.has(connection.id)) connection.sendFrame(push.bytes);
-    await this.node.publishPush({ kind: "all" }, excluded.length > 0 ? { x: excluded } : {}, push.text);
+    sendToAllLocal(this.local, push.bytes, new Set(excluded));
+    await this.bus.publishPush({ kind: "all" }, excluded.length > 0 ? { x: excluded } : {}, push.text);
   }
 
   private async toRoom(room: string, push: EncodedPush, excluded: string[]): Promise<void> {
-    const members = this.node.rooms.membersOf(room);
-    if (excluded.length === 0) {
-      for (const id of members) this.registry.get(id)?.sendFrame(push.bytes);
-    } else {
-      const skip = new Set(excluded);
-      for (const id of members) if (!skip.has(id)) this.registry.get(id)?.sendFrame(push.bytes);
-    }
-    await this.node.publishPush({ kind: "room", room }, excluded.length > 0 ? { x: excluded } : {}, push.text);
+    sendToMembers(this.local, this.localRooms.membersOf(room), push.bytes, excluded.length === 0 ? null : new Set(excluded));
+    await this.bus.publishPush({ kind: "room", room }, excluded.length > 0 ? { x: excluded } : {}, push.text);
   }
 
   private encode(command: string, payload: unknown): EncodedPush {

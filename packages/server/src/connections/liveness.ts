@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { CLOSE_CODES, encodeServerMessage } from "@meshwork/protocol";
 import { type Connection, PHASE } from "./connection";
-import type { ConnectionRegistry } from "./connectionRegistry";
+import type { LocalConnections } from "./localConnections";
 
 /** The liveness settings, from the server options. */
 export interface LivenessOptions {
@@ -29,7 +29,7 @@ export class Liveness {
   private probeSentAt = 0;
 
   constructor(
-    private readonly registry: ConnectionRegistry,
+    private readonly local: LocalConnections,
     private readonly options: LivenessOptions,
   ) {}
 
@@ -69,7 +69,7 @@ export class Liveness {
   private pingAll(): void {
     const { maxMissedPongs } = this.options;
     const { code, reason } = CLOSE_CODES.PING_TIMEOUT;
-    for (const connection of this.registry.values()) {
+    for (const connection of this.local.values()) {
       if (connection.phase !== PHASE.OPEN) continue;
       if (connection.unansweredPings > maxMissedPongs) {
         connection.close(code, reason);
@@ -84,7 +84,7 @@ export class Liveness {
     this.probeId = this.probeId >= Number.MAX_SAFE_INTEGER ? 1 : this.probeId + 1;
     this.probeSentAt = performance.now();
     const frame = Buffer.from(encodeServerMessage({ type: "latency-probe", id: this.probeId }));
-    for (const connection of this.registry.values()) {
+    for (const connection of this.local.values()) {
       if (connection.phase === PHASE.OPEN) connection.sendFrame(frame);
     }
   }

@@ -1,4 +1,4 @@
-import { LUA_KEY_FUNCTIONS } from "./keys";
+import { LUA_KEY_FUNCTIONS } from "../keys";
 
 /**
  * The Lua scripts of the Redis state. Each runs atomically: no other command sees a half-done update.

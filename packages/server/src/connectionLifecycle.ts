@@ -116,8 +116,8 @@ export class ConnectionLifecycle implements ConnectionHost {
     const { state, instanceId, options } = this.deps;
     try {
       await this.deps.joined;
-      await state.registerConnection(connection.id, instanceId);
-      if (metadata) await state.setConnectionMetadata(connection.id, metadata);
+      await state.connections.register(connection.id, instanceId);
+      if (metadata) await state.connections.setMetadata(connection.id, metadata);
     } catch (cause) {
       this.deps.reportError(new Error(`meshwork: could not register connection ${connection.id}`, { cause }));
       const { code, reason } = CLOSE_CODES.INTERNAL_ERROR;
@@ -152,7 +152,7 @@ export class ConnectionLifecycle implements ConnectionHost {
    */
   private async unregister(connectionId: string): Promise<void> {
     try {
-      await this.deps.state.unregisterConnection(connectionId);
+      await this.deps.state.connections.unregister(connectionId);
       this.failedUnregisters.delete(connectionId);
     } catch (cause) {
       this.failedUnregisters.add(connectionId);

@@ -33,7 +33,7 @@ export function registerChannelCommands(
         return { success: false, reason: "The connection closed", history: [] };
       }
       const limit = Math.min(historyLimit, MAX_HISTORY_LIMIT);
-      const { history, position, recovery } = await state.channelSnapshot(channel, {
+      const { history, position, recovery } = await state.channels.snapshot(channel, {
         historyLimit: limit,
         max: MAX_HISTORY_LIMIT,
         ...(since ? { since } : {}),

@@ -1,5 +1,5 @@
 import { encodeServerMessage } from "@meshwork/protocol";
-import { decodeBusMessage } from "../cluster/busEnvelope";
+import { decodeBusMessage } from "@meshwork/redis-state";
 import type { ClusterNode } from "../cluster/clusterNode";
 import { LocalSubscribers } from "../cluster/localSubscribers";
 import type { ConnectionRegistry } from "../connectionRegistry";

@@ -45,7 +45,7 @@ export class Channels {
     }
     const json = JSON.stringify(message);
     if (json === undefined) throw new TypeError("meshwork: a channel message must be JSON-serialisable");
-    return this.deps.state.publishToChannel(channel, json, history, this.deps.instanceId).then(() => undefined);
+    return this.deps.state.channels.publish(channel, json, history, this.deps.instanceId).then(() => undefined);
   }
 
   /** Drops a connection's subscriptions (it disconnected). */

@@ -1,7 +1,7 @@
 import { type BusTopic, InstanceMonitor, type MeshBus, type MeshState, type ReapedConnection } from "@meshwork/redis-state";
 import type { ConnectionRegistry } from "../connectionRegistry";
 import { AckTracker } from "./ackTracker";
-import { type BusHeader, type BusMessage, decodeBusMessage, encodeBusMessage } from "./busEnvelope";
+import { type BusHeader, type BusMessage, decodeBusMessage, encodeBusMessage } from "@meshwork/redis-state";
 import { PreparedFrame } from "../preparedFrame";
 import { RoomIndex } from "./roomIndex";
 
@@ -75,7 +75,7 @@ export class ClusterNode {
     await this.monitor.stop();
     this.acks.cancelAll();
     try {
-      await this.deps.state.reapInstance(this.deps.instanceId, { force: true });
+      await this.deps.state.instances.reap(this.deps.instanceId, { force: true });
     } finally {
       await this.bus.close();
     }
@@ -219,7 +219,7 @@ export class ClusterNode {
    * saw every change published before it.
    */
   private async reconcileMembership(room: string, connectionId: string): Promise<void> {
-    const member = await this.deps.state.isInRoom(room, connectionId);
+    const member = await this.deps.state.rooms.isMember(room, connectionId);
     // The connection may have closed meanwhile: its cleanup removes it from the store and the local index.
     if (member && this.deps.registry.get(connectionId)?.isOpen) await this.joinLocal(room, connectionId);
     else await this.leaveLocal(room, connectionId);
@@ -234,7 +234,7 @@ export class ClusterNode {
     const cleared = [...this.rooms.membersOf(room)];
     if (cleared.length === 0) return;
     // Read first, so the read goes out in arrival order like every other reconciliation.
-    const current = this.deps.state.getRoomMembers(room);
+    const current = this.deps.state.rooms.members(room);
     const stopped = this.clearLocal(room);
     const rejoined = current.then((list) => {
       const members = new Set(list);
@@ -267,10 +267,10 @@ export class ClusterNode {
   private async registerAgain(): Promise<void> {
     const { state, instanceId, registry } = this.deps;
     for (const connection of registry.values()) {
-      if (connection.isOpen) await state.registerConnection(connection.id, instanceId);
+      if (connection.isOpen) await state.connections.register(connection.id, instanceId);
     }
     for (const [room, connectionId] of this.rooms.memberships()) {
-      if (registry.get(connectionId)?.isOpen) await state.addToRoom(room, connectionId);
+      if (registry.get(connectionId)?.isOpen) await state.rooms.addMember(room, connectionId);
     }
   }
 }

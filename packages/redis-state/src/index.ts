@@ -19,7 +19,6 @@ export type {
   ChannelSnapshotOptions,
 } from "./channels/channelRecovery";
 export {
-  BUS_MESSAGE_TYPES,
   encodeBusMessage,
   decodeBusMessage,
   channelBusMessage,

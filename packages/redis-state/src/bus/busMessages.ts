@@ -8,14 +8,10 @@ import type { StoredPosition } from "../channels/channelRecovery";
  * JSON and a record change's patch and value JSON are spliced into frames as they are. JSON text never holds a raw
  * newline, so the lines split cleanly.
  *
- * Two Lua scripts (redis/scripts.ts) write some of these messages themselves, because they publish in the same
- * atomic step as they store; each such type says which script below. Lua's `cjson` may order a header's fields
- * differently, so the bytes can differ while the decoded message is the same (a test checks this against Redis).
+ * Three Lua scripts (redis/scripts.ts) write or complete some of these messages themselves, because they publish in
+ * the same atomic step as they store; each such type names its script below. Lua's `cjson` may order a header's
+ * fields differently, so the bytes can differ while the decoded message is the same (a test checks this against Redis).
  */
-export const BUS_MESSAGE_TYPES = ["push", "room-add", "room-remove", "room-clear", "ack", "close", "channel", "record"] as const;
-
-/** The type of a bus message: the `t` of its header. */
-export type BusMessageType = (typeof BUS_MESSAGE_TYPES)[number];
 
 /**
  * Deliver the frame that follows (the body) to local connections: all of them, those in `to`, or all but those in
@@ -89,7 +85,7 @@ export interface RecordBusHeader {
   readonly root?: true;
 }
 
-/** The header of any bus message: one union, told apart by `t`. */
+/** The header of any bus message: one union of every message type, told apart by `t`. */
 export type BusHeader =
   | PushHeader
   | RoomChangeHeader
@@ -98,6 +94,9 @@ export type BusHeader =
   | CloseHeader
   | ChannelHeader
   | RecordBusHeader;
+
+/** The type of a bus message: the `t` of its header. */
+export type BusMessageType = BusHeader["t"];
 
 /** A decoded bus message: its header and its body, as text (`""` for types without one). */
 export interface BusMessage {

@@ -41,15 +41,15 @@ describe.each(stores)("InstanceMonitor on %s", (_name, createState) => {
     try {
       await doomed.start();
       await Promise.all(survivors.map((m) => m.start()));
-      await state.registerConnection("x1", "doomed");
-      await state.addToRoom("lobby", "x1");
+      await state.connections.register("x1", "doomed");
+      await state.rooms.addMember("lobby", "x1");
       await doomed.stop();
       const stoppedAt = Date.now();
       await vi.waitFor(() => expect(reports).toHaveLength(1), { timeout: 3_000, interval: 10 });
       // TTL + one sweep interval, with room for a loaded CI machine.
       expect(Date.now() - stoppedAt).toBeLessThan(200 + 50 + 250);
       expect(reports[0]).toMatchObject({ instanceId: "doomed", connections: [{ connectionId: "x1", rooms: ["lobby"] }] });
-      expect(await state.getRoomMembers("lobby")).toEqual([]);
+      expect(await state.rooms.members("lobby")).toEqual([]);
       // Give the other survivor several more sweeps: it must not report the same instance again.
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(reports).toHaveLength(1);
@@ -76,8 +76,8 @@ describe.each(stores)("InstanceMonitor on %s", (_name, createState) => {
     try {
       await monitor.start();
       // The process stalls past its TTL (as when Redis is away): the next beat finds it expired.
-      await vi.waitFor(async () => expect(await state.isInstanceAlive("sleepy")).toBe(true));
-      await state.reapInstance("sleepy", { force: true });
+      await vi.waitFor(async () => expect(await state.instances.isAlive("sleepy")).toBe(true));
+      await state.instances.reap("sleepy", { force: true });
       await monitor.tick();
       expect(onExpired).toHaveBeenCalledTimes(1);
     } finally {

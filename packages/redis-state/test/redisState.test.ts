@@ -2,20 +2,11 @@ import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { LUA_KEY_FUNCTIONS, createKeys, escapeKeyComponent } from "../src/keys";
 import { RedisState } from "../src/index";
-import { describeStateContract } from "./stateContract";
 import { TEST_REDIS_URL, deletePrefix, uniquePrefix } from "./redisSupport";
 
 const prefixes: string[] = [];
 afterAll(async () => {
   await Promise.all(prefixes.map(deletePrefix));
-});
-
-describeStateContract("redis", async () => {
-  const keyPrefix = uniquePrefix();
-  prefixes.push(keyPrefix);
-  const state = new RedisState({ connection: TEST_REDIS_URL, keyPrefix });
-  await state.ready();
-  return state;
 });
 
 describe("key layout", () => {
@@ -57,11 +48,11 @@ describe("key layout", () => {
     const state = new RedisState({ connection: TEST_REDIS_URL, keyPrefix });
     const redis = new Redis(TEST_REDIS_URL);
     try {
-      await state.heartbeat("i1", 5_000);
-      await state.registerConnection("c1", "i1");
-      await state.addToRoom("r", "c1");
-      await state.setRoomMetadata("r", { a: 1 });
-      await state.setConnectionMetadata("c1", { b: 2 });
+      await state.instances.heartbeat("i1", 5_000);
+      await state.connections.register("c1", "i1");
+      await state.rooms.addMember("r", "c1");
+      await state.rooms.setMetadata("r", { a: 1 });
+      await state.connections.setMetadata("c1", { b: 2 });
       const [, keys] = await redis.scan("0", "MATCH", `${keyPrefix}*`, "COUNT", 1000);
       expect(keys.length).toBeGreaterThan(0);
       expect(keys.every((key) => key.startsWith(keyPrefix))).toBe(true);

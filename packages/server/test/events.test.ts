@@ -5,8 +5,11 @@ import { MemoryLogger, startServer, uniquePrefix } from "./support/servers";
 
 /** A state store whose unregister fails, to provoke an internal error. */
 class FailingUnregisterState extends MemoryState {
-  override async unregisterConnection(): Promise<string[]> {
-    throw new Error("store unavailable");
+  constructor(keyPrefix?: string) {
+    super(keyPrefix);
+    this.connections.unregister = async () => {
+      throw new Error("store unavailable");
+    };
   }
 }
 

@@ -4,7 +4,7 @@ import { RawClient, expectUpgradeRefused } from "./support/rawClient";
 import { TcpWebSocket } from "./support/rawTcp";
 import { startServer, uniquePrefix } from "./support/servers";
 
-/** A MemoryState whose registerConnection waits until the test opens the gate. */
+/** A MemoryState whose connections.register waits until the test opens the gate. */
 class GatedState extends MemoryState {
   private openGate: () => void = () => {};
   private readonly gate = new Promise<void>((resolve) => {
@@ -12,10 +12,14 @@ class GatedState extends MemoryState {
   });
   registering = 0;
 
-  override async registerConnection(connectionId: string, instanceId: string): Promise<void> {
-    this.registering++;
-    await this.gate;
-    return super.registerConnection(connectionId, instanceId);
+  constructor(keyPrefix?: string) {
+    super(keyPrefix);
+    const register = this.connections.register.bind(this.connections);
+    this.connections.register = async (connectionId, instanceId) => {
+      this.registering++;
+      await this.gate;
+      return register(connectionId, instanceId);
+    };
   }
 
   open(): void {
@@ -29,7 +33,7 @@ describe("connection lifecycle", () => {
     const { server } = await startServer({ state });
     const seenRegistered: Array<string | null> = [];
     server.registerCommand("where-am-i", async (ctx) => {
-      seenRegistered.push(await state.instanceOf(ctx.connection.id));
+      seenRegistered.push(await state.connections.instanceOf(ctx.connection.id));
       return ctx.connection.id;
     });
     // The two requests travel in the same TCP write as the handshake: the server has them before it accepts.
@@ -62,14 +66,14 @@ describe("connection lifecycle", () => {
     const client = await RawClient.connect(url);
     const id = client.hello.connectionId;
     expect(events).toEqual([`connected ${id}`]);
-    expect(await state.instanceOf(id)).toBe(server.instanceId);
+    expect(await state.connections.instanceOf(id)).toBe(server.instanceId);
     expect(server.connectionManager.getLocalConnection(id)?.isOpen).toBe(true);
 
     client.socket.close(4321, "bye");
     await vi.waitFor(() => expect(events).toHaveLength(2));
     expect(events[1]).toBe(`disconnected ${id}`);
     expect(disconnectInfo).toEqual({ code: 4321, reason: "bye" });
-    expect(await state.instanceOf(id)).toBeNull();
+    expect(await state.connections.instanceOf(id)).toBeNull();
     expect(server.connectionManager.getLocalConnection(id)).toBeUndefined();
     expect(server.connectionManager.getLocalConnections()).toEqual([]);
   });
@@ -82,14 +86,14 @@ describe("connection lifecycle", () => {
       disconnected.push([connection, info]);
     });
     const clients = await Promise.all([RawClient.connect(url), RawClient.connect(url), RawClient.connect(url)]);
-    expect(await state.connectionsOf(server.instanceId)).toHaveLength(3);
+    expect(await state.connections.connectionsOf(server.instanceId)).toHaveLength(3);
 
     const first = server.close();
     expect(server.close()).toBe(first);
     await first;
 
     for (const client of clients) expect(await client.closed).toEqual({ code: 1001, reason: "server going away" });
-    expect(await state.connectionsOf(server.instanceId)).toEqual([]);
+    expect(await state.connections.connectionsOf(server.instanceId)).toEqual([]);
     expect(disconnected.map(([, info]) => info.code)).toEqual([1001, 1001, 1001]);
     expect(server.connectionManager.getLocalConnections()).toEqual([]);
     await expect(RawClient.connect(url)).rejects.toThrow();

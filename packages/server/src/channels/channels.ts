@@ -63,7 +63,7 @@ export class Channels implements ServerFeature {
     }
     const json = JSON.stringify(message);
     if (json === undefined) throw new TypeError("meshwork: a channel message must be JSON-serialisable");
-    return this.deps.state.publishToChannel(channel, json, history, this.deps.bus.instanceId).then(() => undefined);
+    return this.deps.state.channels.publish(channel, json, history, this.deps.bus.instanceId).then(() => undefined);
   }
 
   /** Drops a closed connection's subscriptions. */
@@ -86,7 +86,7 @@ export class Channels implements ServerFeature {
       return { success: false, reason: "The connection closed", history: [] };
     }
     const limit = Math.min(historyLimit, MAX_HISTORY_LIMIT);
-    const { history, position, recovery } = await this.deps.state.channelSnapshot(channel, {
+    const { history, position, recovery } = await this.deps.state.channels.snapshot(channel, {
       historyLimit: limit,
       max: MAX_HISTORY_LIMIT,
       ...(since ? { since } : {}),

@@ -1,5 +1,5 @@
 import { encodeServerMessage } from "@meshwork/protocol";
-import { decodeBusMessage } from "../cluster/busEnvelope";
+import { decodeBusMessage } from "@meshwork/redis-state";
 import type { ClusterBus } from "../cluster/clusterBus";
 import type { LocalConnections } from "../connections/localConnections";
 import { sendToMembers } from "../delivery/localFanout";

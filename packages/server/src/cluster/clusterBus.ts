@@ -1,6 +1,5 @@
-import type { BusTopic, MeshBus, MeshState } from "@meshwork/redis-state";
+import { type BusHeader, type BusTopic, type MeshBus, type MeshState, encodeBusMessage } from "@meshwork/redis-state";
 import { AckTracker } from "./ackTracker";
-import { type BusHeader, encodeBusMessage } from "./busEnvelope";
 
 /** A room change another instance is asked to carry out for one of its connections. */
 export type RoomChange = "room-add" | "room-remove";

@@ -1,7 +1,13 @@
-import { InstanceMonitor, type MeshState, type ReapedConnection } from "@meshwork/redis-state";
+import {
+  type BusHeader,
+  type BusMessage,
+  InstanceMonitor,
+  type MeshState,
+  type ReapedConnection,
+  decodeBusMessage,
+} from "@meshwork/redis-state";
 import type { LocalConnections } from "../connections/localConnections";
 import { deliverBusPush } from "../delivery/localFanout";
-import { type BusHeader, type BusMessage, decodeBusMessage } from "./busEnvelope";
 import type { ClusterBus } from "./clusterBus";
 
 /** Timings of the cluster, from the server options. */
@@ -75,7 +81,7 @@ export class ClusterNode {
     await this.monitor.stop();
     bus.cancelRequests();
     try {
-      await state.reapInstance(bus.instanceId, { force: true });
+      await state.instances.reap(bus.instanceId, { force: true });
     } finally {
       await bus.close();
     }
@@ -132,10 +138,10 @@ export class ClusterNode {
   private async registerAgain(): Promise<void> {
     const { state, bus, local, rooms } = this.deps;
     for (const connection of local.values()) {
-      if (connection.isOpen) await state.registerConnection(connection.id, bus.instanceId);
+      if (connection.isOpen) await state.connections.register(connection.id, bus.instanceId);
     }
     for (const [room, connectionId] of rooms.memberships()) {
-      if (local.get(connectionId)?.isOpen) await state.addToRoom(room, connectionId);
+      if (local.get(connectionId)?.isOpen) await state.rooms.addMember(room, connectionId);
     }
   }
 }

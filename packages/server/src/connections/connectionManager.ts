@@ -17,22 +17,22 @@ export class ConnectionManager {
    * @throws MeshError `NOT_FOUND` (as a rejection) when the connection is not registered.
    */
   setMetadata(connection: ConnectionRef, metadata: ConnectionMetadata): Promise<void> {
-    return this.state.setConnectionMetadata(connectionIdOf(connection), metadata);
+    return this.state.connections.setMetadata(connectionIdOf(connection), metadata);
   }
 
   /** A connection's metadata, or `null` when none was set or the connection is unknown. */
   getMetadata(connection: ConnectionRef): Promise<ConnectionMetadata | null> {
-    return this.state.getConnectionMetadata(connectionIdOf(connection));
+    return this.state.connections.getMetadata(connectionIdOf(connection));
   }
 
   /** Every registered connection with its metadata (`null` where none was set): `[{ [connectionId]: metadata }]`. */
   getAllMetadata(): Promise<ConnectionMetadataEntry[]> {
-    return this.state.getAllConnectionMetadata();
+    return this.state.connections.getAllMetadata();
   }
 
   /** Every member of a room, on every instance, with its metadata (`null` where none was set). */
   getAllMetadataForRoom(room: string): Promise<ConnectionMetadataEntry[]> {
-    return this.state.getConnectionMetadataForRoom(room);
+    return this.state.connections.getMetadataForRoom(room);
   }
 
   /** The connection with this id when its socket is on this instance. */

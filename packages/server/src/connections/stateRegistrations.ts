@@ -16,14 +16,14 @@ export class StateRegistrations {
 
   /** Registers a connection as served by this instance, then sets its initial metadata. */
   async register(connectionId: string, metadata: ConnectionMetadata | null): Promise<void> {
-    await this.state.registerConnection(connectionId, this.instanceId);
-    if (metadata) await this.state.setConnectionMetadata(connectionId, metadata);
+    await this.state.connections.register(connectionId, this.instanceId);
+    if (metadata) await this.state.connections.setMetadata(connectionId, metadata);
   }
 
   /** Removes a gone connection from the shared state; a failure is reported and retried later. Never rejects. */
   async unregister(connectionId: string): Promise<void> {
     try {
-      await this.state.unregisterConnection(connectionId);
+      await this.state.connections.unregister(connectionId);
       this.failed.delete(connectionId);
     } catch (cause) {
       this.failed.add(connectionId);

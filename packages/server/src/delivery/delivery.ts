@@ -67,7 +67,7 @@ export class Delivery {
   private async sendEncoded(connectionId: string, push: EncodedPush): Promise<boolean> {
     const local = this.local.get(connectionId);
     if (local) return local.sendFrame(push.bytes);
-    const instanceId = await this.state.instanceOf(connectionId);
+    const instanceId = await this.state.connections.instanceOf(connectionId);
     if (instanceId === null) return false;
     await this.bus.publishPush({ kind: "instance", instanceId }, { to: [connectionId] }, push.text);
     return true;
@@ -82,7 +82,7 @@ export class Delivery {
     }
     if (remote.length === 0) return;
     const byInstance = new Map<string, string[]>();
-    for (const [id, instanceId] of await this.state.instancesOf(remote)) {
+    for (const [id, instanceId] of await this.state.connections.instancesOf(remote)) {
       const ids = byInstance.get(instanceId) ?? [];
       ids.push(id);
       byInstance.set(instanceId, ids);

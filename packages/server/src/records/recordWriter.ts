@@ -80,7 +80,7 @@ export class RecordWriter {
 
   /** A record's value and version. */
   async get<T = unknown>(recordId: string): Promise<VersionedValue<T>> {
-    const stored = await this.state.getRecord(recordId);
+    const stored = await this.state.records.get(recordId);
     return { value: stored.json === null ? null : (JSON.parse(stored.json) as T), version: stored.version };
   }
 
@@ -117,7 +117,7 @@ export class RecordWriter {
   /** Deletes a record; its subscribers are told. Returns whether it existed. */
   async delete(recordId: string): Promise<boolean> {
     this.tails.forget(recordId);
-    return (await this.state.deleteRecord(recordId, this.origin)) > 0;
+    return (await this.state.records.delete(recordId, this.origin)) > 0;
   }
 
   /** Sends a write at once, on top of this instance's own write of `tail`; redoes it carefully if refused. */
@@ -128,7 +128,7 @@ export class RecordWriter {
     changeHead: string,
     previous: Promise<Written> | undefined,
   ): Promise<Written> {
-    const sent = this.state.commitRecord({
+    const sent = this.state.records.commit({
       recordId,
       expectedVersion: tail.version,
       json: next.json,
@@ -174,7 +174,7 @@ export class RecordWriter {
   ): Promise<Written> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const trusted = attempt === 0 && expectedVersion === undefined && base && base.json !== json ? base : undefined;
-      const current = trusted ?? (await this.state.getRecord(recordId));
+      const current = trusted ?? (await this.state.records.get(recordId));
       if (expectedVersion !== undefined && current.version !== expectedVersion) {
         throw conflict(recordId, expectedVersion, current.version);
       }
@@ -184,7 +184,7 @@ export class RecordWriter {
         if (trusted) continue;
         return { version: current.version };
       }
-      const commit = await this.state.commitRecord({
+      const commit = await this.state.records.commit({
         recordId,
         expectedVersion: current.version,
         json,

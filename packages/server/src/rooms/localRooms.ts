@@ -1,5 +1,4 @@
-import type { MeshState } from "@meshwork/redis-state";
-import { decodeBusMessage } from "../cluster/busEnvelope";
+import { type MeshState, decodeBusMessage } from "@meshwork/redis-state";
 import type { ClusterBus } from "../cluster/clusterBus";
 import type { LocalConnections } from "../connections/localConnections";
 import { deliverBusPush } from "../delivery/localFanout";
@@ -68,7 +67,7 @@ export class LocalRooms implements ServerFeature {
    * saw every change published before it.
    */
   async reconcile(room: string, connectionId: string): Promise<void> {
-    const member = await this.deps.state.isInRoom(room, connectionId);
+    const member = await this.deps.state.rooms.isMember(room, connectionId);
     // The connection may have closed meanwhile: its cleanup removes it from the store and the local rooms.
     if (member && this.deps.local.get(connectionId)?.isOpen) await this.join(room, connectionId);
     else await this.leave(room, connectionId);
@@ -95,7 +94,7 @@ export class LocalRooms implements ServerFeature {
     const cleared = [...this.membersOf(room)];
     if (cleared.length === 0) return;
     // Read first, so the read goes out in arrival order like every other reconciliation.
-    const current = this.deps.state.getRoomMembers(room);
+    const current = this.deps.state.rooms.members(room);
     const stopped = this.clear(room);
     const rejoined = current.then((list) => {
       const members = new Set(list);

@@ -30,7 +30,7 @@ export class RoomMembership {
   async add(room: string, ref: ConnectionRef): Promise<void> {
     checkRoom(room);
     const id = connectionIdOf(ref);
-    await this.state.addToRoom(room, id);
+    await this.state.rooms.addMember(room, id);
     await this.syncOwner(room, id, "room-add");
   }
 
@@ -38,20 +38,20 @@ export class RoomMembership {
   async remove(room: string, ref: ConnectionRef): Promise<void> {
     checkRoom(room);
     const id = connectionIdOf(ref);
-    if (await this.state.removeFromRoom(room, id)) await this.syncOwner(room, id, "room-remove");
+    if (await this.state.rooms.removeMember(room, id)) await this.syncOwner(room, id, "room-remove");
   }
 
   /** Removes a connection from every room it is in. */
   async removeFromAll(ref: ConnectionRef): Promise<void> {
     const id = connectionIdOf(ref);
-    const rooms = await this.state.removeFromAllRooms(id);
+    const rooms = await this.state.rooms.removeFromAll(id);
     await Promise.all(rooms.map((room) => this.syncOwner(room, id, "room-remove")));
   }
 
   /** Empties a room on every instance and deletes its metadata. */
   async clear(room: string): Promise<void> {
     checkRoom(room);
-    await this.state.clearRoom(room);
+    await this.state.rooms.clear(room);
     await this.localRooms.clear(room);
     // Every instance with a local member listens to the room's topic, so one notice reaches them all.
     await this.bus.publishControl({ kind: "room", room }, { t: "room-clear", o: this.bus.instanceId, room });
@@ -59,12 +59,12 @@ export class RoomMembership {
 
   /** Whether a connection is in a room. */
   has(room: string, ref: ConnectionRef): Promise<boolean> {
-    return this.state.isInRoom(room, connectionIdOf(ref));
+    return this.state.rooms.isMember(room, connectionIdOf(ref));
   }
 
   /** Ids of a room's members, on every instance. */
   members(room: string): Promise<string[]> {
-    return this.state.getRoomMembers(room);
+    return this.state.rooms.members(room);
   }
 
   private async syncOwner(room: string, id: string, change: RoomChange): Promise<void> {
@@ -73,7 +73,7 @@ export class RoomMembership {
       else await this.localRooms.leave(room, id);
       return;
     }
-    const instanceId = await this.state.instanceOf(id);
+    const instanceId = await this.state.connections.instanceOf(id);
     // Not served anywhere, or a stale entry of this very instance (its unregister failed while Redis was
     // away and is being retried): there is no live socket whose local rooms could change.
     if (instanceId === null || instanceId === this.bus.instanceId) return;

@@ -12,22 +12,26 @@ import { RecordWriter } from "../../src/records/recordWriter";
 
 /** A store with a fixed round trip: each call waits a timer tick before and after it runs, like a network hop. */
 class SteadyLatencyState extends MemoryState {
+  constructor() {
+    super();
+    const get = this.records.get.bind(this.records);
+    const commit = this.records.commit.bind(this.records);
+    this.records.get = async (recordId: string): Promise<StoredRecord> => {
+      await this.hop();
+      const stored = await get(recordId);
+      await this.hop();
+      return stored;
+    };
+    this.records.commit = async (write: RecordWrite): Promise<RecordCommit> => {
+      await this.hop();
+      const committed = await commit(write);
+      await this.hop();
+      return committed;
+    };
+  }
+
   private hop(): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, 1));
-  }
-
-  override async getRecord(recordId: string): Promise<StoredRecord> {
-    await this.hop();
-    const stored = await super.getRecord(recordId);
-    await this.hop();
-    return stored;
-  }
-
-  override async commitRecord(write: RecordWrite): Promise<RecordCommit> {
-    await this.hop();
-    const commit = await super.commitRecord(write);
-    await this.hop();
-    return commit;
   }
 }
 
@@ -42,7 +46,7 @@ describe("RecordWriter under steady contention", () => {
     const versions = await Promise.all([...fromA, fromB]);
 
     expect(new Set(versions).size).toBe(151);
-    expect((await state.getRecord("counter")).version).toBe(151);
+    expect((await state.records.get("counter")).version).toBe(151);
   }, 20_000);
 });
 
@@ -82,20 +86,24 @@ class CountingState extends SteadyLatencyState {
   inFlight = 0;
   mostInFlight = 0;
 
-  override async getRecord(recordId: string): Promise<StoredRecord> {
-    this.reads++;
-    return super.getRecord(recordId);
-  }
-
-  override async commitRecord(write: RecordWrite): Promise<RecordCommit> {
-    this.mostInFlight = Math.max(this.mostInFlight, ++this.inFlight);
-    try {
-      const commit = await super.commitRecord(write);
-      if (!commit.ok) this.refused++;
-      return commit;
-    } finally {
-      this.inFlight--;
-    }
+  constructor() {
+    super();
+    const get = this.records.get.bind(this.records);
+    const commit = this.records.commit.bind(this.records);
+    this.records.get = async (recordId: string): Promise<StoredRecord> => {
+      this.reads++;
+      return get(recordId);
+    };
+    this.records.commit = async (write: RecordWrite): Promise<RecordCommit> => {
+      this.mostInFlight = Math.max(this.mostInFlight, ++this.inFlight);
+      try {
+        const committed = await commit(write);
+        if (!committed.ok) this.refused++;
+        return committed;
+      } finally {
+        this.inFlight--;
+      }
+    };
   }
 }
 
@@ -155,7 +163,7 @@ describe("RecordWriter sending writes back to back", () => {
       // Each instance's writes keep their call order; together they take every version once.
       for (const versions of [versionsA, versionsB]) expect(versions).toEqual([...versions].sort((x, y) => x - y));
       expect(new Set([...versionsA, ...versionsB]).size).toBe(120);
-      const stored = await state.getRecord("doc");
+      const stored = await state.records.get("doc");
       expect(stored.version).toBe(122);
 
       await vi.waitFor(() => expect(changes).toHaveLength(122));

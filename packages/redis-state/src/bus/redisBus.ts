@@ -1,7 +1,6 @@
 import type { Redis } from "ioredis";
-import type { BusHandler, BusTopic, MeshBus } from "./bus";
-import type { MeshKeys } from "./keys";
-import { channelOf } from "./memoryBus";
+import type { MeshKeys } from "../keys";
+import { type BusHandler, type BusTopic, type MeshBus, channelOf } from "./bus";
 
 /**
  * A bus endpoint on Redis pub/sub: publishes through the store's command connection and listens on a

@@ -1,4 +1,4 @@
-import { LUA_KEY_FUNCTIONS } from "./keys";
+import { LUA_KEY_FUNCTIONS } from "../keys";
 
 /**
  * The Lua scripts of the Redis state. Each runs atomically: no other command sees a half-done update.
@@ -153,7 +153,8 @@ return result`,
  * Stores a channel message and publishes it, in one step, so the stored order and the published order are the
  * same and every stored message carries a unique, gap-free offset. The first store of a channel (or the first
  * after its meta was lost) starts a new epoch and drops any stale stream. The stream is trimmed to exactly
- * `history` entries (`MAXLEN` without `~`).
+ * `history` entries (`MAXLEN` without `~`). What it publishes is the channel message of bus/busMessages.ts
+ * (`channelBusMessage` with the stored position).
  * KEYS: channelMeta, channelHistory, busChannel. ARGV: message JSON, history, origin instance id, new epoch.
  * Returns { epoch, offset }.
  */
@@ -181,7 +182,7 @@ return { epoch, offset }`,
  * was deleted and re-created meanwhile, even at the same version. The writer's id is stored with the value, so a
  * write sent right behind the same writer's previous one can require that the version it builds on is that one.
  * The published change is the writer's head (header and patch, for version expected + 1), a newline and the value
- * JSON, so the value is sent to Redis once (see recordStore.ts).
+ * JSON, so the value is sent to Redis once: the record change of bus/busMessages.ts (`recordBusMessage`).
  * KEYS: record, busRecord. ARGV: expected version, value JSON, change head, expected incarnation ("" for any),
  * incarnation for a new record, writer id, "1" when the expected version must be the writer's own (else "").
  * Returns { ok (1/0), version, incarnation }.
@@ -202,7 +203,8 @@ return { 1, version, incarnation }`,
 };
 
 /**
- * Deletes a record and tells its subscribers, in one step. KEYS: record, busRecord. ARGV: origin instance id.
+ * Deletes a record and tells its subscribers, in one step, with the record deletion of bus/busMessages.ts
+ * (`recordDeletionMessage`). KEYS: record, busRecord. ARGV: origin instance id.
  * Returns the version the record had (0 when it did not exist, and then nothing is published).
  */
 export const deleteRecordScript: ScriptDefinition = {

@@ -1,8 +1,10 @@
-import type { MeshState, ReapedConnection } from "./meshState";
+import type { MeshState } from "../meshState";
+import type { ReapedConnection } from "./instanceStore";
 
 /** Options of {@link InstanceMonitor}. */
 export interface InstanceMonitorOptions {
-  readonly state: MeshState;
+  /** The state whose instance store holds the heartbeats. */
+  readonly state: Pick<MeshState, "instances">;
   readonly instanceId: string;
   /** Milliseconds between this instance's heartbeats, and between its sweeps for dead instances. */
   readonly heartbeatInterval: number;
@@ -39,7 +41,7 @@ export class InstanceMonitor {
   /** Sends the first heartbeat, then keeps beating and sweeping until {@link stop}. */
   async start(): Promise<void> {
     const { state, instanceId, instanceTtl, heartbeatInterval } = this.options;
-    await state.heartbeat(instanceId, instanceTtl);
+    await state.instances.heartbeat(instanceId, instanceTtl);
     this.timer = setInterval(() => void this.tick(), heartbeatInterval);
     this.timer.unref?.();
   }
@@ -73,17 +75,17 @@ export class InstanceMonitor {
 
   private async beat(): Promise<void> {
     const { state, instanceId, instanceTtl } = this.options;
-    const wasAlive = await state.heartbeat(instanceId, instanceTtl);
+    const wasAlive = await state.instances.heartbeat(instanceId, instanceTtl);
     if (!wasAlive && this.timer) await this.options.onExpired();
     await this.options.onHeartbeat?.();
   }
 
   private async sweep(): Promise<void> {
     const { state, instanceId } = this.options;
-    const others = (await state.listInstances()).filter((id) => id !== instanceId);
+    const others = (await state.instances.list()).filter((id) => id !== instanceId);
     for (const other of others) {
-      if (await state.isInstanceAlive(other)) continue;
-      const reaped = await state.reapInstance(other, { lockTtlMs: Math.max(5_000, this.options.instanceTtl) });
+      if (await state.instances.isAlive(other)) continue;
+      const reaped = await state.instances.reap(other, { lockTtlMs: Math.max(5_000, this.options.instanceTtl) });
       if (reaped) this.options.onInstanceReaped(other, reaped);
     }
   }

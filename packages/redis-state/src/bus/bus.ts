@@ -1,3 +1,5 @@
+import type { MeshKeys } from "../keys";
+
 /**
  * Where a message on the cross-instance bus goes: to every instance, to one instance, or to the
  * instances that listen to a room because they have a local member.
@@ -35,4 +37,20 @@ export interface MeshBus {
 
   /** Drops every subscription and the connection behind them. Idempotent. */
   close(): Promise<void>;
+}
+
+/** Channel name of a topic: the same names the Redis bus uses, so diagnostics read alike. */
+export function channelOf(keys: MeshKeys, topic: BusTopic): string {
+  switch (topic.kind) {
+    case "all":
+      return keys.busAll();
+    case "instance":
+      return keys.busInstance(topic.instanceId);
+    case "room":
+      return keys.busRoom(topic.room);
+    case "channel":
+      return keys.busChannel(topic.channel);
+    case "record":
+      return keys.busRecord(topic.recordId);
+  }
 }

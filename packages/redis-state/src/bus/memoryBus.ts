@@ -1,21 +1,5 @@
-import type { BusHandler, BusTopic, MeshBus } from "./bus";
-import type { MeshKeys } from "./keys";
-
-/** Channel name of a topic: the same names the Redis bus uses, so diagnostics read alike. */
-export function channelOf(keys: MeshKeys, topic: BusTopic): string {
-  switch (topic.kind) {
-    case "all":
-      return keys.busAll();
-    case "instance":
-      return keys.busInstance(topic.instanceId);
-    case "room":
-      return keys.busRoom(topic.room);
-    case "channel":
-      return keys.busChannel(topic.channel);
-    case "record":
-      return keys.busRecord(topic.recordId);
-  }
-}
+import type { MeshKeys } from "../keys";
+import { type BusHandler, type BusTopic, type MeshBus, channelOf } from "./bus";
 
 /** The in-process switchboard that every {@link MemoryBus} of one store publishes through. */
 export class MemoryHub {

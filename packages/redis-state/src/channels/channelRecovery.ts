@@ -17,15 +17,6 @@ export interface ChannelRecovery {
 }
 
 /**
- * The header of a channel message on the bus: the publishing instance, and the offset and epoch of a stored
- * message. The message's JSON follows after a newline, untouched. The Lua publish script builds the same header.
- */
-export function channelBusMessage(origin: string, json: string, position?: StoredPosition): string {
-  const header = position ? { t: "channel", o: origin, n: position.offset, e: position.epoch } : { t: "channel", o: origin };
-  return `${JSON.stringify(header)}\n${json}`;
-}
-
-/**
  * Decides a recovery from the messages stored after `since.offset` (ascending, as read): complete only in the
  * same epoch, when the first one follows `since` directly and all of them fit in `max`.
  */
@@ -53,4 +44,14 @@ export interface ChannelSnapshot {
   readonly history: string[];
   /** With `since`: what was stored after it, or that it cannot all be replayed. */
   readonly recovery?: ChannelRecovery;
+}
+
+/** What `ChannelStore.snapshot` reads. */
+export interface ChannelSnapshotOptions {
+  /** How many of the newest stored messages to return (0: none). */
+  readonly historyLimit: number;
+  /** The position a subscriber already has: the messages stored after it are returned too. */
+  readonly since?: StoredPosition;
+  /** The most messages after `since` that may be replayed; more than that is a recovery that fails. */
+  readonly max: number;
 }

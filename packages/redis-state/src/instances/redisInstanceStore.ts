@@ -1,0 +1,52 @@
+import type { RedisCommands } from "../redis/redisCommands";
+import type { InstanceStore, ReapOptions, ReapedConnection } from "./instanceStore";
+
+/**
+ * The {@link InstanceStore} on Redis: a heartbeat key with a TTL per instance, a set listing them, and a Lua script
+ * that removes a dead instance's connections, memberships and metadata under a lock (`reapInstanceScript`).
+ */
+export class RedisInstanceStore implements InstanceStore {
+  constructor(private readonly commands: RedisCommands) {}
+
+  async heartbeat(instanceId: string, ttlMs: number): Promise<boolean> {
+    const k = this.commands.keys;
+    const existed = await this.commands.run("meshHeartbeat", [k.instanceAlive(instanceId), k.instances()], [
+      instanceId,
+      Math.max(1, Math.round(ttlMs)),
+    ]);
+    return existed === 1;
+  }
+
+  async list(): Promise<string[]> {
+    return this.commands.redis.smembers(this.commands.keys.instances());
+  }
+
+  async isAlive(instanceId: string): Promise<boolean> {
+    return (await this.commands.redis.exists(this.commands.keys.instanceAlive(instanceId))) === 1;
+  }
+
+  async reap(instanceId: string, options: ReapOptions = {}): Promise<ReapedConnection[] | null> {
+    const k = this.commands.keys;
+    const flat = (await this.commands.run(
+      "meshReapInstance",
+      [
+        k.instances(),
+        k.instanceAlive(instanceId),
+        k.instanceReapLock(instanceId),
+        k.instanceConnections(instanceId),
+        k.connections(),
+        k.connectionMetadata(),
+      ],
+      [k.prefix, instanceId, options.force ? "1" : "0", options.lockTtlMs ?? 10_000],
+    )) as (string | number)[] | null;
+    if (flat === null) return null;
+    const reaped: ReapedConnection[] = [];
+    for (let i = 0; i < flat.length; ) {
+      const connectionId = String(flat[i]);
+      const count = Number(flat[i + 1]);
+      reaped.push({ connectionId, rooms: flat.slice(i + 2, i + 2 + count).map(String) });
+      i += 2 + count;
+    }
+    return reaped;
+  }
+}

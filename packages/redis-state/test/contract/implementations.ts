@@ -1,0 +1,55 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, afterEach } from "vitest";
+import { MemoryState, type MeshState, RedisState } from "../../src/index";
+import { TEST_REDIS_URL, deletePrefix, uniquePrefix } from "../redisSupport";
+
+/** A way to open a fresh, isolated state: its own key prefix, in memory or on Redis. */
+export type StateFactory = () => Promise<MeshState>;
+
+const prefixes: string[] = [];
+
+/**
+ * Every implementation the store contracts run against. Each contract file runs `describe.each` over these, so
+ * one suite checks the memory and the Redis implementation of each store alike.
+ */
+export const IMPLEMENTATIONS: Array<[string, StateFactory]> = [
+  ["memory", async () => MemoryState.shared(`test:${randomUUID()}:`)],
+  [
+    "redis",
+    async () => {
+      const keyPrefix = uniquePrefix();
+      prefixes.push(keyPrefix);
+      const state = new RedisState({ connection: TEST_REDIS_URL, keyPrefix });
+      await state.ready();
+      return state;
+    },
+  ],
+];
+
+/**
+ * Opens states for the tests of one `describe` and closes them after each test; deletes the Redis keys they
+ * wrote after the file.
+ */
+export function openStates(createState: StateFactory): () => Promise<MeshState> {
+  const opened: MeshState[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((state) => state.close()));
+  });
+  afterAll(async () => {
+    await Promise.all(prefixes.splice(0).map(deletePrefix));
+  });
+  return async () => {
+    const state = await createState();
+    opened.push(state);
+    return state;
+  };
+}
+
+/** Polls a condition until it holds, failing after a deadline. */
+export async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("condition not met before the deadline");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -8,12 +8,20 @@ export {
 } from "./options";
 export { Connection, type ConnectionRef } from "./connections/connection";
 export { ConnectionManager } from "./connections/connectionManager";
-export type { MeshContext, MeshContextBase, MeshContextExtensions } from "./serverApi";
-export type { Middleware, CommandHandler, CommandOptions, SchemaCommandOptions } from "./serverApi";
-export type { PayloadSchema } from "./serverApi";
+export type {
+  MeshServerApi,
+  MeshContext,
+  MeshContextBase,
+  MeshContextExtensions,
+  Middleware,
+  CommandHandler,
+  CommandOptions,
+  SchemaCommandOptions,
+  PayloadSchema,
+} from "./serverApi";
 export type { MeshServerEventMap, DisconnectInfo, InstanceDownInfo } from "./events";
 export { RoomManager } from "./rooms/roomManager";
-export type { VersionedValue as RecordSnapshot, RecordWriteOptions } from "./records/recordWriter";
+export type { VersionedValue, VersionedValue as RecordSnapshot, RecordWriteOptions } from "./records/recordWriter";
 export type { AccessGuard, AccessGuard as ChannelGuard } from "./access/accessRules";
 export type {
   ConnectionMetadata,

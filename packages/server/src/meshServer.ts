@@ -1,47 +1,24 @@
 import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { createInstanceId } from "@meshwork/redis-state";
 import type { z } from "zod";
 import type { AccessGuard } from "./access/accessRules";
-import { Channels } from "./channels/channels";
-import { ClusterBus } from "./cluster/clusterBus";
-import { ClusterNode } from "./cluster/clusterNode";
-import { CommandRouter } from "./commands/commandRouter";
 import type { ConnectionRef } from "./connections/connection";
-import { ConnectionLifecycle } from "./connections/connectionLifecycle";
-import { ConnectionManager } from "./connections/connectionManager";
-import { FrameHandler } from "./connections/frameHandler";
-import { Liveness } from "./connections/liveness";
-import { LocalConnections } from "./connections/localConnections";
-import { StateRegistrations } from "./connections/stateRegistrations";
-import { Delivery } from "./delivery/delivery";
-import { type MeshServerEventMap, type TypedEvents, createServerEvents } from "./events";
-import { type MeshServerOptions, resolveServerOptions } from "./options";
-import { Records } from "./records/records";
+import type { ConnectionManager } from "./connections/connectionManager";
+import type { MeshServerEventMap } from "./events";
+import type { MeshServerOptions } from "./options";
 import type { RecordWriteOptions, VersionedValue } from "./records/recordWriter";
-import { LocalRooms } from "./rooms/localRooms";
-import { RoomManager } from "./rooms/roomManager";
-import { RoomMembership } from "./rooms/roomMembership";
-import type { CommandHandler, CommandOptions, Middleware, SchemaCommandOptions } from "./serverApi";
-import type { MeshServerApi, PayloadSchema } from "./serverApi";
-import type { ServerFeature } from "./serverFeature";
-import { type ShutdownParts, shutdownServer } from "./shutdown";
-import { openStateStore } from "./stateStore";
-import { type TransportHandlers, WsTransport } from "./transport/wsTransport";
-
-/** What the public methods delegate to, and what shutdown takes apart. */
-interface ServerParts extends ShutdownParts {
-  readonly events: TypedEvents<MeshServerEventMap>;
-  readonly router: CommandRouter;
-  readonly bus: ClusterBus;
-  readonly delivery: Delivery;
-  readonly rooms: RoomMembership;
-  readonly channels: Channels;
-  readonly records: Records;
-  /** Settles once the listener listens (when owned) and the instance has joined the cluster. */
-  readonly ready: Promise<void>;
-}
+import type { RoomManager } from "./rooms/roomManager";
+import type {
+  CommandHandler,
+  CommandOptions,
+  MeshServerApi,
+  Middleware,
+  PayloadSchema,
+  SchemaCommandOptions,
+} from "./serverApi";
+import { type ServerParts, buildServerParts } from "./serverParts";
+import { shutdownServer } from "./shutdown";
 
 /**
  * A meshwork server: commands with middleware, pushes and broadcasts, connection metadata, liveness and
@@ -70,56 +47,12 @@ export class MeshServer implements MeshServerApi {
   private readonly parts: ServerParts;
   private closing: Promise<void> | null = null;
 
-  /**
-   * Builds the server's parts in dependency order, each before its first use, and starts listening (with `port`).
-   * @throws TypeError for contradictory or out-of-range options.
-   */
-  constructor(given: MeshServerOptions) {
-    const options = resolveServerOptions(given);
-    const { logger, closeTimeout } = options;
-    this.instanceId = createInstanceId();
-    const { instanceId } = this;
-    const { events, reportError } = createServerEvents(logger);
-    const { state, owned: ownsState } = openStateStore(given, options.keyPrefix, logger, reportError);
-    const local = new LocalConnections();
-    const bus = new ClusterBus(state, instanceId, options.clusterRequestTimeout);
-    const shared = { state, bus, local, reportError };
-    const localRooms = new LocalRooms(shared);
-    const channels = new Channels(shared);
-    const records = new Records(shared);
-    const rooms = new RoomMembership(state, local, localRooms, bus, reportError);
-    const delivery = new Delivery(local, state, bus, localRooms);
-    this.connectionManager = new ConnectionManager(state, local);
-    this.roomManager = new RoomManager(state);
-    // Every feature plugs in here: its commands, its connection cleanup, its shutdown.
-    const features: readonly ServerFeature[] = [localRooms, channels, records];
-    const router = new CommandRouter(this, logger);
-    for (const feature of features) for (const command of feature.commands ?? []) router.registerBuiltin(command);
-    const registrations = new StateRegistrations(state, instanceId, reportError);
-    const node = new ClusterNode({
-      ...shared,
-      rooms: localRooms,
-      timings: options,
-      onInstanceDown: (downId, connections) => events.emit("instancedown", { instanceId: downId, connections }),
-      afterHeartbeat: () => registrations.retryFailed(),
-    });
-    const joined = state.ready().then(() => node.start());
-    const liveness = new Liveness(local, options);
-    const frames = new FrameHandler(router, liveness, options, logger);
-    const connectionDeps = { options, registrations, local, frames, events, reportError, joined, features };
-    const lifecycle = new ConnectionLifecycle(connectionDeps);
-    const accept: TransportHandlers["accept"] = (socket, request, metadata) => {
-      lifecycle.accept(socket, request.socket.remoteAddress ?? "", metadata);
-    };
-    const transport = new WsTransport(options, { accept, reportError });
-    liveness.start();
-    const ready = Promise.all([transport.listen(), joined]).then(() => undefined);
-    // Reported even when nobody awaits ready(), so a failed listen is never silent.
-    ready.catch(reportError);
-    this.parts = {
-      transport, liveness, lifecycle, features, node, state, ownsState, closeTimeout, reportError, events, router,
-      bus, delivery, rooms, channels, records, ready,
-    };
+  /** @throws TypeError for contradictory or out-of-range options. */
+  constructor(options: MeshServerOptions) {
+    this.parts = buildServerParts(this, options);
+    this.instanceId = this.parts.instanceId;
+    this.connectionManager = this.parts.connectionManager;
+    this.roomManager = this.parts.roomManager;
   }
 
   /** The port the server listens on (owned or attached listener), e.g. the one picked for `port: 0`. */

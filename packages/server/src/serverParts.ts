@@ -1,0 +1,92 @@
+import { createInstanceId } from "@meshwork/redis-state";
+import { Channels } from "./channels/channels";
+import { ClusterBus } from "./cluster/clusterBus";
+import { ClusterNode } from "./cluster/clusterNode";
+import { CommandRouter } from "./commands/commandRouter";
+import { ConnectionLifecycle } from "./connections/connectionLifecycle";
+import { ConnectionManager } from "./connections/connectionManager";
+import { FrameHandler } from "./connections/frameHandler";
+import { Liveness } from "./connections/liveness";
+import { LocalConnections } from "./connections/localConnections";
+import { StateRegistrations } from "./connections/stateRegistrations";
+import { Delivery } from "./delivery/delivery";
+import { type MeshServerEventMap, type TypedEvents, createServerEvents } from "./events";
+import { type MeshServerOptions, resolveServerOptions } from "./options";
+import { Records } from "./records/records";
+import { LocalRooms } from "./rooms/localRooms";
+import { RoomManager } from "./rooms/roomManager";
+import { RoomMembership } from "./rooms/roomMembership";
+import type { MeshServerApi } from "./serverApi";
+import type { ServerFeature } from "./serverFeature";
+import type { ShutdownParts } from "./shutdown";
+import { openStateStore } from "./stateStore";
+import { type TransportHandlers, WsTransport } from "./transport/wsTransport";
+
+/** What the public methods delegate to, and what shutdown takes apart. */
+export interface ServerParts extends ShutdownParts {
+  readonly events: TypedEvents<MeshServerEventMap>;
+  readonly router: CommandRouter;
+  readonly bus: ClusterBus;
+  readonly delivery: Delivery;
+  readonly rooms: RoomMembership;
+  readonly channels: Channels;
+  readonly records: Records;
+  readonly instanceId: string;
+  readonly connectionManager: ConnectionManager;
+  readonly roomManager: RoomManager;
+  /** Settles once the listener listens (when owned) and the instance has joined the cluster. */
+  readonly ready: Promise<void>;
+}
+
+/**
+ * Builds a server's parts in dependency order, each before its first use, and starts listening (with `port`).
+ * Every feature plugs in through the feature list: its commands, its connection cleanup, its shutdown.
+ * @throws TypeError for contradictory or out-of-range options.
+ */
+export function buildServerParts(server: MeshServerApi, given: MeshServerOptions): ServerParts {
+  const options = resolveServerOptions(given);
+  const { logger, closeTimeout } = options;
+  const instanceId = createInstanceId();
+  const { events, reportError } = createServerEvents(logger);
+  const { state, owned: ownsState } = openStateStore(given, options.keyPrefix, logger, reportError);
+  const local = new LocalConnections();
+  const bus = new ClusterBus(state, instanceId, options.clusterRequestTimeout);
+  const shared = { state, bus, local, reportError };
+  const localRooms = new LocalRooms(shared);
+  const channels = new Channels(shared);
+  const records = new Records(shared);
+  const rooms = new RoomMembership(state, local, localRooms, bus, reportError);
+  const delivery = new Delivery(local, state, bus, localRooms);
+  // Every feature plugs in here: its commands, its connection cleanup, its shutdown.
+  const features: readonly ServerFeature[] = [localRooms, channels, records];
+  const router = new CommandRouter(server, logger);
+  for (const feature of features) for (const command of feature.commands ?? []) router.registerBuiltin(command);
+  const registrations = new StateRegistrations(state, instanceId, reportError);
+  const node = new ClusterNode({
+    ...shared,
+    rooms: localRooms,
+    timings: options,
+    onInstanceDown: (downId, connections) => events.emit("instancedown", { instanceId: downId, connections }),
+    afterHeartbeat: () => registrations.retryFailed(),
+  });
+  const joined = state.ready().then(() => node.start());
+  const liveness = new Liveness(local, options);
+  const frames = new FrameHandler(router, liveness, options, logger);
+  const connectionDeps = { options, registrations, local, frames, events, reportError, joined, features };
+  const lifecycle = new ConnectionLifecycle(connectionDeps);
+  const accept: TransportHandlers["accept"] = (socket, request, metadata) => {
+    lifecycle.accept(socket, request.socket.remoteAddress ?? "", metadata);
+  };
+  const transport = new WsTransport(options, { accept, reportError });
+  liveness.start();
+  const ready = Promise.all([transport.listen(), joined]).then(() => undefined);
+  // Reported even when nobody awaits ready(), so a failed listen is never silent.
+  ready.catch(reportError);
+  return {
+    instanceId,
+    connectionManager: new ConnectionManager(state, local),
+    roomManager: new RoomManager(state),
+    transport, liveness, lifecycle, features, node, state, ownsState, closeTimeout, reportError, events, router,
+    bus, delivery, rooms, channels, records, ready,
+  };
+}

@@ -2,14 +2,13 @@
 // `pnpm bench`: runs every scenario against every server under test and prints one Markdown table per
 // scenario. Servers and load generators run in separate child processes on 127.0.0.1. Progress goes to
 // stderr, the report to stdout. Exits non-zero when a server fails to start or a scenario fails.
-// Settings: see lib/config.mjs (BENCH_DURATION_MS, BENCH_WARMUP_MS, BENCH_SERVERS, BENCH_SCENARIOS, ...).
-import os from "node:os";
+// Settings: see lib/config.mjs and each fan-out scenario's header (BENCH_SCENARIOS, BENCH_SERVERS, BENCH_CB_*, ...).
 import { fileURLToPath } from "node:url";
-import { benchEnvOverrides, loadConfig } from "./lib/config.mjs";
+import { benchEnvOverrides, loadConfig, selectById } from "./lib/config.mjs";
 import { describeMachine } from "./lib/machine.mjs";
 import { formatTable } from "./lib/table.mjs";
 import { selectScenarios } from "./scenarios/index.mjs";
-import { BASELINE_ID, selectServers } from "./servers/index.mjs";
+import { BASELINE_ID, SERVERS } from "./servers/index.mjs";
 
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 const out = (line = "") => process.stdout.write(`${line}\n`);
@@ -21,7 +20,7 @@ async function main() {
   let scenarios;
   try {
     config = loadConfig();
-    servers = selectServers(config.servers);
+    servers = selectById(SERVERS, config.servers, "server");
     scenarios = selectScenarios(config.scenarios);
   } catch (err) {
     process.stderr.write(`bench: ${err.message}\n`);
@@ -46,7 +45,6 @@ async function main() {
     log,
     // Upper bound on any child's life: each exits by itself past it, even if this process hangs.
     childMaxMs: config.rpc.warmupMs + config.rpc.durationMs + 10 * config.callTimeoutMs,
-    loadCpus: os.cpus().length > 1 ? `1-${os.cpus().length - 1}` : "0",
   };
   const failures = [];
   for (const scenario of scenarios) {

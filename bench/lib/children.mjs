@@ -137,6 +137,11 @@ export class Child {
   }
 }
 
+/** Forks a child of the orchestrator (`ctx`), bounded in lifetime by `ctx.childMaxMs`. */
+export function forkChild(ctx, name, file, execArgv = []) {
+  return new Child(name, file, { execArgv, env: { BENCH_CHILD_MAX_MS: String(ctx.childMaxMs) }, verbose: ctx.config.verbose });
+}
+
 /** Stops children in parallel; never throws. */
 export async function stopAll(children, timeoutMs) {
   await Promise.all(children.filter(Boolean).map((c) => c.stop(timeoutMs).catch(() => c.kill())));

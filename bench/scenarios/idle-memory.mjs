@@ -1,9 +1,9 @@
-// Scenario: server memory per idle connection.
-// The server child forces GC and reports process.memoryUsage() before and after the load child opens
-// N idle connections (in batches; meshwork ones count once `hello` arrived). The load child keeps
-// answering pings and latency probes, so the server runs its default liveness timers as in production.
+// Scenario `idle-memory`: server memory per idle connection. The server child forces GC and reports
+// process.memoryUsage() before and after the load child opens N idle connections (in batches; meshwork ones
+// count once `hello` arrived). The load child keeps answering pings and latency probes, so the server runs its
+// default liveness timers as in production.
 import { sleep, stopAll } from "../lib/children.mjs";
-import { launchLoad, launchServer, SUBPROTOCOLS } from "../lib/harness.mjs";
+import { launchLoad, launchServer, openConnections } from "../lib/launch.mjs";
 import { fmtInt, fmtRatio } from "../lib/table.mjs";
 
 export const id = "idle-memory";
@@ -20,31 +20,24 @@ async function waitForServerConnections(server, expected, timeoutMs, timeout) {
 }
 
 async function measure(ctx, def) {
-  const { config } = ctx;
-  const c = config.idle;
-  const timeout = config.callTimeoutMs;
+  const c = ctx.config.idle;
+  const timeout = ctx.config.callTimeoutMs;
   let server;
   let loads = [];
   try {
     server = await launchServer(ctx, def);
     loads = launchLoad(ctx, 1, def.id);
     const [load] = loads;
-    const open = (count) =>
-      load.call(
-        "open",
-        { url: server.url, subprotocols: SUBPROTOCOLS, expectHello: def.hello, count, batchSize: c.batchSize, batchTimeoutMs: timeout },
-        timeout * 4,
-      );
     if (c.primeConnections > 0) {
-      await open(c.primeConnections);
+      await openConnections(ctx, load, server, def, c.primeConnections, c.batchSize);
       await load.call("close", { timeoutMs: 10_000 }, timeout);
       await waitForServerConnections(server, 0, 10_000, timeout);
     }
     await sleep(c.settleMs);
     const before = await server.child.call("memory", { gcRounds: c.gcRounds }, timeout);
-    const opened = await open(c.connections);
+    const opened = await openConnections(ctx, load, server, def, c.connections, c.batchSize);
     if (opened.open !== c.connections) throw new Error(`opened ${opened.open} of ${c.connections} connections`);
-    const serverSees = await waitForServerConnections(server, c.connections, 30_000, timeout);
+    await waitForServerConnections(server, c.connections, 30_000, timeout);
     await sleep(c.settleMs);
     const after = await server.child.call("memory", { gcRounds: c.gcRounds }, timeout);
     const status = await load.call("status", {}, timeout);
@@ -53,13 +46,9 @@ async function measure(ctx, def) {
     }
     await load.call("close", { timeoutMs: 15_000 }, timeout);
     return {
-      connections: c.connections,
-      serverSees,
       heapPerConn: (after.heapUsed - before.heapUsed) / c.connections,
       rssPerConn: (after.rss - before.rss) / c.connections,
       externalPerConn: (after.external - before.external) / c.connections,
-      before,
-      after,
     };
   } finally {
     await stopAll([...loads, server?.child], 15_000);
@@ -68,10 +57,11 @@ async function measure(ctx, def) {
 
 export async function run(ctx) {
   const { config, servers, baselineId, log } = ctx;
+  const c = config.idle;
   const failures = [];
   const results = new Map();
   for (const def of servers) {
-    log(`idle-memory: ${def.label}: ${config.idle.connections} idle connections`);
+    log(`idle-memory: ${def.label}: ${c.connections} idle connections`);
     try {
       const r = await measure(ctx, def);
       results.set(def.id, r);
@@ -86,7 +76,7 @@ export async function run(ctx) {
     if (!r) return { server: def.label, conns: "FAILED" };
     return {
       server: def.label,
-      conns: fmtInt(r.connections),
+      conns: fmtInt(c.connections),
       heap: fmtInt(r.heapPerConn),
       heapRatio: base ? fmtRatio(r.heapPerConn / base.heapPerConn) : "n/a",
       rss: fmtInt(r.rssPerConn),
@@ -94,28 +84,19 @@ export async function run(ctx) {
       ext: fmtInt(r.externalPerConn),
     };
   });
-  return {
-    tables: [
-      {
-        title: "Server memory per idle connection",
-        columns: [
-          { key: "server", title: "server", align: "left" },
-          { key: "conns", title: "connections" },
-          { key: "heap", title: "heapUsed B/conn" },
-          { key: "heapRatio", title: "heap vs raw ws echo" },
-          { key: "rss", title: "RSS B/conn" },
-          { key: "rssRatio", title: "RSS vs raw ws echo" },
-          { key: "ext", title: "external B/conn" },
-        ],
-        rows,
-        notes: [
-          `Δ process.memoryUsage() after ${config.idle.gcRounds} forced GCs, before vs after opening ${config.idle.connections} idle connections ` +
-            `(batches of ${config.idle.batchSize}; ${config.idle.primeConnections} connections opened and closed before the baseline), divided by the connection count. ` +
-            "Servers run with default options.",
-        ],
-      },
-    ],
-    failures,
-    results: Object.fromEntries(results),
-  };
+  const notes = [
+    `Δ process.memoryUsage() after ${c.gcRounds} forced GCs, before vs after opening ${c.connections} idle connections ` +
+      `(batches of ${c.batchSize}; ${c.primeConnections} connections opened and closed before the baseline), divided by the connection count. ` +
+      "Servers run with default options.",
+  ];
+  const columns = [
+    { key: "server", title: "server", align: "left" },
+    { key: "conns", title: "connections" },
+    { key: "heap", title: "heapUsed B/conn" },
+    { key: "heapRatio", title: "heap vs raw ws echo" },
+    { key: "rss", title: "RSS B/conn" },
+    { key: "rssRatio", title: "RSS vs raw ws echo" },
+    { key: "ext", title: "external B/conn" },
+  ];
+  return { tables: [{ title: "Server memory per idle connection", columns, rows, notes }], failures };
 }

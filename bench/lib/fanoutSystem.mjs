@@ -9,7 +9,7 @@ import { BenchRedis } from "./redis.mjs";
 import { mergeSamples, split, summarize } from "./stats.mjs";
 
 const SERVER_ENTRY = fileURLToPath(new URL("./serverProcess.mjs", import.meta.url));
-const LOAD_ENTRY = fileURLToPath(new URL("./fanoutLoadProcess.mjs", import.meta.url));
+const LOAD_ENTRY = fileURLToPath(new URL("./loadProcess.mjs", import.meta.url));
 /** Commands the harness itself sends to Redis; not counted against a system. */
 export const HARNESS_COMMANDS = new Set(["config|resetstat", "info", "monitor"]);
 
@@ -58,7 +58,7 @@ export async function runFanoutPhase(ctx, cfg, sut, mode, durationMs, measured) 
   const timeout = ctx.config.callTimeoutMs;
   const { servers, loads, redis } = sut;
   const seqFrom = sut.seq;
-  await Promise.all(loads.map((l) => l.call("beginPhase", { seqFrom, feedback: mode === "full" }, timeout)));
+  await Promise.all(loads.map((l) => l.call("begin", { seqFrom, feedback: mode === "full" }, timeout)));
   let before;
   if (measured) {
     const redisCpu = await redis.cpuSeconds();
@@ -104,7 +104,7 @@ export async function runFanoutPhase(ctx, cfg, sut, mode, durationMs, measured) 
       orchestratorS: (self.user + self.system) / 1e6,
     };
   }
-  const windows = await Promise.all(loads.map((l) => l.call("endPhase", {}, timeout)));
+  const windows = await Promise.all(loads.map((l) => l.call("end", {}, timeout)));
   return measured ? summarizePhase(pub, expected, windows, after) : { published: pub.published };
 }
 

@@ -1,15 +1,11 @@
 // Launches the children of the rpc and idle-memory scenarios: a server under test in its own process, load
 // generators in theirs.
 import { fileURLToPath } from "node:url";
-import { subprotocolFor } from "@meshwork/protocol";
 import { forkChild } from "./children.mjs";
 import { HOST } from "./config.mjs";
 
 const SERVER_ENTRY = fileURLToPath(new URL("./serverProcess.mjs", import.meta.url));
-const LOAD_ENTRY = fileURLToPath(new URL("./rpcLoadProcess.mjs", import.meta.url));
-
-/** What a load generator offers as WebSocket subprotocol; the raw `ws` baselines accept it too. */
-export const SUBPROTOCOLS = [subprotocolFor()];
+const LOAD_ENTRY = fileURLToPath(new URL("./loadProcess.mjs", import.meta.url));
 
 /**
  * Forks the server child (with --expose-gc, for memory readings) and starts `def` in it on an ephemeral loopback
@@ -36,6 +32,6 @@ export function launchLoad(ctx, count, name) {
 /** Asks `load` to open `count` connections to `server` (each ready once open, or once `hello` arrived). */
 export function openConnections(ctx, load, server, def, count, batchSize) {
   const timeout = ctx.config.callTimeoutMs;
-  const params = { url: server.url, subprotocols: SUBPROTOCOLS, expectHello: def.hello, count, batchSize };
-  return load.call("open", { ...params, batchTimeoutMs: timeout }, timeout * 4);
+  const params = { kind: def.hello ? "rpc" : "rpc-raw", url: server.url, count, batchSize, batchTimeoutMs: timeout };
+  return load.call("open", params, timeout * 4);
 }

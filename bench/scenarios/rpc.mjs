@@ -28,15 +28,15 @@ async function runOnce(ctx, def) {
       // The loop stops by itself even if the orchestrator never says so.
       maxDurationMs: c.warmupMs + c.durationMs + 30_000,
     };
-    await Promise.all(loads.map((l) => l.call("start", load, timeout)));
+    await Promise.all(loads.map((l) => l.call("startRequests", load, timeout)));
     await sleepWatching(c.warmupMs, [server.child, ...loads]);
     const machineBefore = machineCpu();
     const selfBefore = process.cpuUsage();
-    await Promise.all([server.child.call("cpuStart", {}, timeout), ...loads.map((l) => l.call("beginMeasure", {}, timeout))]);
+    await Promise.all([server.child.call("cpuStart", {}, timeout), ...loads.map((l) => l.call("begin", {}, timeout))]);
     await sleepWatching(c.durationMs, [server.child, ...loads]);
     const [cpu, ...windows] = await Promise.all([
       server.child.call("cpuStop", {}, timeout),
-      ...loads.map((l) => l.call("endMeasure", {}, timeout)),
+      ...loads.map((l) => l.call("end", {}, timeout)),
     ]);
     const machine = busyBetween(machineBefore, machineCpu());
     const self = process.cpuUsage(selfBefore);
@@ -51,7 +51,7 @@ async function runOnce(ctx, def) {
 
 function summarizeRun(def, cpu, windows, machine) {
   const sum = (f) => windows.reduce((n, w) => n + f(w), 0);
-  const completed = sum((w) => w.completed);
+  const completed = sum((w) => w.delivered);
   const errors = sum((w) => w.errors);
   if (completed === 0) throw new Error(`${def.label}: no round trip completed in the window (errors: ${errors})`);
   const elapsedS = Math.max(...windows.map((w) => w.elapsedMs)) / 1000;

@@ -111,29 +111,23 @@ export async function runFanoutPhase(ctx, cfg, sut, mode, durationMs, measured) 
 function summarizePhase(pub, expected, windows, after) {
   const sum = (list, f) => list.reduce((n, x) => n + f(x), 0);
   const delivered = sum(windows, (w) => w.delivered);
+  const perDelivery = (us) => us / Math.max(1, delivered);
   const spanS = Math.max(1e-3, (Math.max(...windows.map((w) => w.lastDeliverAt), pub.lastAt) - pub.firstAt) / 1000);
   const instanceCpuS = after.cpus.map((c) => (c.userUs + c.systemUs) / 1e6);
-  const serverCpuS = instanceCpuS.reduce((a, b) => a + b, 0);
+  const serverCpuS = sum(instanceCpuS, (c) => c);
   const loadCpuS = sum(windows, (w) => w.cpuUs) / 1e6;
   const commands = Object.entries(after.stats)
     .filter(([name]) => !HARNESS_COMMANDS.has(name))
     .sort((a, b) => b[1] - a[1]);
-  const redisCalls = commands.reduce((n, [, calls]) => n + calls, 0);
+  const redisCalls = sum(commands, ([, calls]) => calls);
   const anomalies = {};
   for (const w of windows) for (const [k, v] of Object.entries(w.anomalies)) anomalies[k] = (anomalies[k] ?? 0) + v;
-  const perDelivery = (us) => us / Math.max(1, delivered);
   return {
-    published: pub.published,
-    missed: pub.missed,
-    publishErrors: pub.errors,
-    firstPublishError: pub.firstError,
-    stalled: pub.stalled,
-    windowWaits: pub.waits ?? 0,
+    ...pub,
     expected,
     delivered,
     lost: expected - delivered,
     bytesPerDelivery: perDelivery(sum(windows, (w) => w.bytes)),
-    spanS,
     publishesPerS: pub.published / spanS,
     deliveriesPerS: delivered / spanS,
     ...summarize(mergeSamples(windows.map((w) => w.latenciesMs))),

@@ -41,24 +41,17 @@ export function describeMachine(repoRoot) {
   };
 }
 
-/** Busy, interrupt and total CPU time of all cores so far, in seconds. */
+/** Busy and interrupt CPU time of all cores so far, in seconds (Linux /proc/stat; zeros elsewhere). */
 export function machineCpu() {
   try {
     // /proc/stat counts softirq and steal too, which os.cpus() leaves out.
     const line = readFileSync("/proc/stat", "utf8").split("\n", 1)[0];
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
     const hz = 100; // USER_HZ: 100 on every Linux architecture Node supports.
-    const busy = user + nice + system + irq + softirq + steal;
     // Interrupt time (mostly loopback TCP processing here) is not charged to any process.
-    return { busyS: busy / hz, irqS: (irq + softirq) / hz, totalS: (busy + idle + iowait) / hz };
+    return { busyS: (user + nice + system + irq + softirq + steal) / hz, irqS: (irq + softirq) / hz };
   } catch {
-    let busy = 0;
-    let total = 0;
-    for (const { times } of os.cpus()) {
-      busy += times.user + times.nice + times.sys + times.irq;
-      total += times.user + times.nice + times.sys + times.irq + times.idle;
-    }
-    return { busyS: busy / 1000, irqS: 0, totalS: total / 1000 };
+    return { busyS: 0, irqS: 0 };
   }
 }
 

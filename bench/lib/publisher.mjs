@@ -11,37 +11,10 @@ import { sharedNowMs } from "./machine.mjs";
 // The lowest seq every client of each load process reached, by control socket.
 const reported = new Map();
 let controlServer;
-let progressWaiter = null;
-
-function lowestReported() {
-  let low = Infinity;
-  for (const seq of reported.values()) if (seq < low) low = seq;
-  return low;
-}
-
-function wakePublisher() {
-  const wake = progressWaiter;
-  progressWaiter = null;
-  wake?.();
-}
-
-/** Resolves on the next feedback line, or after `ms`. */
-function nextProgress(ms) {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      progressWaiter = null;
-      resolve();
-    }, ms);
-    progressWaiter = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-  });
-}
+let wakePublisher = () => {};
 
 function onControlConnection(socket) {
-  socket.setNoDelay(true);
-  socket.setEncoding("latin1");
+  socket.setNoDelay(true).setEncoding("latin1");
   reported.set(socket, -1);
   let pending = "";
   socket.on("data", (text) => {
@@ -50,12 +23,10 @@ function onControlConnection(socket) {
     if (end < 0) return;
     // Only the latest report of a chunk matters.
     const lines = pending.slice(0, end);
-    pending = pending.slice(end + 1);
     const seq = Number(lines.slice(lines.lastIndexOf("\n") + 1));
-    if (Number.isFinite(seq)) {
-      reported.set(socket, seq);
-      wakePublisher();
-    }
+    pending = pending.slice(end + 1);
+    if (Number.isFinite(seq)) reported.set(socket, seq);
+    wakePublisher();
   });
   socket.on("error", () => {});
   socket.on("close", () => {
@@ -68,10 +39,7 @@ function onControlConnection(socket) {
 export async function listenControl({ host }) {
   if (!controlServer) {
     controlServer = net.createServer(onControlConnection);
-    await new Promise((resolve, reject) => {
-      controlServer.once("error", reject);
-      controlServer.listen(0, host, resolve);
-    });
+    await new Promise((resolve, reject) => controlServer.once("error", reject).listen(0, host, resolve));
   }
   return { port: controlServer.address().port };
 }
@@ -98,16 +66,14 @@ function tracker(server, padding) {
     fail(err);
   };
   t.send = (seq) => {
-    let result;
     try {
-      result = server.broadcast({ seq, t: sharedNowMs(), data: padding });
+      const result = server.broadcast({ seq, t: sharedNowMs(), data: padding });
+      if (typeof result?.then === "function") {
+        t.inFlight++;
+        result.then(onDone, onError);
+      }
     } catch (err) {
       fail(err);
-      return;
-    }
-    if (result && typeof result.then === "function") {
-      t.inFlight++;
-      result.then(onDone, onError);
     }
   };
   return t;
@@ -124,18 +90,14 @@ function publishAtRate(t, { ratePerS, durationMs, maxBroadcasts, seqFrom, maxRed
       const due = Math.min(limit, Math.floor(((sharedNowMs() - start) / 1000) * ratePerS) + 1);
       for (; sent < due; sent++) {
         // Redis is not taking the publishes: skip rather than queue without bound.
-        if (t.inFlight >= maxRedisInFlight) {
-          missed++;
-          continue;
+        if (t.inFlight >= maxRedisInFlight) missed++;
+        else {
+          t.send(seqFrom + sent);
+          lastAt = sharedNowMs();
         }
-        t.send(seqFrom + sent);
-        lastAt = sharedNowMs();
       }
-      if (sent >= limit) {
-        resolve({ published: sent - missed, missed, firstAt: start, lastAt, stalled: false });
-        return;
-      }
-      setTimeout(tick, Math.max(0, start + (sent / ratePerS) * 1000 - sharedNowMs()));
+      if (sent < limit) setTimeout(tick, Math.max(0, start + (sent / ratePerS) * 1000 - sharedNowMs()));
+      else resolve({ published: sent - missed, missed, firstAt: start, lastAt, stalled: false });
     };
     tick();
   });
@@ -143,27 +105,34 @@ function publishAtRate(t, { ratePerS, durationMs, maxBroadcasts, seqFrom, maxRed
 
 const yieldToIo = () => new Promise((resolve) => setImmediate(resolve));
 
+/** Resolves on the next feedback line, or after `ms`. */
+const nextProgress = (ms) =>
+  new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    wakePublisher = () => {
+      wakePublisher = () => {};
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+
 /**
  * Keeps at most `window` broadcasts ahead of the slowest client, for `durationMs` or `maxBroadcasts`. Stops early,
  * marked stalled, when no client progress arrives for `stallMs` (a lost message holds the low-water mark back).
  */
 async function publishFull(t, { durationMs, maxBroadcasts, seqFrom, window, feedbackFrom, stallMs }) {
   for (const socket of reported.keys()) reported.set(socket, seqFrom - 1);
-  if (reported.size < feedbackFrom) {
-    throw new Error(`full rate needs feedback from ${feedbackFrom} load process(es), ${reported.size} connected`);
-  }
+  if (reported.size < feedbackFrom) throw new Error(`full rate needs feedback from ${feedbackFrom} load process(es), ${reported.size} connected`);
   const start = sharedNowMs();
   let next = seqFrom;
   let lastAt = start;
   let lastProgressAt = start;
   let low = seqFrom - 1;
   let stalled = false;
-  let waits = 0;
-  let waitedMs = 0;
   while (next - seqFrom < maxBroadcasts) {
     const now = sharedNowMs();
     if (now >= start + durationMs) break;
-    const current = lowestReported();
+    const current = Math.min(...reported.values());
     if (current > low) {
       low = current;
       lastProgressAt = now;
@@ -174,18 +143,14 @@ async function publishFull(t, { durationMs, maxBroadcasts, seqFrom, window, feed
       t.send(next++);
       lastAt = sharedNowMs();
       await yieldToIo();
-      continue;
-    }
-    if (now - lastProgressAt > stallMs) {
+    } else if (now - lastProgressAt > stallMs) {
       stalled = true;
       break;
+    } else {
+      await nextProgress(Math.min(100, stallMs));
     }
-    const waitFrom = sharedNowMs();
-    await nextProgress(Math.min(100, stallMs));
-    waits++;
-    waitedMs += sharedNowMs() - waitFrom;
   }
-  return { published: next - seqFrom, missed: 0, firstAt: start, lastAt, stalled, waits, waitedMs };
+  return { published: next - seqFrom, missed: 0, firstAt: start, lastAt, stalled };
 }
 
 /** One publishing phase of `server` at `params.mode` ("rate" or "full"); resolves with what was published. */

@@ -16,45 +16,35 @@ process.on("exit", () => {
   }
 });
 
-/** Parses an INFO section into `{ field: value }` (numbers where they are numbers). */
-function parseInfo(text) {
-  const out = {};
-  for (const line of text.split("\r\n")) {
-    const i = line.indexOf(":");
-    if (!line || line.startsWith("#") || i < 0) continue;
-    const value = line.slice(i + 1);
-    out[line.slice(0, i)] = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
-  }
-  return out;
-}
+/** The value of `field` in INFO text. */
+const infoField = (text, field) => new RegExp(`^${field}:(.*)\r?$`, "m").exec(text)?.[1];
 
 /** A running redis-server of the bench's own and a statistics connection to it. */
 export class BenchRedis {
   /** Launches the server and connects (no ready check: the harness adds no traffic beyond what it asks). */
   static async start() {
-    const server = await RedisProcess.launch();
-    live.add(server);
-    const client = new Redis(server.url, { enableReadyCheck: false, maxRetriesPerRequest: 1, lazyConnect: true });
-    client.on("error", () => {});
-    await client.connect();
-    return new BenchRedis(server, client);
+    const redis = new BenchRedis(await RedisProcess.launch());
+    await redis.client.connect();
+    return redis;
   }
 
-  constructor(server, client) {
+  constructor(server) {
+    live.add(server);
     this.server = server;
-    this.client = client;
     this.url = server.url;
     this.pid = server.pid;
+    this.client = new Redis(server.url, { enableReadyCheck: false, maxRetriesPerRequest: 1, lazyConnect: true });
+    this.client.on("error", () => {});
   }
 
   async version() {
-    return parseInfo(await this.client.info("server")).redis_version;
+    return infoField(await this.client.info("server"), "redis_version");
   }
 
   /** Redis's own CPU seconds so far (every thread of the process, user + system). */
   async cpuSeconds() {
-    const info = parseInfo(await this.client.info("cpu"));
-    return info.used_cpu_sys + info.used_cpu_user;
+    const info = await this.client.info("cpu");
+    return Number(infoField(info, "used_cpu_sys")) + Number(infoField(info, "used_cpu_user"));
   }
 
   /** Zeroes INFO commandstats (the CONFIG RESETSTAT itself is then counted once, as `config|resetstat`). */

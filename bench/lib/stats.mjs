@@ -2,20 +2,13 @@
 
 /** A growable Float64Array with a hard cap, so a runaway run cannot exhaust memory. */
 export class SampleBuffer {
-  constructor(cap = 20_000_000) {
-    this.cap = cap;
-    this.data = new Float64Array(1 << 16);
-    this.length = 0;
-    this.dropped = 0;
-  }
+  data = new Float64Array(1 << 16);
+  length = 0;
 
   push(value) {
     if (this.length === this.data.length) {
-      if (this.length >= this.cap) {
-        this.dropped++;
-        return;
-      }
-      const bigger = new Float64Array(Math.min(this.cap, this.data.length * 2));
+      if (this.length >= 20_000_000) return;
+      const bigger = new Float64Array(this.data.length * 2);
       bigger.set(this.data);
       this.data = bigger;
     }

@@ -5,7 +5,7 @@
 // publishes/s), DURATION_MS (2500), WARMUP_MS (1500), ACCOUNTING_MS (1000), ROUNDS (3), WINDOW (32), PADDING (64),
 // DRAIN_MS (5000), MAX_PUBLISHES.
 import { pickMedian, split } from "../lib/stats.mjs";
-import { fmtInt, fmtRatio } from "../lib/table.mjs";
+import { columns, fmtInt, fmtRatio } from "../lib/table.mjs";
 import { serverModule } from "../servers/index.mjs";
 import { describeSubscriberRun, disturbedNote, fanoutConfig, runFanout } from "./fanout.mjs";
 
@@ -27,22 +27,22 @@ const SYSTEMS = [
   { id: "socketio", label: "Socket.IO room broadcast", module: serverModule("./socketio-cluster.mjs"), client: "socketio", target: "tick" },
 ];
 
-const COLUMNS = [
-  { key: "system", title: "system", align: "left" },
-  { key: "pps", title: "publishes/s" },
-  { key: "dps", title: "deliveries/s" },
-  { key: "lost", title: "lost / expected" },
-  { key: "p50", title: "p50 ms" },
-  { key: "p99", title: "p99 ms" },
-  { key: "bytes", title: "bytes / delivery" },
-  { key: "cmdsAll", title: "Redis cmds/publish (all commandstats)" },
-  { key: "cmdsClient", title: "Redis cmds/publish (client-sent)" },
-  { key: "cpu", title: "server CPU s (#1+#2)" },
-  { key: "perCpu", title: "deliveries / server CPU-s" },
-  { key: "vsSio", title: "vs Socket.IO" },
-  { key: "redisCpu", title: "Redis CPU s" },
-  { key: "other", title: "other CPU s" },
-];
+const COLUMNS = columns({
+  system: "system",
+  pps: "publishes/s",
+  dps: "deliveries/s",
+  lost: "lost / expected",
+  p50: "p50 ms",
+  p99: "p99 ms",
+  bytes: "bytes / delivery",
+  cmdsAll: "Redis cmds/publish (all commandstats)",
+  cmdsClient: "Redis cmds/publish (client-sent)",
+  cpu: "server CPU s (#1+#2)",
+  perCpu: "deliveries / server CPU-s",
+  vsSio: "vs Socket.IO",
+  redisCpu: "Redis CPU s",
+  other: "other CPU s",
+});
 
 function tables(cfg, runs, accounting, redisVersion) {
   const disturbed = disturbedNote([...runs.values()].flatMap((m) => [...m.rate, ...m.full]));

@@ -11,7 +11,7 @@
 // Settings BENCH_CB_*: SYSTEMS (meshwork,socketio,relay), MODES (rate,full), CLIENTS (400), RATE (50),
 // DURATION_MS (2500), WARMUP_MS (1500), ROUNDS (5), WINDOW (32), PADDING (64), DRAIN_MS (5000), MAX_PUBLISHES.
 import { median, pickMedian, split } from "../lib/stats.mjs";
-import { fmtFixed, fmtInt, fmtRatio } from "../lib/table.mjs";
+import { columns, fmtFixed, fmtInt, fmtRatio } from "../lib/table.mjs";
 import { serverModule } from "../servers/index.mjs";
 import { cpuCell, disturbedNote, fanoutConfig, lostCell, problemNotes, ratiosByRound, runFanout } from "./fanout.mjs";
 
@@ -24,24 +24,24 @@ const SYSTEMS = [
   { id: "relay", label: "minimal ws relay", module: serverModule("./ws-relay-cluster.mjs"), client: "relay", target: "tick" },
 ];
 
-const COLUMNS = [
-  { key: "system", title: "system", align: "left" },
-  { key: "bps", title: "broadcasts/s" },
-  { key: "dps", title: "deliveries/s" },
-  { key: "lost", title: "lost / expected" },
-  { key: "p50", title: "p50 ms" },
-  { key: "p99", title: "p99 ms" },
-  { key: "cmds", title: "Redis cmds/broadcast" },
-  { key: "cpu", title: "server CPU s (#1+#2)" },
-  { key: "perCpu", title: "deliveries / server CPU-s" },
-  { key: "userSys", title: "server µs / delivery user / sys" },
-  { key: "writes", title: "write syscalls / delivery" },
-  { key: "vsSio", title: "vs Socket.IO" },
-  { key: "vsRelay", title: "vs relay" },
-  { key: "redisCpu", title: "Redis CPU s" },
-  { key: "loadCpu", title: "load CPU s" },
-  { key: "other", title: "other CPU s" },
-];
+const COLUMNS = columns({
+  system: "system",
+  bps: "broadcasts/s",
+  dps: "deliveries/s",
+  lost: "lost / expected",
+  p50: "p50 ms",
+  p99: "p99 ms",
+  cmds: "Redis cmds/broadcast",
+  cpu: "server CPU s (#1+#2)",
+  perCpu: "deliveries / server CPU-s",
+  userSys: "server µs / delivery user / sys",
+  writes: "write syscalls / delivery",
+  vsSio: "vs Socket.IO",
+  vsRelay: "vs relay",
+  redisCpu: "Redis CPU s",
+  loadCpu: "load CPU s",
+  other: "other CPU s",
+});
 
 const verdict = (ok) => (ok ? "met" : "MISSED");
 

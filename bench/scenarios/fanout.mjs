@@ -12,10 +12,10 @@ import { fmtFixed, fmtInt } from "../lib/table.mjs";
  * @typedef {object} FanoutSystem
  * @property {string} id used in BENCH_<prefix>_SYSTEMS
  * @property {string} label shown in tables
- * @property {string} module server module (servers/), run by lib/serverProcess.mjs
- * @property {Record<string, unknown>} [options] given to its startServer besides the scenario's
- * @property {string} client the client kind (lib/fanoutClients.mjs)
- * @property {string} target what the clients follow: the push command, channel, record id or Socket.IO event
+ * @property {string} module server module (servers/), run by lib/serverProcess.mjs; `options` go to its startServer
+ * @property {Record<string, unknown>} [options]
+ * @property {string} client the client kind (lib/clients.mjs), following `target` (push command, channel, record id)
+ * @property {string} target
  * @property {"cluster" | "local"} [roomScope] whether roomSize() counts the whole cluster or the instance
  * @property {string} [monitorTarget] MONITOR accounting also counts the commands naming this text
  */
@@ -156,8 +156,8 @@ export function problemNotes(sys, mode, list) {
   }
   const diag = (list.at(-1)?.serverDiagnostics ?? []).filter(Boolean);
   if (diag.some((d) => Object.values(d).some((v) => v))) notes.push(`${sys.label}: server events so far per instance: ${diag.map((d) => JSON.stringify(d)).join(" / ")}`);
-  const errors = sum((x) => x.publishErrors);
-  if (errors) notes.push(`${sys.label}: ${errors} publishes failed (first: ${list.find((x) => x.firstPublishError)?.firstPublishError})`);
+  const errors = sum((x) => x.errors);
+  if (errors) notes.push(`${sys.label}: ${errors} publishes failed (first: ${list.find((x) => x.firstError)?.firstError})`);
   const missed = sum((x) => x.missed);
   if (missed) notes.push(`${sys.label}: ${missed} publishes skipped: more than 10,000 publishes awaited Redis`);
   const stalled = list.filter((x) => x.stalled).length;

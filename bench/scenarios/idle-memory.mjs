@@ -4,7 +4,7 @@
 // default liveness timers as in production.
 import { sleep, stopAll } from "../lib/children.mjs";
 import { launchLoad, launchServer, openConnections } from "../lib/launch.mjs";
-import { fmtInt, fmtRatio } from "../lib/table.mjs";
+import { columns, fmtInt, fmtRatio } from "../lib/table.mjs";
 
 export const id = "idle-memory";
 
@@ -89,14 +89,14 @@ export async function run(ctx) {
       `(batches of ${c.batchSize}; ${c.primeConnections} connections opened and closed before the baseline), divided by the connection count. ` +
       "Servers run with default options.",
   ];
-  const columns = [
-    { key: "server", title: "server", align: "left" },
-    { key: "conns", title: "connections" },
-    { key: "heap", title: "heapUsed B/conn" },
-    { key: "heapRatio", title: "heap vs raw ws echo" },
-    { key: "rss", title: "RSS B/conn" },
-    { key: "rssRatio", title: "RSS vs raw ws echo" },
-    { key: "ext", title: "external B/conn" },
-  ];
-  return { tables: [{ title: "Server memory per idle connection", columns, rows, notes }], failures };
+  const cols = columns({
+    server: "server",
+    conns: "connections",
+    heap: "heapUsed B/conn",
+    heapRatio: "heap vs raw ws echo",
+    rss: "RSS B/conn",
+    rssRatio: "RSS vs raw ws echo",
+    ext: "external B/conn",
+  });
+  return { tables: [{ title: "Server memory per idle connection", columns: cols, rows, notes }], failures };
 }

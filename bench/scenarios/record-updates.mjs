@@ -7,7 +7,7 @@
 // (mw-patch,mw-patch-await,mw-full,socketio), CLIENTS (200), RATE (50 updates/s), DURATION_MS (2500), WARMUP_MS
 // (1500), ACCOUNTING_MS (1000), ROUNDS (3), WINDOW (32), DRAIN_MS (5000), MAX_PUBLISHES.
 import { pickMedian, split } from "../lib/stats.mjs";
-import { fmtFixed, fmtInt, fmtRatio } from "../lib/table.mjs";
+import { columns, fmtFixed, fmtInt, fmtRatio } from "../lib/table.mjs";
 import { serverModule } from "../servers/index.mjs";
 import { docBytes } from "../servers/recordDoc.mjs";
 import { describeSubscriberRun, disturbedNote, fanoutConfig, perPublish, ratiosByRound, runFanout } from "./fanout.mjs";
@@ -33,23 +33,23 @@ const SYSTEMS = [
   { id: "socketio", label: "Socket.IO room, full value", module: serverModule("./socketio-cluster.mjs"), options: { record: true }, client: "socketio", target: "tick" },
 ];
 
-const COLUMNS = [
-  { key: "system", title: "system", align: "left" },
-  { key: "pps", title: "updates/s" },
-  { key: "dps", title: "updates delivered/s" },
-  { key: "lost", title: "lost / expected" },
-  { key: "p50", title: "p50 ms" },
-  { key: "p99", title: "p99 ms" },
-  { key: "bytes", title: "bytes / delivered update" },
-  { key: "cmdsAll", title: "Redis cmds/update (all commandstats)" },
-  { key: "cmdsClient", title: "Redis cmds/update (client-sent)" },
-  { key: "cpu", title: "server CPU s (#1+#2)" },
-  { key: "perCpu", title: "deliveries / server CPU-s" },
-  { key: "vsSio", title: "vs Socket.IO (delivered/s)" },
-  { key: "redisCpu", title: "Redis CPU s" },
-  { key: "loadCpu", title: "load CPU s" },
-  { key: "other", title: "other CPU s" },
-];
+const COLUMNS = columns({
+  system: "system",
+  pps: "updates/s",
+  dps: "updates delivered/s",
+  lost: "lost / expected",
+  p50: "p50 ms",
+  p99: "p99 ms",
+  bytes: "bytes / delivered update",
+  cmdsAll: "Redis cmds/update (all commandstats)",
+  cmdsClient: "Redis cmds/update (client-sent)",
+  cpu: "server CPU s (#1+#2)",
+  perCpu: "deliveries / server CPU-s",
+  vsSio: "vs Socket.IO (delivered/s)",
+  redisCpu: "Redis CPU s",
+  loadCpu: "load CPU s",
+  other: "other CPU s",
+});
 
 const verdict = (ok) => (ok ? "met" : "MISSED");
 

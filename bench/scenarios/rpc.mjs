@@ -5,7 +5,7 @@ import { sleepWatching, stopAll } from "../lib/children.mjs";
 import { launchLoad, launchServer, openConnections } from "../lib/launch.mjs";
 import { busyBetween, machineCpu } from "../lib/machine.mjs";
 import { mergeSamples, pickMedian, split, summarize } from "../lib/stats.mjs";
-import { fmtFixed, fmtInt, fmtRatio } from "../lib/table.mjs";
+import { columns, fmtFixed, fmtInt, fmtRatio } from "../lib/table.mjs";
 
 export const id = "rpc";
 
@@ -77,19 +77,19 @@ function summarizeRun(def, cpu, windows, machine) {
   };
 }
 
-const COLUMNS = [
-  { key: "server", title: "server", align: "left" },
-  { key: "rtps", title: "round trips/s" },
-  { key: "p50", title: "p50 ms" },
-  { key: "p99", title: "p99 ms" },
-  { key: "cpu", title: "server CPU s (util)" },
-  { key: "perCpu", title: "round trips / server CPU-s" },
-  { key: "ratio", title: "vs raw ws echo" },
-  { key: "client", title: "load CPU s" },
-  { key: "irq", title: "irq CPU s" },
-  { key: "other", title: "other CPU s" },
-  { key: "clean", title: "undisturbed runs" },
-];
+const COLUMNS = columns({
+  server: "server",
+  rtps: "round trips/s",
+  p50: "p50 ms",
+  p99: "p99 ms",
+  cpu: "server CPU s (util)",
+  perCpu: "round trips / server CPU-s",
+  ratio: "vs raw ws echo",
+  client: "load CPU s",
+  irq: "irq CPU s",
+  other: "other CPU s",
+  clean: "undisturbed runs",
+});
 
 /** Runs every server `rounds` times, interleaved, and reports each server's median run. */
 export async function run(ctx) {

@@ -9,18 +9,14 @@
 //            whole ~2 KB value (recordDoc) where only `seq` and `t` change, with publishRecordUpdate. It does not wait
 //            for the previous write (meshwork keeps one instance's writes to a record in call order), as Socket.IO's
 //            emit does not wait either; with `awaitEach`, each write waits for the previous one instead.
+import { importMeshwork } from "./meshwork.mjs";
 import { recordValue } from "./recordDoc.mjs";
 
 export const RECORD_ID = "bench:doc";
 
 export async function startServer({ host, port, redisUrl, keyPrefix, kind, room, command, history = 0, awaitEach = false }) {
-  let mesh;
-  try {
-    mesh = await import("@meshwork/server");
-  } catch (err) {
-    throw new Error(`cannot import @meshwork/server (${err.message}); build it first: pnpm --filter "./packages/*" build`);
-  }
-  const server = new mesh.MeshServer({ port, host, redis: redisUrl, keyPrefix });
+  const { MeshServer } = await importMeshwork();
+  const server = new MeshServer({ port, host, redis: redisUrl, keyPrefix });
   const diagnostics = { errors: 0, instancedown: 0 };
   server.on("error", (err) => {
     diagnostics.errors++;

@@ -59,8 +59,6 @@ export function loadConfig() {
       warmupMs: envInt("BENCH_WARMUP_MS", 2_000, { min: 0, max: 60_000 }),
       durationMs: envInt("BENCH_DURATION_MS", 6_000, { min: 100, max: 300_000 }),
       payload: envJson("BENCH_PAYLOAD", "hello world"),
-      /** Load generator processes the connections are split across. */
-      loadProcesses: envInt("BENCH_LOAD_PROCS", 1, { min: 1, max: 16 }),
       /** Hard cap on requests one load process sends in a run, so the loop is bounded in count as well as time. */
       maxRequests: envInt("BENCH_MAX_REQUESTS", 50_000_000, { min: 1 }),
     },

@@ -2,8 +2,8 @@
 // process.memoryUsage() before and after the load child opens N idle connections (in batches; meshwork ones
 // count once `hello` arrived). The load child keeps answering pings and latency probes, so the server runs its
 // default liveness timers as in production.
-import { sleep, stopAll } from "../lib/children.mjs";
-import { launchLoad, launchServer, openConnections } from "../lib/launch.mjs";
+import { sleep } from "../lib/children.mjs";
+import { withServerAndLoad } from "../lib/launch.mjs";
 import { columns, fmtInt, fmtRatio } from "../lib/table.mjs";
 
 export const id = "idle-memory";
@@ -12,47 +12,37 @@ export const id = "idle-memory";
 async function waitForServerConnections(server, expected, timeoutMs, timeout) {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const n = await server.child.call("connections", {}, timeout);
-    if (n === undefined || n === null || n === expected) return n;
+    const n = await server.call("connections", {}, timeout);
+    if (n === undefined || n === null || n === expected) return;
     if (Date.now() > until) throw new Error(`server still reports ${n} connections, expected ${expected}`);
     await sleep(100);
   }
 }
 
-async function measure(ctx, def) {
+function measure(ctx, def) {
   const c = ctx.config.idle;
   const timeout = ctx.config.callTimeoutMs;
-  let server;
-  let loads = [];
-  try {
-    server = await launchServer(ctx, def);
-    loads = launchLoad(ctx, 1, def.id);
-    const [load] = loads;
+  return withServerAndLoad(ctx, def, async ({ server, load, open }) => {
     if (c.primeConnections > 0) {
-      await openConnections(ctx, load, server, def, c.primeConnections, c.batchSize);
+      await open(c.primeConnections, c.batchSize);
       await load.call("close", { timeoutMs: 10_000 }, timeout);
       await waitForServerConnections(server, 0, 10_000, timeout);
     }
     await sleep(c.settleMs);
-    const before = await server.child.call("memory", { gcRounds: c.gcRounds }, timeout);
-    const opened = await openConnections(ctx, load, server, def, c.connections, c.batchSize);
+    const before = await server.call("memory", { gcRounds: c.gcRounds }, timeout);
+    const opened = await open(c.connections, c.batchSize);
     if (opened.open !== c.connections) throw new Error(`opened ${opened.open} of ${c.connections} connections`);
     await waitForServerConnections(server, c.connections, 30_000, timeout);
     await sleep(c.settleMs);
-    const after = await server.child.call("memory", { gcRounds: c.gcRounds }, timeout);
+    const after = await server.call("memory", { gcRounds: c.gcRounds }, timeout);
     const status = await load.call("status", {}, timeout);
     if (status.open !== c.connections) {
       throw new Error(`only ${status.open} of ${c.connections} connections still open at measurement (dropped: ${status.anomalies.dropped})`);
     }
     await load.call("close", { timeoutMs: 15_000 }, timeout);
-    return {
-      heapPerConn: (after.heapUsed - before.heapUsed) / c.connections,
-      rssPerConn: (after.rss - before.rss) / c.connections,
-      externalPerConn: (after.external - before.external) / c.connections,
-    };
-  } finally {
-    await stopAll([...loads, server?.child], 15_000);
-  }
+    const perConnection = (field) => (after[field] - before[field]) / c.connections;
+    return { heapPerConn: perConnection("heapUsed"), rssPerConn: perConnection("rss"), externalPerConn: perConnection("external") };
+  });
 }
 
 export async function run(ctx) {

@@ -1,80 +1,55 @@
 // Scenario `rpc`: request/response round trips of `echo` with a small JSON payload over N connections, each
 // keeping K requests in flight (closed loop). After a warm-up, a fixed window measures round trips and
 // per-request latency (load side) and server CPU time (server side).
-import { sleepWatching, stopAll } from "../lib/children.mjs";
-import { launchLoad, launchServer, openConnections } from "../lib/launch.mjs";
+import { sleepWatching } from "../lib/children.mjs";
+import { withServerAndLoad } from "../lib/launch.mjs";
 import { busyBetween, machineCpu } from "../lib/machine.mjs";
-import { mergeSamples, pickMedian, split, summarize } from "../lib/stats.mjs";
+import { pickMedian, summarize } from "../lib/stats.mjs";
 import { columns, fmtFixed, fmtInt, fmtRatio } from "../lib/table.mjs";
 
 export const id = "rpc";
 
-async function runOnce(ctx, def) {
+function runOnce(ctx, def) {
   const { config } = ctx;
   const c = config.rpc;
   const timeout = config.callTimeoutMs;
-  let server;
-  let loads = [];
-  try {
-    server = await launchServer(ctx, def);
-    loads = launchLoad(ctx, c.loadProcesses, def.id);
-    const counts = split(c.connections, loads.length);
-    await Promise.all(loads.map((l, i) => openConnections(ctx, l, server, def, counts[i], Math.min(counts[i], config.idle.batchSize))));
-    const load = {
-      inFlight: c.inFlight,
-      command: "echo",
-      payload: c.payload,
-      maxRequests: c.maxRequests,
-      // The loop stops by itself even if the orchestrator never says so.
-      maxDurationMs: c.warmupMs + c.durationMs + 30_000,
-    };
-    await Promise.all(loads.map((l) => l.call("startRequests", load, timeout)));
-    await sleepWatching(c.warmupMs, [server.child, ...loads]);
+  return withServerAndLoad(ctx, def, async ({ server, load, open }) => {
+    await open(c.connections, Math.min(c.connections, config.idle.batchSize));
+    // The loop stops by itself after maxDurationMs even if the orchestrator never says so.
+    const requests = { inFlight: c.inFlight, command: "echo", payload: c.payload, maxRequests: c.maxRequests };
+    await load.call("startRequests", { ...requests, maxDurationMs: c.warmupMs + c.durationMs + 30_000 }, timeout);
+    await sleepWatching(c.warmupMs, [server, load]);
     const machineBefore = machineCpu();
     const selfBefore = process.cpuUsage();
-    await Promise.all([server.child.call("cpuStart", {}, timeout), ...loads.map((l) => l.call("begin", {}, timeout))]);
-    await sleepWatching(c.durationMs, [server.child, ...loads]);
-    const [cpu, ...windows] = await Promise.all([
-      server.child.call("cpuStop", {}, timeout),
-      ...loads.map((l) => l.call("end", {}, timeout)),
-    ]);
+    await Promise.all([server.call("cpuStart", {}, timeout), load.call("begin", {}, timeout)]);
+    await sleepWatching(c.durationMs, [server, load]);
+    const [cpu, window] = await Promise.all([server.call("cpuStop", {}, timeout), load.call("end", {}, timeout)]);
     const machine = busyBetween(machineBefore, machineCpu());
     const self = process.cpuUsage(selfBefore);
-    machine.orchestratorS = (self.user + self.system) / 1e6;
-    await Promise.all(loads.map((l) => l.call("drain", { timeoutMs: 5_000 }, timeout)));
-    await Promise.all(loads.map((l) => l.call("close", { timeoutMs: 5_000 }, timeout)));
-    return summarizeRun(def, cpu, windows, machine);
-  } finally {
-    await stopAll([...loads, server?.child], 10_000);
-  }
-}
-
-function summarizeRun(def, cpu, windows, machine) {
-  const sum = (f) => windows.reduce((n, w) => n + f(w), 0);
-  const completed = sum((w) => w.delivered);
-  const errors = sum((w) => w.errors);
-  if (completed === 0) throw new Error(`${def.label}: no round trip completed in the window (errors: ${errors})`);
-  const elapsedS = Math.max(...windows.map((w) => w.elapsedMs)) / 1000;
-  const serverCpuS = (cpu.userUs + cpu.systemUs) / 1e6;
-  const clientCpuS = sum((w) => w.cpuUs) / 1e6;
-  const anomalies = {};
-  for (const w of windows) for (const [k, v] of Object.entries(w.anomalies)) anomalies[k] = (anomalies[k] ?? 0) + v;
-  return {
-    errors,
-    elapsedS,
-    roundTripsPerS: completed / elapsedS,
-    ...summarize(mergeSamples(windows.map((w) => w.latenciesMs))),
-    serverCpuS,
-    serverCpuUtil: serverCpuS / (cpu.wallMs / 1000),
-    perCpuS: completed / serverCpuS,
-    clientCpuS,
-    // Kernel interrupt time in the window: loopback TCP work charged to no process.
-    irqCpuS: machine.irqS,
-    // Busy time of the machine used by none of the bench's processes nor interrupts: other processes, steal.
-    otherCpuS: Math.max(0, machine.busyS - machine.irqS - machine.orchestratorS - serverCpuS - clientCpuS),
-    anomalies,
-    stoppedEarly: windows.some((w) => !w.stillRunning),
-  };
+    await load.call("drain", { timeoutMs: 5_000 }, timeout);
+    await load.call("close", { timeoutMs: 5_000 }, timeout);
+    if (window.delivered === 0) throw new Error(`${def.label}: no round trip completed in the window (errors: ${window.errors})`);
+    const elapsedS = window.elapsedMs / 1000;
+    const serverCpuS = (cpu.userUs + cpu.systemUs) / 1e6;
+    const clientCpuS = window.cpuUs / 1e6;
+    const orchestratorS = (self.user + self.system) / 1e6;
+    return {
+      errors: window.errors,
+      elapsedS,
+      roundTripsPerS: window.delivered / elapsedS,
+      ...summarize(window.latenciesMs),
+      serverCpuS,
+      serverCpuUtil: serverCpuS / (cpu.wallMs / 1000),
+      perCpuS: window.delivered / serverCpuS,
+      clientCpuS,
+      // Kernel interrupt time in the window: loopback TCP work charged to no process.
+      irqCpuS: machine.irqS,
+      // Busy time of the machine used by none of the bench's processes nor interrupts: other processes, steal.
+      otherCpuS: Math.max(0, machine.busyS - machine.irqS - orchestratorS - serverCpuS - clientCpuS),
+      anomalies: window.anomalies,
+      stoppedEarly: !window.stillRunning,
+    };
+  });
 }
 
 const COLUMNS = columns({
@@ -160,7 +135,7 @@ export async function run(ctx) {
   });
   notes.unshift(
     `${c.connections} connections × ${c.inFlight} requests in flight (closed loop), payload ${JSON.stringify(c.payload)}, ` +
-      `${c.warmupMs} ms warm-up, ${c.durationMs} ms window, ${c.loadProcesses} load process(es), ` +
+      `${c.warmupMs} ms warm-up, ${c.durationMs} ms window, 1 load process(es), ` +
       `${config.rounds} round(s)${config.rounds > 1 ? " (the run shown is the median by round trips per server CPU-second among the undisturbed runs, or among all when none is)" : ""}. ` +
       "server CPU s: process.cpuUsage() of the server process over the window (utilisation of one core); " +
       "load CPU s: the same for the load generator(s); irq CPU s: the machine's interrupt time in the window " +

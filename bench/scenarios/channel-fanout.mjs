@@ -7,7 +7,8 @@
 import { pickMedian, split } from "../lib/stats.mjs";
 import { columns, fmtInt, fmtRatio } from "../lib/table.mjs";
 import { serverModule } from "../servers/index.mjs";
-import { describeSubscriberRun, disturbedNote, fanoutConfig, runFanout } from "./fanout.mjs";
+import { fanoutConfig, runFanout } from "./fanout.mjs";
+import { describeSubscriberRun, disturbedNote } from "./fanoutTables.mjs";
 
 export const id = "channel-fanout";
 

@@ -13,7 +13,8 @@
 import { median, pickMedian, split } from "../lib/stats.mjs";
 import { columns, fmtFixed, fmtInt, fmtRatio } from "../lib/table.mjs";
 import { serverModule } from "../servers/index.mjs";
-import { cpuCell, disturbedNote, fanoutConfig, lostCell, problemNotes, ratiosByRound, runFanout } from "./fanout.mjs";
+import { fanoutConfig, runFanout } from "./fanout.mjs";
+import { cpuCell, disturbedNote, lostCell, problemNotes, ratiosByRound } from "./fanoutTables.mjs";
 
 export const id = "cluster-broadcast";
 

@@ -10,7 +10,8 @@ import { pickMedian, split } from "../lib/stats.mjs";
 import { columns, fmtFixed, fmtInt, fmtRatio } from "../lib/table.mjs";
 import { serverModule } from "../servers/index.mjs";
 import { docBytes } from "../servers/recordDoc.mjs";
-import { describeSubscriberRun, disturbedNote, fanoutConfig, perPublish, ratiosByRound, runFanout } from "./fanout.mjs";
+import { fanoutConfig, runFanout } from "./fanout.mjs";
+import { describeSubscriberRun, disturbedNote, perPublish, ratiosByRound } from "./fanoutTables.mjs";
 
 export const id = "record-updates";
 

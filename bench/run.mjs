@@ -1,17 +1,15 @@
 #!/usr/bin/env node
-// `pnpm bench`: runs every scenario against every server under test and prints one Markdown table per
-// scenario. Servers and load generators run in separate child processes on 127.0.0.1. Progress goes to
-// stderr, the report to stdout. Exits non-zero when a server fails to start or a scenario fails.
-// Settings: see lib/config.mjs (BENCH_DURATION_MS, BENCH_WARMUP_MS, BENCH_SERVERS, BENCH_SCENARIOS, ...).
-import os from "node:os";
+// `pnpm bench`: runs every scenario and prints one Markdown table per measurement. Servers and load generators run
+// in separate child processes on 127.0.0.1. Progress goes to stderr, the report to stdout. Exits non-zero when a
+// server fails to start or a scenario fails (the other rows are still printed).
+// Settings: lib/config.mjs and each fan-out scenario's header (BENCH_SCENARIOS, BENCH_SERVERS, BENCH_CB_*, ...).
 import { fileURLToPath } from "node:url";
-import { benchEnvOverrides, loadConfig } from "./lib/config.mjs";
+import { benchEnvOverrides, loadConfig, selectById } from "./lib/config.mjs";
 import { describeMachine } from "./lib/machine.mjs";
 import { formatTable } from "./lib/table.mjs";
 import { selectScenarios } from "./scenarios/index.mjs";
-import { BASELINE_ID, selectServers } from "./servers/index.mjs";
+import { BASELINE_ID, SERVERS } from "./servers/index.mjs";
 
-const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 const out = (line = "") => process.stdout.write(`${line}\n`);
 const log = (line) => process.stderr.write(`bench: ${line}\n`);
 
@@ -21,17 +19,15 @@ async function main() {
   let scenarios;
   try {
     config = loadConfig();
-    servers = selectServers(config.servers);
+    servers = selectById(SERVERS, config.servers, "server");
     scenarios = selectScenarios(config.scenarios);
   } catch (err) {
-    process.stderr.write(`bench: ${err.message}\n`);
+    log(err.message);
     return 2;
   }
-
-  const machine = describeMachine(repoRoot);
+  const machine = describeMachine(fileURLToPath(new URL("..", import.meta.url)));
   const overrides = benchEnvOverrides();
-  out("# meshwork benchmarks");
-  out();
+  out("# meshwork benchmarks\n");
   out(`- machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}`);
   out(`- node: ${machine.node}`);
   out(`- command: ${machine.command}`);
@@ -39,15 +35,9 @@ async function main() {
   out(`- revision: ${machine.revision}`);
   out(`- date: ${machine.date}`);
 
-  const ctx = {
-    config,
-    servers,
-    baselineId: BASELINE_ID,
-    log,
-    // Upper bound on any child's life: each exits by itself past it, even if this process hangs.
-    childMaxMs: config.rpc.warmupMs + config.rpc.durationMs + 10 * config.callTimeoutMs,
-    loadCpus: os.cpus().length > 1 ? `1-${os.cpus().length - 1}` : "0",
-  };
+  // childMaxMs: upper bound on any child's life; each exits by itself past it, even if this process hangs.
+  const childMaxMs = config.rpc.warmupMs + config.rpc.durationMs + 10 * config.callTimeoutMs;
+  const ctx = { config, servers, baselineId: BASELINE_ID, log, childMaxMs };
   const failures = [];
   for (const scenario of scenarios) {
     let report;
@@ -58,18 +48,12 @@ async function main() {
       continue;
     }
     for (const table of report.tables) {
-      out();
-      out(`## ${table.title}`);
-      out();
+      out(`\n## ${table.title}\n`);
       out(formatTable(table.columns, table.rows));
-      if (table.notes?.length) {
-        out();
-        for (const note of table.notes) out(`- ${note}`);
-      }
+      if (table.notes?.length) out(`\n${table.notes.map((note) => `- ${note}`).join("\n")}`);
     }
     for (const f of report.failures) failures.push({ scenario: scenario.id, message: f.error.message });
   }
-
   if (failures.length) {
     process.stderr.write("\nbench: FAILED\n");
     for (const f of failures) process.stderr.write(`\n[${f.scenario}] ${f.message}\n`);
@@ -83,7 +67,7 @@ main().then(
     process.exitCode = code;
   },
   (err) => {
-    process.stderr.write(`bench: ${err?.stack ?? err}\n`);
+    log(err?.stack ?? err);
     process.exitCode = 1;
   },
 );

@@ -4,7 +4,8 @@
 /** Every server and load generator listens or connects here only: loopback, never another host. */
 export const HOST = "127.0.0.1";
 
-function envInt(name, fallback, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}) {
+/** An integer setting from the environment, or `fallback`; throws when it is not an integer in range. */
+export function envInt(name, fallback, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}) {
   const raw = process.env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
@@ -14,13 +15,23 @@ function envInt(name, fallback, { min = 0, max = Number.MAX_SAFE_INTEGER } = {})
   return value;
 }
 
-function envList(name) {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === "") return undefined;
-  return raw
+/** A comma-separated list from the environment; undefined when unset or empty. */
+export function envList(name) {
+  const list = (process.env[name] ?? "")
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
+  return list.length ? list : undefined;
+}
+
+/** The entries of `all` named in `ids` (all of them when `ids` is undefined); throws on an unknown id. */
+export function selectById(all, ids, what) {
+  if (!ids) return all;
+  return ids.map((id) => {
+    const found = all.find((x) => x.id === id);
+    if (!found) throw new Error(`unknown ${what} "${id}" (known: ${all.map((x) => x.id).join(", ")})`);
+    return found;
+  });
 }
 
 function envJson(name, fallback) {
@@ -33,27 +44,21 @@ function envJson(name, fallback) {
   }
 }
 
-/** Reads the configuration once; throws a readable error on a bad value. */
+/** Reads the configuration of the harness and of the rpc and idle-memory scenarios; throws on a bad value. */
 export function loadConfig() {
-  const warmupMs = envInt("BENCH_WARMUP_MS", 2_000, { min: 0, max: 60_000 });
-  const durationMs = envInt("BENCH_DURATION_MS", 6_000, { min: 100, max: 300_000 });
   return {
-    /** Scenario ids to run, in the order given; all when unset. */
+    /** Scenario ids to run, in the order given; the defaults when unset. */
     scenarios: envList("BENCH_SCENARIOS"),
-    /** Server ids to run; all when unset. */
+    /** Server ids of the rpc and idle-memory scenarios; all when unset. */
     servers: envList("BENCH_SERVERS"),
     /** Times each rpc measurement is repeated (servers interleaved); the median run is reported. */
     rounds: envInt("BENCH_ROUNDS", 3, { min: 1, max: 20 }),
     rpc: {
       connections: envInt("BENCH_CONNECTIONS", 64, { min: 1, max: 10_000 }),
       inFlight: envInt("BENCH_IN_FLIGHT", 8, { min: 1, max: 1_000 }),
-      warmupMs,
-      durationMs,
+      warmupMs: envInt("BENCH_WARMUP_MS", 2_000, { min: 0, max: 60_000 }),
+      durationMs: envInt("BENCH_DURATION_MS", 6_000, { min: 100, max: 300_000 }),
       payload: envJson("BENCH_PAYLOAD", "hello world"),
-      /** Aggregate request rate of the rpc-rate scenario, split across load processes. */
-      ratePerS: envInt("BENCH_RATE", 15_000, { min: 1, max: 10_000_000 }),
-      /** Load generator processes the connections are split across. */
-      loadProcesses: envInt("BENCH_LOAD_PROCS", 1, { min: 1, max: 16 }),
       /** Hard cap on requests one load process sends in a run, so the loop is bounded in count as well as time. */
       maxRequests: envInt("BENCH_MAX_REQUESTS", 50_000_000, { min: 1 }),
     },
@@ -61,7 +66,7 @@ export function loadConfig() {
       connections: envInt("BENCH_IDLE_CONNECTIONS", 5_000, { min: 1, max: 15_000 }),
       /** Connections opened at once; the next batch starts when the previous one is open. */
       batchSize: envInt("BENCH_CONNECT_BATCH", 250, { min: 1, max: 5_000 }),
-      /** Connections opened and closed before the baseline, so lazily built code and caches are not counted per connection. */
+      /** Opened and closed before the baseline, so lazily built code and caches are not counted per connection. */
       primeConnections: envInt("BENCH_PRIME_CONNECTIONS", 100, { min: 0, max: 5_000 }),
       settleMs: envInt("BENCH_SETTLE_MS", 1_000, { min: 0, max: 60_000 }),
       gcRounds: envInt("BENCH_GC_ROUNDS", 4, { min: 1, max: 20 }),
@@ -72,8 +77,6 @@ export function loadConfig() {
     /** Extra node flags for server children only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
     serverNodeArgs: (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean),
     verbose: process.env.BENCH_VERBOSE === "1",
-    /** Pin server children to CPU 0 and load children to the other CPUs (taskset). */
-    pin: process.env.BENCH_PIN === "1",
   };
 }
 

@@ -7,40 +7,25 @@
  */
 export function serveIpc(handlers) {
   if (!process.send) throw new Error("this module runs as a child process started by bench/run.mjs");
-
   const maxLifetimeMs = Number(process.env.BENCH_CHILD_MAX_MS) || 10 * 60_000;
-  setTimeout(() => {
-    process.stderr.write(`child exceeded its ${maxLifetimeMs} ms budget, exiting\n`);
-    process.exit(3);
-  }, maxLifetimeMs).unref();
-
+  const exit = (code, why) => {
+    process.stderr.write(`${why}\n`);
+    process.exit(code);
+  };
+  setTimeout(() => exit(3, `child exceeded its ${maxLifetimeMs} ms budget, exiting`), maxLifetimeMs).unref();
   process.on("disconnect", () => process.exit(0));
-  process.on("uncaughtException", (err) => {
-    process.stderr.write(`uncaught exception: ${err?.stack ?? err}\n`);
-    process.exit(1);
-  });
-  process.on("unhandledRejection", (err) => {
-    process.stderr.write(`unhandled rejection: ${err?.stack ?? err}\n`);
-    process.exit(1);
-  });
-
-  process.on("message", async (msg) => {
-    const { seq, method, params } = msg ?? {};
+  process.on("uncaughtException", (err) => exit(1, `uncaught exception: ${err?.stack ?? err}`));
+  process.on("unhandledRejection", (err) => exit(1, `unhandled rejection: ${err?.stack ?? err}`));
+  process.on("message", async ({ seq, method, params } = {}) => {
     if (method === "shutdown") {
-      try {
-        await handlers.shutdown?.(params);
-      } catch (err) {
-        process.stderr.write(`shutdown: ${err?.stack ?? err}\n`);
-      }
+      await Promise.resolve(handlers.shutdown?.(params)).catch((err) => process.stderr.write(`shutdown: ${err?.stack ?? err}\n`));
       // Reply, then exit normally so --cpu-prof and similar flags can write their files.
       process.send({ seq, ok: true }, () => process.exit(0));
       return;
     }
-    const handler = handlers[method];
     try {
-      if (!handler) throw new Error(`unknown method ${method}`);
-      const value = await handler(params);
-      process.send({ seq, ok: true, value });
+      if (!handlers[method]) throw new Error(`unknown method ${method}`);
+      process.send({ seq, ok: true, value: await handlers[method](params) });
     } catch (err) {
       process.send({ seq, ok: false, error: err?.message ?? String(err) });
     }

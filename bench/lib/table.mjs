@@ -1,19 +1,18 @@
 // Tables printed as GitHub Markdown with padded columns: readable in a terminal and pasteable into BENCHMARKS.md.
 
+/** Columns from `{ key: title }`, in order: the first left-aligned (the row's name), the others right-aligned. */
+export const columns = (titles) => Object.entries(titles).map(([key, title], i) => ({ key, title, align: i === 0 ? "left" : "right" }));
+
 /**
- * @param {{ key: string, title: string, align?: "left" | "right" }[]} columns
+ * @param {{ key: string, title: string, align: "left" | "right" }[]} cols
  * @param {Record<string, string>[]} rows cells already formatted as text
  */
-export function formatTable(columns, rows) {
-  const widths = columns.map((c) => Math.max(c.title.length, 3, ...rows.map((r) => String(r[c.key] ?? "").length)));
-  const pad = (text, i) => {
-    const s = String(text ?? "");
-    return columns[i].align === "left" ? s.padEnd(widths[i]) : s.padStart(widths[i]);
-  };
+export function formatTable(cols, rows) {
+  const widths = cols.map((c) => Math.max(c.title.length, 3, ...rows.map((r) => String(r[c.key] ?? "").length)));
+  const pad = (text, i) => (cols[i].align === "left" ? String(text ?? "").padEnd(widths[i]) : String(text ?? "").padStart(widths[i]));
   const line = (cells) => `| ${cells.join(" | ")} |`;
-  const header = line(columns.map((c, i) => (c.align === "left" ? c.title.padEnd(widths[i]) : c.title.padStart(widths[i]))));
-  const rule = line(columns.map((c, i) => (c.align === "left" ? "-".repeat(widths[i]) : `${"-".repeat(widths[i] - 1)}:`)));
-  return [header, rule, ...rows.map((r) => line(columns.map((c, i) => pad(r[c.key], i))))].join("\n");
+  const rule = cols.map((c, i) => (c.align === "left" ? "-".repeat(widths[i]) : `${"-".repeat(widths[i] - 1)}:`));
+  return [line(cols.map((c, i) => pad(c.title, i))), line(rule), ...rows.map((r) => line(cols.map((c, i) => pad(r[c.key], i))))].join("\n");
 }
 
 const intFormat = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });

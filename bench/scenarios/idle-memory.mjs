@@ -1,10 +1,10 @@
-// Scenario: server memory per idle connection.
-// The server child forces GC and reports process.memoryUsage() before and after the load child opens
-// N idle connections (in batches; meshwork ones count once `hello` arrived). The load child keeps
-// answering pings and latency probes, so the server runs its default liveness timers as in production.
-import { sleep, stopAll } from "../lib/children.mjs";
-import { launchLoad, launchServer, SUBPROTOCOLS } from "../lib/harness.mjs";
-import { fmtInt, fmtRatio } from "../lib/table.mjs";
+// Scenario `idle-memory`: server memory per idle connection. The server child forces GC and reports
+// process.memoryUsage() before and after the load child opens N idle connections (in batches; meshwork ones
+// count once `hello` arrived). The load child keeps answering pings and latency probes, so the server runs its
+// default liveness timers as in production.
+import { sleep } from "../lib/children.mjs";
+import { withServerAndLoad } from "../lib/launch.mjs";
+import { columns, fmtInt, fmtRatio } from "../lib/table.mjs";
 
 export const id = "idle-memory";
 
@@ -12,66 +12,46 @@ export const id = "idle-memory";
 async function waitForServerConnections(server, expected, timeoutMs, timeout) {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const n = await server.child.call("connections", {}, timeout);
-    if (n === undefined || n === null || n === expected) return n;
+    const n = await server.call("connections", {}, timeout);
+    if (n === undefined || n === null || n === expected) return;
     if (Date.now() > until) throw new Error(`server still reports ${n} connections, expected ${expected}`);
     await sleep(100);
   }
 }
 
-async function measure(ctx, def) {
-  const { config } = ctx;
-  const c = config.idle;
-  const timeout = config.callTimeoutMs;
-  let server;
-  let loads = [];
-  try {
-    server = await launchServer(ctx, def);
-    loads = launchLoad(ctx, 1, def.id);
-    const [load] = loads;
-    const open = (count) =>
-      load.call(
-        "open",
-        { url: server.url, subprotocols: SUBPROTOCOLS, expectHello: def.hello, count, batchSize: c.batchSize, batchTimeoutMs: timeout },
-        timeout * 4,
-      );
+function measure(ctx, def) {
+  const c = ctx.config.idle;
+  const timeout = ctx.config.callTimeoutMs;
+  return withServerAndLoad(ctx, def, async ({ server, load, open }) => {
     if (c.primeConnections > 0) {
-      await open(c.primeConnections);
+      await open(c.primeConnections, c.batchSize);
       await load.call("close", { timeoutMs: 10_000 }, timeout);
       await waitForServerConnections(server, 0, 10_000, timeout);
     }
     await sleep(c.settleMs);
-    const before = await server.child.call("memory", { gcRounds: c.gcRounds }, timeout);
-    const opened = await open(c.connections);
+    const before = await server.call("memory", { gcRounds: c.gcRounds }, timeout);
+    const opened = await open(c.connections, c.batchSize);
     if (opened.open !== c.connections) throw new Error(`opened ${opened.open} of ${c.connections} connections`);
-    const serverSees = await waitForServerConnections(server, c.connections, 30_000, timeout);
+    await waitForServerConnections(server, c.connections, 30_000, timeout);
     await sleep(c.settleMs);
-    const after = await server.child.call("memory", { gcRounds: c.gcRounds }, timeout);
+    const after = await server.call("memory", { gcRounds: c.gcRounds }, timeout);
     const status = await load.call("status", {}, timeout);
     if (status.open !== c.connections) {
       throw new Error(`only ${status.open} of ${c.connections} connections still open at measurement (dropped: ${status.anomalies.dropped})`);
     }
     await load.call("close", { timeoutMs: 15_000 }, timeout);
-    return {
-      connections: c.connections,
-      serverSees,
-      heapPerConn: (after.heapUsed - before.heapUsed) / c.connections,
-      rssPerConn: (after.rss - before.rss) / c.connections,
-      externalPerConn: (after.external - before.external) / c.connections,
-      before,
-      after,
-    };
-  } finally {
-    await stopAll([...loads, server?.child], 15_000);
-  }
+    const perConnection = (field) => (after[field] - before[field]) / c.connections;
+    return { heapPerConn: perConnection("heapUsed"), rssPerConn: perConnection("rss"), externalPerConn: perConnection("external") };
+  });
 }
 
 export async function run(ctx) {
   const { config, servers, baselineId, log } = ctx;
+  const c = config.idle;
   const failures = [];
   const results = new Map();
   for (const def of servers) {
-    log(`idle-memory: ${def.label}: ${config.idle.connections} idle connections`);
+    log(`idle-memory: ${def.label}: ${c.connections} idle connections`);
     try {
       const r = await measure(ctx, def);
       results.set(def.id, r);
@@ -86,7 +66,7 @@ export async function run(ctx) {
     if (!r) return { server: def.label, conns: "FAILED" };
     return {
       server: def.label,
-      conns: fmtInt(r.connections),
+      conns: fmtInt(c.connections),
       heap: fmtInt(r.heapPerConn),
       heapRatio: base ? fmtRatio(r.heapPerConn / base.heapPerConn) : "n/a",
       rss: fmtInt(r.rssPerConn),
@@ -94,28 +74,19 @@ export async function run(ctx) {
       ext: fmtInt(r.externalPerConn),
     };
   });
-  return {
-    tables: [
-      {
-        title: "Server memory per idle connection",
-        columns: [
-          { key: "server", title: "server", align: "left" },
-          { key: "conns", title: "connections" },
-          { key: "heap", title: "heapUsed B/conn" },
-          { key: "heapRatio", title: "heap vs raw ws echo" },
-          { key: "rss", title: "RSS B/conn" },
-          { key: "rssRatio", title: "RSS vs raw ws echo" },
-          { key: "ext", title: "external B/conn" },
-        ],
-        rows,
-        notes: [
-          `Δ process.memoryUsage() after ${config.idle.gcRounds} forced GCs, before vs after opening ${config.idle.connections} idle connections ` +
-            `(batches of ${config.idle.batchSize}; ${config.idle.primeConnections} connections opened and closed before the baseline), divided by the connection count. ` +
-            "Servers run with default options.",
-        ],
-      },
-    ],
-    failures,
-    results: Object.fromEntries(results),
-  };
+  const notes = [
+    `Δ process.memoryUsage() after ${c.gcRounds} forced GCs, before vs after opening ${c.connections} idle connections ` +
+      `(batches of ${c.batchSize}; ${c.primeConnections} connections opened and closed before the baseline), divided by the connection count. ` +
+      "Servers run with default options.",
+  ];
+  const cols = columns({
+    server: "server",
+    conns: "connections",
+    heap: "heapUsed B/conn",
+    heapRatio: "heap vs raw ws echo",
+    rss: "RSS B/conn",
+    rssRatio: "RSS vs raw ws echo",
+    ext: "external B/conn",
+  });
+  return { tables: [{ title: "Server memory per idle connection", columns: cols, rows, notes }], failures };
 }

@@ -1,134 +1,86 @@
-// Scenarios: request/response round trips of `echo` with a small JSON payload over N connections.
-// `rpc`: closed loop, each connection keeps K requests in flight. `rpc-rate`: a fixed aggregate request
-// rate, so every server does the same work at the same pace and CPU per request compares at equal load.
-// After a warm-up, a fixed window measures round trips, per-request latency (load side) and server CPU
-// time (server side).
-import { sleepWatching, stopAll } from "../lib/children.mjs";
-import { busyBetween, machineCpu } from "../lib/machineLoad.mjs";
-import { launchLoad, launchServer, SUBPROTOCOLS, split } from "../lib/harness.mjs";
-import { mergeSamples, median, summarize } from "../lib/stats.mjs";
-import { fmtFixed, fmtInt, fmtRatio } from "../lib/table.mjs";
+// Scenario `rpc`: request/response round trips of `echo` with a small JSON payload over N connections, each
+// keeping K requests in flight (closed loop). After a warm-up, a fixed window measures round trips and
+// per-request latency (load side) and server CPU time (server side).
+import { sleepWatching } from "../lib/children.mjs";
+import { withServerAndLoad } from "../lib/launch.mjs";
+import { busyBetween, machineCpu } from "../lib/machine.mjs";
+import { pickMedian, summarize } from "../lib/stats.mjs";
+import { columns, fmtFixed, fmtInt, fmtRatio } from "../lib/table.mjs";
 
-async function runOnce(ctx, def, ratePerS) {
+export const id = "rpc";
+
+function runOnce(ctx, def) {
   const { config } = ctx;
   const c = config.rpc;
   const timeout = config.callTimeoutMs;
-  let server;
-  let loads = [];
-  try {
-    server = await launchServer(ctx, def);
-    loads = launchLoad(ctx, c.loadProcesses, def.id);
-    const counts = split(c.connections, loads.length);
-    await Promise.all(
-      loads.map((load, i) =>
-        load.call(
-          "open",
-          {
-            url: server.url,
-            subprotocols: SUBPROTOCOLS,
-            expectHello: def.hello,
-            count: counts[i],
-            batchSize: Math.min(counts[i], config.idle.batchSize),
-            batchTimeoutMs: timeout,
-          },
-          timeout,
-        ),
-      ),
-    );
-    const load = {
-      inFlight: c.inFlight,
-      command: "echo",
-      payload: c.payload,
-      maxRequests: c.maxRequests,
-      // The loop stops by itself even if the orchestrator never says so.
-      maxDurationMs: c.warmupMs + c.durationMs + 30_000,
-      ratePerS,
-    };
-    // Each load process takes its share of the rate, in proportion to its connections.
-    await Promise.all(
-      loads.map((l, i) =>
-        l.call("start", { ...load, ratePerS: ratePerS && (ratePerS * counts[i]) / c.connections }, timeout),
-      ),
-    );
-    await sleepWatching(c.warmupMs, [server.child, ...loads]);
+  return withServerAndLoad(ctx, def, async ({ server, load, open }) => {
+    await open(c.connections, Math.min(c.connections, config.idle.batchSize));
+    // The loop stops by itself after maxDurationMs even if the orchestrator never says so.
+    const requests = { inFlight: c.inFlight, command: "echo", payload: c.payload, maxRequests: c.maxRequests };
+    await load.call("startRequests", { ...requests, maxDurationMs: c.warmupMs + c.durationMs + 30_000 }, timeout);
+    await sleepWatching(c.warmupMs, [server, load]);
     const machineBefore = machineCpu();
     const selfBefore = process.cpuUsage();
-    await Promise.all([server.child.call("cpuStart", {}, timeout), ...loads.map((l) => l.call("beginMeasure", {}, timeout))]);
-    await sleepWatching(c.durationMs, [server.child, ...loads]);
-    const [cpu, ...windows] = await Promise.all([
-      server.child.call("cpuStop", {}, timeout),
-      ...loads.map((l) => l.call("endMeasure", {}, timeout)),
-    ]);
+    await Promise.all([server.call("cpuStart", {}, timeout), load.call("begin", {}, timeout)]);
+    await sleepWatching(c.durationMs, [server, load]);
+    const [cpu, window] = await Promise.all([server.call("cpuStop", {}, timeout), load.call("end", {}, timeout)]);
     const machine = busyBetween(machineBefore, machineCpu());
     const self = process.cpuUsage(selfBefore);
-    machine.orchestratorS = (self.user + self.system) / 1e6;
-    await Promise.all(loads.map((l) => l.call("drain", { timeoutMs: 5_000 }, timeout)));
-    await Promise.all(loads.map((l) => l.call("close", { timeoutMs: 5_000 }, timeout)));
-    return summarizeRun(def, cpu, windows, machine);
-  } finally {
-    await stopAll([...loads, server?.child], 10_000);
-  }
+    await load.call("drain", { timeoutMs: 5_000 }, timeout);
+    await load.call("close", { timeoutMs: 5_000 }, timeout);
+    if (window.delivered === 0) throw new Error(`${def.label}: no round trip completed in the window (errors: ${window.errors})`);
+    const elapsedS = window.elapsedMs / 1000;
+    const serverCpuS = (cpu.userUs + cpu.systemUs) / 1e6;
+    const clientCpuS = window.cpuUs / 1e6;
+    const orchestratorS = (self.user + self.system) / 1e6;
+    return {
+      errors: window.errors,
+      elapsedS,
+      roundTripsPerS: window.delivered / elapsedS,
+      ...summarize(window.latenciesMs),
+      serverCpuS,
+      serverCpuUtil: serverCpuS / (cpu.wallMs / 1000),
+      perCpuS: window.delivered / serverCpuS,
+      clientCpuS,
+      // Kernel interrupt time in the window: loopback TCP work charged to no process.
+      irqCpuS: machine.irqS,
+      // Busy time of the machine used by none of the bench's processes nor interrupts: other processes, steal.
+      otherCpuS: Math.max(0, machine.busyS - machine.irqS - orchestratorS - serverCpuS - clientCpuS),
+      anomalies: window.anomalies,
+      stoppedEarly: !window.stillRunning,
+    };
+  });
 }
 
-function summarizeRun(def, cpu, windows, machine) {
-  const completed = windows.reduce((n, w) => n + w.completed, 0);
-  const errors = windows.reduce((n, w) => n + w.errors, 0);
-  const missed = windows.reduce((n, w) => n + w.missed, 0);
-  if (completed === 0) throw new Error(`${def.label}: no round trip completed in the window (errors: ${errors})`);
-  const elapsedS = Math.max(...windows.map((w) => w.elapsedMs)) / 1000;
-  const serverCpuS = (cpu.userUs + cpu.systemUs) / 1e6;
-  const latency = summarize(mergeSamples(windows.map((w) => w.latenciesMs)));
-  const clientCpuS = windows.reduce((n, w) => n + w.cpuUs, 0) / 1e6;
-  const anomalies = {};
-  for (const w of windows) {
-    for (const [k, v] of Object.entries(w.anomalies)) anomalies[k] = (anomalies[k] ?? 0) + v;
-  }
-  return {
-    completed,
-    errors,
-    missed,
-    elapsedS,
-    roundTripsPerS: completed / elapsedS,
-    p50: latency.p50,
-    p99: latency.p99,
-    serverCpuS,
-    serverCpuUtil: serverCpuS / (cpu.wallMs / 1000),
-    perCpuS: completed / serverCpuS,
-    clientCpuS,
-    // Kernel interrupt time in the window: loopback TCP work charged to no process.
-    irqCpuS: machine.irqS,
-    // Busy time of the machine used by none of the bench's processes nor interrupts: other processes, steal.
-    otherCpuS: Math.max(0, machine.busyS - machine.irqS - machine.orchestratorS - serverCpuS - clientCpuS),
-    anomalies,
-    stoppedEarly: windows.some((w) => !w.stillRunning),
-  };
-}
+const COLUMNS = columns({
+  server: "server",
+  rtps: "round trips/s",
+  p50: "p50 ms",
+  p99: "p99 ms",
+  cpu: "server CPU s (util)",
+  perCpu: "round trips / server CPU-s",
+  ratio: "vs raw ws echo",
+  client: "load CPU s",
+  irq: "irq CPU s",
+  other: "other CPU s",
+  clean: "undisturbed runs",
+});
 
-/**
- * A round-trip scenario: closed loop when `fixedRate` is false, else at `config.rpc.ratePerS`.
- * Runs every server `rounds` times, interleaved, and reports each server's median run.
- */
-export function rpcScenario({ id, fixedRate }) {
-  return { id, run: (ctx) => runScenario(ctx, id, fixedRate) };
-}
-
-async function runScenario(ctx, id, fixedRate) {
+/** Runs every server `rounds` times, interleaved, and reports each server's median run. */
+export async function run(ctx) {
   const { config, servers, baselineId, log } = ctx;
   const c = config.rpc;
-  const ratePerS = fixedRate ? c.ratePerS : undefined;
   const runs = new Map(servers.map((s) => [s.id, []]));
   const failures = [];
-  const failed = new Set();
   for (let round = 1; round <= config.rounds; round++) {
     for (const def of servers) {
-      if (failed.has(def.id)) continue;
-      log(`${id}: ${def.label}${config.rounds > 1 ? ` (round ${round}/${config.rounds})` : ""}: ${c.warmupMs} ms warm-up + ${c.durationMs} ms window`);
+      if (failures.some((f) => f.server === def)) continue;
+      log(`rpc: ${def.label}${config.rounds > 1 ? ` (round ${round}/${config.rounds})` : ""}: ${c.warmupMs} ms warm-up + ${c.durationMs} ms window`);
       try {
-        const result = await runOnce(ctx, def, ratePerS);
+        const result = await runOnce(ctx, def);
         runs.get(def.id).push(result);
-        log(`${id}: ${def.label}: ${fmtInt(result.roundTripsPerS)} rt/s, ${fmtInt(result.perCpuS)} rt per server CPU-s`);
+        log(`rpc: ${def.label}: ${fmtInt(result.roundTripsPerS)} rt/s, ${fmtInt(result.perCpuS)} rt per server CPU-s`);
       } catch (err) {
-        failed.add(def.id);
         failures.push({ server: def, error: err });
       }
     }
@@ -143,9 +95,7 @@ async function runScenario(ctx, id, fixedRate) {
     if (list.length === 0) continue;
     const clean = list.filter(isClean);
     cleanCounts.set(sid, `${clean.length}/${list.length}`);
-    const pool = clean.length > 0 ? clean : list;
-    const mid = median(pool.map((r) => r.perCpuS));
-    chosen.set(sid, pool.reduce((best, r) => (Math.abs(r.perCpuS - mid) < Math.abs(best.perCpuS - mid) ? r : best)));
+    chosen.set(sid, pickMedian(clean.length > 0 ? clean : list));
   }
   const baseline = chosen.get(baselineId);
   const notes = [];
@@ -168,9 +118,6 @@ async function runScenario(ctx, id, fixedRate) {
           `during its ${fmtFixed(r.elapsedS, 1)} s window, so its figures are skewed: rerun on a quiet machine`,
       );
     }
-    if (r.missed > 0) {
-      notes.push(`${def.label}: ${fmtInt(r.missed)} requests not sent on schedule (every connection had ${c.inFlight} in flight): the server (or the load generator) fell behind the rate`);
-    }
     if (r.stoppedEarly) notes.push(`${def.label}: the load stopped before the window ended (request cap or deadline)`);
     return {
       server: def.label,
@@ -186,49 +133,15 @@ async function runScenario(ctx, id, fixedRate) {
       clean: cleanCounts.get(def.id),
     };
   });
-  const shape = fixedRate
-    ? `${fmtInt(c.ratePerS)} requests/s in total over ${c.connections} connections (at most ${c.inFlight} in flight each)`
-    : `${c.connections} connections × ${c.inFlight} requests in flight (closed loop)`;
   notes.unshift(
-    `${shape}, payload ${JSON.stringify(c.payload)}, ` +
-      `${c.warmupMs} ms warm-up, ${c.durationMs} ms window, ${c.loadProcesses} load process(es), ` +
-      `${config.rounds} round(s)${config.rounds > 1 ? " (the run shown is the median by round trips per server CPU-second among the undisturbed runs, or among all when none is)" : ""}` +
-      `${config.pin ? ", server pinned to CPU 0 and load to the others" : ""}. ` +
+    `${c.connections} connections × ${c.inFlight} requests in flight (closed loop), payload ${JSON.stringify(c.payload)}, ` +
+      `${c.warmupMs} ms warm-up, ${c.durationMs} ms window, 1 load process(es), ` +
+      `${config.rounds} round(s)${config.rounds > 1 ? " (the run shown is the median by round trips per server CPU-second among the undisturbed runs, or among all when none is)" : ""}. ` +
       "server CPU s: process.cpuUsage() of the server process over the window (utilisation of one core); " +
       "load CPU s: the same for the load generator(s); irq CPU s: the machine's interrupt time in the window " +
       "(the kernel's loopback TCP work, charged to no process); other CPU s: the rest of the machine's busy time " +
       "(other processes, steal); a run where it exceeds 10% of the window is disturbed.",
   );
-  return {
-    tables: [
-      {
-        title: fixedRate
-          ? `Request/response at a fixed rate: \`echo\`, ${fmtInt(c.ratePerS)} requests/s`
-          : "Request/response: `echo` round trips (closed loop)",
-        columns: [
-          { key: "server", title: "server", align: "left" },
-          { key: "rtps", title: "round trips/s" },
-          { key: "p50", title: "p50 ms" },
-          { key: "p99", title: "p99 ms" },
-          { key: "cpu", title: "server CPU s (util)" },
-          { key: "perCpu", title: "round trips / server CPU-s" },
-          { key: "ratio", title: "vs raw ws echo" },
-          { key: "client", title: "load CPU s" },
-          { key: "irq", title: "irq CPU s" },
-          { key: "other", title: "other CPU s" },
-          { key: "clean", title: "undisturbed runs" },
-        ],
-        rows,
-        notes,
-      },
-    ],
-    failures,
-    results: Object.fromEntries(chosen),
-  };
+  const table = { title: "Request/response: `echo` round trips (closed loop)", columns: COLUMNS, rows, notes };
+  return { tables: [table], failures };
 }
-
-/** Closed loop: 64 connections × 8 in flight by default. */
-export const rpc = rpcScenario({ id: "rpc", fixedRate: false });
-
-/** Fixed rate (BENCH_RATE, 15,000 requests/s by default): CPU per request at equal load. */
-export const rpcRate = rpcScenario({ id: "rpc-rate", fixedRate: true });

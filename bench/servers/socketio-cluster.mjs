@@ -1,14 +1,16 @@
-// Socket.IO 4 as one instance of a cluster (cluster-broadcast scenario), with the classic
+// Socket.IO 4 as one instance of a fan-out system (the baseline of every fan-out scenario), with the classic
 // @socket.io/redis-adapter (createAdapter(pubClient, subClient), ioredis clients), WebSocket transport only.
 // A client joins the room with a `join` event (acknowledged); the publisher instance broadcasts with
-// io.to(room).emit(command, payload). The adapter issues its PUBLISH without returning it, so the publish
-// call is wrapped (same call, same command) to hand its promise back: the bench bounds publishes in flight.
+// io.to(room).emit(command, payload), or with `record`, the full ~2 KB record value (record-updates baseline).
+// The adapter issues its PUBLISH without returning it, so the publish call is wrapped (same call, same command)
+// to hand its promise back: the bench bounds publishes in flight.
 import http from "node:http";
 import { createAdapter } from "@socket.io/redis-adapter";
 import { Redis } from "ioredis";
 import { Server } from "socket.io";
+import { recordValue } from "./recordDoc.mjs";
 
-export async function startServer({ host, port, redisUrl, room, command }) {
+export async function startServer({ host, port, redisUrl, room, command, record = false }) {
   const pubClient = new Redis(redisUrl, { lazyConnect: true });
   const subClient = pubClient.duplicate();
   pubClient.on("error", (err) => process.stderr.write(`redis pub error: ${err.message}\n`));
@@ -41,7 +43,7 @@ export async function startServer({ host, port, redisUrl, room, command }) {
     roomSize: async () => io.of("/").adapter.rooms.get(room)?.size ?? 0,
     broadcast: (payload) => {
       lastPublish = undefined;
-      io.to(room).emit(command, payload);
+      io.to(room).emit(command, record ? recordValue(payload) : payload);
       return lastPublish;
     },
     close: async () => {

@@ -1,4 +1,4 @@
-// The leanest cross-instance broadcast (cluster-broadcast scenario's floor): plain `ws` servers, each
+// The leanest cross-instance broadcast (the cluster-broadcast scenario's floor): plain `ws` servers, each
 // SUBSCRIBEd to one Redis channel, forwarding every message it receives, as it came, to all its local
 // sockets. The publisher issues one PUBLISH of the client frame (JSON text, the same frame meshwork sends).
 // Every socket is in the "room"; there is nothing to join. Deliveries from the publisher's own instance

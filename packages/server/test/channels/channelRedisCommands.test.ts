@@ -10,7 +10,7 @@
 import { describe, expect, it } from "vitest";
 import { type Instance, admin, startCluster } from "../cluster/support/cluster";
 import { commandCalls, commandDelta } from "../cluster/support/redis";
-import { privateRedisServer } from "../cluster/support/redisProcess";
+import { privateRedisServer } from "../cluster/support/privateRedisServer";
 import { messagesOf, rawConnect, subscribeRaw } from "./support/channels";
 
 const own = privateRedisServer();

@@ -6,7 +6,7 @@ import type { MeshClient } from "@meshwork/client";
 import { describe, expect, it } from "vitest";
 import { type Instance, admin, connectClient, eventually, recordPushes, startCluster } from "./support/cluster";
 import { commandCalls, commandDelta } from "./support/redis";
-import { privateRedisServer } from "./support/redisProcess";
+import { privateRedisServer } from "./support/privateRedisServer";
 
 const own = privateRedisServer();
 

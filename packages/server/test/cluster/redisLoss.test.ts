@@ -5,7 +5,7 @@
 // cross-instance traffic again, without being restarted.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Instance, connectClient, eventually, recordPushes, startCluster } from "./support/cluster";
-import { privateRedisServer } from "./support/redisProcess";
+import { privateRedisServer } from "./support/privateRedisServer";
 
 // The Redis process lives for the file, not the test: the harness closes the instances after each test, and
 // they should close against a Redis that is up (closing while it is down waits out ioredis's retries).

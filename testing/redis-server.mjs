@@ -1,16 +1,19 @@
-import { type ChildProcess, spawn } from "node:child_process";
+// A redis-server process of the caller's own, shared by the server tests (which measure Redis or take it away)
+// and the benchmarks (which count its commands): loopback only, no persistence, no config file, stopped by pid.
+// Plain JavaScript with a type file beside it (redis-server.d.mts), so TypeScript tests and Node scripts both
+// import it without a build.
+import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { createServer, createConnection } from "node:net";
+import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { afterAll, beforeAll } from "vitest";
 
-// Ports for the tests' own redis-servers are drawn below Linux's ephemeral range (32768–60999), from which every
-// outgoing connection of the suite takes its local port: a port picked there can be taken by a client socket
-// between the check and redis-server's bind, or while a stopped server is down before its restart.
+// Ports are drawn below Linux's ephemeral range (32768–60999), from which every outgoing connection takes its
+// local port: a port picked there can be taken by a client socket between the check and redis-server's bind,
+// or while a stopped server is down before its restart.
 const PORT_RANGE = { from: 20_000, to: 32_000 };
 
 /** Whether nothing listens on `port` on 127.0.0.1 right now. */
-async function isFree(port: number): Promise<boolean> {
+async function isFree(port) {
   const server = createServer();
   server.listen(port, "127.0.0.1");
   try {
@@ -24,20 +27,20 @@ async function isFree(port: number): Promise<boolean> {
 }
 
 /** A random port below the ephemeral range that is free on 127.0.0.1 right now. */
-export async function freePort(): Promise<number> {
+export async function freePort() {
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = PORT_RANGE.from + Math.floor(Math.random() * (PORT_RANGE.to - PORT_RANGE.from));
     if (await isFree(port)) return port;
   }
-  throw new Error("no free port for a test redis-server");
+  throw new Error("no free port for a redis-server");
 }
 
 /** Sends one inline PING; resolves true on `+PONG`, false on any failure (connection refused, loading, …). */
-function ping(port: number): Promise<boolean> {
+function ping(port) {
   return new Promise((resolve) => {
     const socket = createConnection({ host: "127.0.0.1", port });
     let reply = "";
-    const done = (ok: boolean): void => {
+    const done = (ok) => {
       socket.destroy();
       resolve(ok);
     };
@@ -52,21 +55,23 @@ function ping(port: number): Promise<boolean> {
 }
 
 /**
- * A redis-server of the test's own, on a loopback port, for tests that must measure Redis or take it away
- * without disturbing the shared one: no persistence, no config file, killed by pid. `start()` may be called
+ * A redis-server on a loopback port: no persistence, no config file, killed by pid. `start()` may be called
  * again after `stop()` to bring it back, empty, on the same port.
  */
 export class RedisProcess {
-  private child: ChildProcess | null = null;
-  private output = "";
+  #child = null;
+  #output = "";
 
-  private constructor(readonly port: number) {}
+  /** @param {number} port */
+  constructor(port) {
+    this.port = port;
+  }
 
   /**
    * Starts a server on a free port and waits until it answers PING. Another process (a test suite running beside
    * this one) can take the port between the check and the bind; then it tries another one.
    */
-  static async launch(): Promise<RedisProcess> {
+  static async launch() {
     for (let attempt = 1; ; attempt++) {
       const redis = new RedisProcess(await freePort());
       try {
@@ -74,69 +79,52 @@ export class RedisProcess {
         return redis;
       } catch (error) {
         await redis.stop();
-        if (attempt >= 3 || !redis.output.includes("Address already in use")) throw error;
+        if (attempt >= 3 || !redis.#output.includes("Address already in use")) throw error;
       }
     }
   }
 
-  get url(): string {
+  get url() {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  get pid(): number | undefined {
-    return this.child?.pid;
+  get pid() {
+    return this.#child?.pid;
   }
 
   /** Starts redis-server on this port and resolves once it answers PING (or rejects after `timeoutMs`). */
-  async start(timeoutMs = 5_000): Promise<void> {
-    if (this.child) throw new Error("redis-server already running");
+  async start(timeoutMs = 5_000) {
+    if (this.#child) throw new Error("redis-server already running");
     const child = spawn(
       "redis-server",
       ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", tmpdir()],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
-    this.child = child;
-    child.stdout?.on("data", (chunk: Buffer) => (this.output += chunk.toString()));
-    child.stderr?.on("data", (chunk: Buffer) => (this.output += chunk.toString()));
-    let spawnError: Error | null = null;
+    this.#child = child;
+    child.stdout.on("data", (chunk) => (this.#output += chunk.toString()));
+    child.stderr.on("data", (chunk) => (this.#output += chunk.toString()));
+    let spawnError = null;
     child.once("error", (error) => (spawnError = error));
     const deadline = Date.now() + timeoutMs;
     // Waiting for this server's own "ready" line first: a PING alone could be answered by another process that
     // took the port while this server failed to bind it.
-    while (!this.output.includes("Ready to accept connections") || !(await ping(this.port))) {
-      if (spawnError) throw new Error(`could not start redis-server: ${(spawnError as Error).message}`);
+    while (!this.#output.includes("Ready to accept connections") || !(await ping(this.port))) {
+      if (spawnError) throw new Error(`could not start redis-server: ${spawnError.message}`);
       if (child.exitCode !== null || Date.now() > deadline) {
-        throw new Error(`redis-server on port ${this.port} did not answer PING:\n${this.output}`);
+        throw new Error(`redis-server on port ${this.port} did not answer PING:\n${this.#output}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
 
   /** Kills the server by pid with `signal` and waits for it to exit. */
-  async stop(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
-    const child = this.child;
+  async stop(signal = "SIGKILL") {
+    const child = this.#child;
     if (!child || child.pid === undefined) return;
-    this.child = null;
+    this.#child = null;
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = once(child, "exit");
     process.kill(child.pid, signal);
     await exited;
   }
-}
-
-/** A redis-server of the test file's own: started before the file's tests, killed by pid after them. */
-export function privateRedisServer(): { readonly server: RedisProcess } {
-  const holder: { server?: RedisProcess } = {};
-  beforeAll(async () => {
-    holder.server = await RedisProcess.launch();
-  });
-  afterAll(async () => {
-    await holder.server?.stop("SIGKILL");
-  });
-  return {
-    get server(): RedisProcess {
-      if (!holder.server) throw new Error("the private redis-server starts in beforeAll");
-      return holder.server;
-    },
-  };
 }

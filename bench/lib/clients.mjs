@@ -1,0 +1,172 @@
+// The clients the load processes open, one kind per server under test. `openClient` resolves once the client is
+// ready (connected, greeted, joined or subscribed, by kind), then reports through `hooks`: `onTick(client,
+// { seq, t }, bytes)` for a fan-out delivery (`bytes`: the received text frame's length where the scenario counts
+// bytes, else 0), `onReply(client, id, isError)` for an rpc response, `onDrop(client, why)`, `onBadFrame()`.
+//   rpc / rpc-raw:   request/response connections to a meshwork server (ready on `hello`) or a raw ws baseline
+//                    (ready on open).
+//   meshwork:        sends the `join` command on `hello`; reads `push` frames of `target`.
+//   relay:           plain `ws`; every socket of a relay server is in the room, nothing to join.
+//   mw-channel:      mesh/subscribe-channel {channel: target}; reads `channel-message` frames.
+//   mw-record-patch / mw-record-full: mesh/subscribe-record {recordId: target, mode}; reads `record-update`
+//                    frames (patch: the ops replacing /seq and /t; full: `full.seq`, `full.t`).
+//   socketio:        `socket.io-client`, WebSocket transport only; emits `join` and waits for the acknowledgement;
+//                    with `countBytes`, the Engine.IO packet's text (what the WebSocket frame carries).
+// Every `ws` client offers the meshwork subprotocol (the raw baselines accept it too) and answers `ping` and
+// `latency-probe` like a real client, so servers run their default liveness timers.
+import { subprotocolFor } from "@meshwork/protocol";
+import WebSocket from "ws";
+
+const PONG = '{"type":"pong"}';
+const SUBPROTOCOLS = [subprotocolFor()];
+
+/** The request (id 1) a client sends on `hello` and is ready once answered, by kind. */
+const SUBSCRIBE = {
+  meshwork: () => ({ command: "join", payload: null }),
+  "mw-channel": (target) => ({ command: "mesh/subscribe-channel", payload: { channel: target } }),
+  "mw-record-patch": (target) => ({ command: "mesh/subscribe-record", payload: { recordId: target, mode: "patch" } }),
+  "mw-record-full": (target) => ({ command: "mesh/subscribe-record", payload: { recordId: target, mode: "full" } }),
+};
+
+/** Reads `123,"t":4567.89` at `at` (what follows `"seq":`), or null when the frame is shaped otherwise. */
+function readTick(data, at) {
+  const text = data.toString("latin1", at, Math.min(data.length, at + 64));
+  const comma = text.indexOf(',"t":');
+  const end = text.indexOf(",", comma + 5);
+  const seq = Number(text.slice(0, comma));
+  const t = Number(end < 0 ? NaN : text.slice(comma + 5, end));
+  return comma > 0 && Number.isInteger(seq) && Number.isFinite(t) ? { seq, t } : null;
+}
+
+/** The `{ seq, t }` of a record-update frame: the full value's, or the values the patch ops set. */
+function recordTick(msg) {
+  if (msg.full) return msg.full;
+  const tick = {};
+  for (const op of msg.patch ?? []) if (op.path === "/seq" || op.path === "/t") tick[op.path.slice(1)] = op.value;
+  return tick;
+}
+
+function wsClient(kind, url, target, hooks) {
+  const subscribe = SUBSCRIBE[kind];
+  const readyOn = subscribe ? "response" : kind === "rpc" ? "hello" : "open";
+  if (!subscribe && !["rpc", "rpc-raw", "relay"].includes(kind)) throw new Error(`unknown client kind ${kind}`);
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, SUBPROTOCOLS, { perMessageDeflate: false, handshakeTimeout: 15_000 });
+    // Room pushes arrive by the hundred thousand: read seq and t without parsing the whole frame, so the load
+    // processes leave the CPU to the servers.
+    const prefix = kind === "meshwork" || kind === "relay" ? Buffer.from(`{"type":"push","command":${JSON.stringify(target)},"payload":{"seq":`) : null;
+    const client = {
+      lastSeq: -1,
+      closing: false,
+      pending: new Map(),
+      nextId: 1,
+      send: (text) => ws.readyState === WebSocket.OPEN && (ws.send(text), true),
+      isOpen: () => ws.readyState === WebSocket.OPEN,
+      terminate: () => ws.terminate(),
+      close: () =>
+        new Promise((done) => {
+          client.closing = true;
+          if (ws.readyState === WebSocket.CLOSED) return done();
+          ws.once("close", done);
+          ws.close(1000);
+        }),
+    };
+    let ready = false;
+    const settle = (error) => {
+      if (ready) {
+        if (error && !client.closing) hooks.onDrop(client, error);
+        return;
+      }
+      ready = true;
+      if (error) reject(new Error(`${kind} client ${url}: ${error}`));
+      else resolve(client);
+    };
+    ws.on("open", () => readyOn === "open" && settle());
+    ws.on("message", (data) => {
+      if (prefix && data.length > prefix.length && data.compare(prefix, 0, prefix.length, 0, prefix.length) === 0) {
+        const tick = readTick(data, prefix.length);
+        if (tick) return hooks.onTick(client, tick, 0);
+      }
+      let msg;
+      try {
+        msg = JSON.parse(data);
+      } catch {
+        return hooks.onBadFrame();
+      }
+      switch (msg?.type) {
+        case "push":
+          return msg.command === target && hooks.onTick(client, msg.payload, 0);
+        case "channel-message":
+          return hooks.onTick(client, typeof msg.message === "string" ? JSON.parse(msg.message) : msg.message, data.length);
+        case "record-update":
+          return hooks.onTick(client, recordTick(msg), data.length);
+        case "ping":
+          return ws.send(PONG);
+        case "latency-probe":
+          return ws.send(`{"type":"latency-reply","id":${msg.id}}`);
+        case "hello":
+          if (subscribe) ws.send(JSON.stringify({ type: "request", id: 1, ...subscribe(target) }));
+          return readyOn === "hello" && settle();
+        case "response":
+        case "request": // the raw echo server sends the request itself back
+          if (!ready) return msg.id === 1 && settle();
+          return hooks.onReply(client, msg.id, false);
+        case "error":
+          if (!ready) return msg.id === 1 && settle(`subscribe failed: ${JSON.stringify(msg.error ?? msg)}`);
+          return hooks.onReply(client, msg.id, true);
+        default:
+          return undefined;
+      }
+    });
+    ws.on("error", (err) => settle(err.message));
+    ws.on("close", (code) => settle(`closed with ${code}`));
+  });
+}
+
+let ioFactory;
+
+async function socketIoClient(url, event, hooks, countBytes) {
+  ioFactory ??= (await import("socket.io-client")).io;
+  return new Promise((resolve, reject) => {
+    const socket = ioFactory(url, { transports: ["websocket"], forceNew: true, reconnection: false, timeout: 15_000 });
+    const client = {
+      lastSeq: -1,
+      closing: false,
+      isOpen: () => socket.connected,
+      terminate: () => socket.disconnect(),
+      close: () =>
+        new Promise((done) => {
+          client.closing = true;
+          if (socket.disconnected) return done();
+          socket.once("disconnect", () => done());
+          socket.disconnect();
+        }),
+    };
+    let joined = false;
+    let lastBytes = 0;
+    if (countBytes) {
+      // Engine.IO packet "message" carries the Socket.IO packet text; the WebSocket frame is "4" + that text.
+      socket.io.on("open", () =>
+        socket.io.engine.on("packet", (p) => {
+          if (p.type === "message" && typeof p.data === "string") lastBytes = 1 + Buffer.byteLength(p.data);
+        }),
+      );
+    }
+    socket.on(event, (payload) => hooks.onTick(client, payload, lastBytes));
+    socket.on("connect", () =>
+      socket.emit("join", () => {
+        joined = true;
+        resolve(client);
+      }),
+    );
+    socket.on("connect_error", (err) => joined || reject(new Error(`socketio client ${url}: ${err.message}`)));
+    socket.on("disconnect", (reason) => {
+      if (!joined) reject(new Error(`socketio client ${url}: disconnected (${reason}) before joining`));
+      else if (!client.closing) hooks.onDrop(client, reason);
+    });
+  });
+}
+
+/** Opens one client of `kind` following `target` (push command, channel, record id or Socket.IO event). */
+export function openClient(kind, url, target, hooks, { countBytes = false } = {}) {
+  return kind === "socketio" ? socketIoClient(url, target, hooks, countBytes) : wsClient(kind, url, target, hooks);
+}

@@ -1,0 +1,24 @@
+/** A random port in 20000–32000 (below Linux's ephemeral range) that is free on 127.0.0.1 right now. */
+export declare function freePort(): Promise<number>;
+
+/**
+ * A redis-server on a loopback port: no persistence, no config file, killed by pid. `start()` may be called
+ * again after `stop()` to bring it back, empty, on the same port.
+ */
+export declare class RedisProcess {
+  readonly port: number;
+  constructor(port: number);
+  /**
+   * Starts a server on a free port and waits for its "Ready to accept connections" line and a PING answer;
+   * tries another port (3 attempts in all) when the one picked was taken in between.
+   */
+  static launch(): Promise<RedisProcess>;
+  /** `redis://127.0.0.1:<port>` */
+  get url(): string;
+  /** The running server's pid; undefined when stopped. */
+  get pid(): number | undefined;
+  /** Starts redis-server on this port and resolves once it answers PING (or rejects after `timeoutMs`). */
+  start(timeoutMs?: number): Promise<void>;
+  /** Kills the server by pid with `signal` (SIGKILL by default) and waits for it to exit. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}

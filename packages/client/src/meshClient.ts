@@ -1,14 +1,15 @@
 import { type ClientLifecycleEvent, MeshError, isClientLifecycleEvent } from "@meshwork/protocol";
-import { ChannelManager } from "./channelManager";
+import { ChannelManager } from "./channels/channelManager";
 import { ClientLifecycle, type LifecycleArgs } from "./clientLifecycle";
 import { type ApplicationMessage, Connection } from "./connection";
 import { type ConnectionEvent, type ConnectionState, isEstablished } from "./connectionMachine";
 import { Emitter, type Unsubscribe } from "./emitter";
 import type { Transition } from "./fsm";
 import { type MeshClientOptions, type ResolvedClientOptions, resolveClientOptions } from "./options";
-import { RecordManager } from "./recordManager";
+import { RecordManager } from "./records/recordManager";
 import { RequestManager } from "./requestManager";
 import { ClientSession, attachSession } from "./session";
+import type { ChannelStore, RecordStore } from "./storeTypes";
 import type {
   ChannelCallback,
   ClientLifecycleHandlers,
@@ -144,20 +145,19 @@ export class MeshClient<
   }
 
   /**
-   * Subscribes to a channel: `callback` gets every message published to it from now on, in order, and
-   * `history` holds up to `historyLimit` stored messages, newest first. One subscription per channel: calling
-   * it again replaces the callback and options and returns fresh history, never doubling deliveries. After a
-   * reconnect the subscription is restored before `reconnect` fires, and stored messages published meanwhile
-   * are delivered first (see `onRecover`). Resolves `{ success: false, reason }` when the server refuses;
-   * rejects with `INVALID_PAYLOAD` for an invalid channel name or `historyLimit`, or like {@link command}.
+   * Adds a listener to a channel: `callback` gets every message published from now on, once each, in order.
+   * Listeners of one channel share one subscription on the server: the first one starts it, later ones join it,
+   * and each gets every message. `history` holds up to `historyLimit` stored messages, newest first. Subscriptions
+   * are restored after a reconnect, with the messages missed meanwhile (see {@link SubscribeOptions}). Resolves
+   * `{ success: false, reason }` when the server refuses; rejects with `INVALID_PAYLOAD` for an invalid channel
+   * name or `historyLimit`, or like {@link command}.
    */
   subscribe<TMessage = unknown>(
     channel: string,
     callback: ChannelCallback<TMessage>,
     options?: SubscribeOptions,
   ): Promise<SubscribeResult<TMessage>> {
-    const result = this.#channels.subscribe(channel, callback as ChannelCallback, options);
-    return result as Promise<SubscribeResult<TMessage>>;
+    return this.#channels.subscribe(channel, callback as ChannelCallback, options) as Promise<SubscribeResult<TMessage>>;
   }
 
   /** Alias of {@link subscribe}, the name the final original Mesh used. */
@@ -170,47 +170,61 @@ export class MeshClient<
   }
 
   /**
-   * Unsubscribes from a channel: the callback is not called again, starting at once. Resolves with whether
-   * the server had the subscription (`false` while offline).
+   * Unsubscribes from a channel: no listener is called again, starting at once, and the server is told. With
+   * `callback`, removes only that listener; the server is told when it was the last one. Resolves with whether
+   * the server had the subscription (`false` while offline), or, while other listeners remain, whether
+   * `callback` was one.
    */
-  unsubscribe(channel: string): Promise<boolean> {
-    return this.#channels.unsubscribe(channel);
+  unsubscribe(channel: string, callback?: ChannelCallback<never>): Promise<boolean> {
+    return this.#channels.unsubscribe(channel, callback as ChannelCallback | undefined);
   }
 
   /** Alias of {@link unsubscribe}, the name the final original Mesh used. */
-  unsubscribeChannel(channel: string): Promise<boolean> {
-    return this.unsubscribe(channel);
+  unsubscribeChannel(channel: string, callback?: ChannelCallback<never>): Promise<boolean> {
+    return this.unsubscribe(channel, callback);
   }
 
   /**
-   * Subscribes to a record and resolves `{ success, record, version }`: its value and version now (`null` at
-   * version 0 when it does not exist). `callback` then gets every change as `{ recordId, version, full }` in
-   * `full` mode (the default) or `{ recordId, version, patch }` in `patch` mode (apply it with `applyPatch`), and
-   * `{ recordId, version, deleted: true }` when the record is deleted.
-   *
-   * Versions only go up and none is skipped in patch mode: updates the snapshot already holds are dropped; a
-   * missed patch makes the client resubscribe on its own and deliver `{ recordId, version, full }` instead, one
-   * resynchronisation at a time; patch-mode subscribers also get `full` when the record is created. Updates that
-   * race the answer are delivered after the code awaiting this call has run. After a reconnect the subscription is
-   * restored before `reconnect` fires and the callback always gets the current value as `full`. One subscription
-   * per record: calling it again replaces the callback and mode. Resolves `{ success: false, reason }` when the
-   * server refuses; rejects with `INVALID_PAYLOAD` for an invalid record id or mode, or like {@link command}.
+   * A channel's store for `useSyncExternalStore`: observing it holds the channel's shared subscription like a
+   * listener does, and its snapshot shows status and the last recovery. @throws MeshError `INVALID_PAYLOAD`.
+   */
+  channelStore(channel: string): ChannelStore {
+    return this.#channels.store(channel);
+  }
+
+  /**
+   * Adds a listener to a record and resolves `{ success, record, version }`: its value and version now (`null` at
+   * version 0 when it does not exist). `callback` then gets every later version once, in order, in the form of its
+   * `mode` (see {@link RecordUpdate}): versions only go up, updates the value already holds are dropped, and in
+   * patch mode a missed version makes the client fetch the current value and deliver it as `full`. Listeners of
+   * one record share one subscription on the server (see {@link SubscribeRecordOptions} for modes); it is restored
+   * after a reconnect, and every listener then gets the current value as `full`. Resolves `{ success: false,
+   * reason }` when the server refuses; rejects with `INVALID_PAYLOAD` for an invalid record id or mode, or like
+   * {@link command}.
    */
   subscribeRecord<TRecord = any>(
     recordId: string,
     callback: RecordCallback<TRecord>,
     options?: SubscribeRecordOptions,
   ): Promise<SubscribeRecordResult<TRecord>> {
-    const result = this.#records.subscribe(recordId, callback as RecordCallback, options);
-    return result as Promise<SubscribeRecordResult<TRecord>>;
+    return this.#records.subscribe(recordId, callback as RecordCallback, options) as Promise<SubscribeRecordResult<TRecord>>;
   }
 
   /**
-   * Unsubscribes from a record: the callback is not called again, starting at once. Resolves with whether the
-   * server had the subscription (`false` while offline).
+   * Unsubscribes from a record: no listener is called again, starting at once, and the server is told. With
+   * `callback`, removes only that listener, as {@link unsubscribe} does for channels.
    */
-  unsubscribeRecord(recordId: string): Promise<boolean> {
-    return this.#records.unsubscribe(recordId);
+  unsubscribeRecord(recordId: string, callback?: RecordCallback<never>): Promise<boolean> {
+    return this.#records.unsubscribe(recordId, callback as RecordCallback | undefined);
+  }
+
+  /**
+   * A record's store for `useSyncExternalStore`: observing it holds the record's shared subscription (started in
+   * `mode`, `patch` by default, when nobody holds it yet), and its snapshot is `{ data, version, status, error }`
+   * with the current value. @throws MeshError `INVALID_PAYLOAD`.
+   */
+  recordStore<TRecord = any>(recordId: string, options?: SubscribeRecordOptions): RecordStore<TRecord> {
+    return this.#records.store(recordId, options?.mode) as RecordStore<TRecord>;
   }
 
   /**

@@ -79,7 +79,7 @@ describe("MeshClient channels", () => {
     expect(server.latest.requestedCommands()).toEqual([CHANNEL_COMMANDS.subscribe, CHANNEL_COMMANDS.unsubscribe]);
   });
 
-  it("keeps one subscription per channel: subscribing again replaces the callback, with fresh history", async () => {
+  it("shares one subscription per channel: a second listener gets fresh history, and both get every later message", async () => {
     const server = await startServer();
     const client = await connected(server);
     const first = collector();
@@ -96,7 +96,7 @@ describe("MeshClient channels", () => {
     expect(again).toEqual({ success: true, history: ["one", "old"] });
     await vi.waitFor(() => expect(second.log).toEqual(["two", "three"]));
     await settle(client, server);
-    expect(first.log).toEqual(["one"]);
+    expect(first.log).toEqual(["one", "two", "three"]);
     expect(second.log).toEqual(["two", "three"]);
   });
 
@@ -465,15 +465,15 @@ describe("MeshClient channel recovery after a reconnect", () => {
     await server.stop();
     await vi.waitFor(() => expect(client.status).toBe("reconnecting"));
     server.channels.publish("chat", "m2", 10);
-    const replaced = client.subscribe("chat", second.callback, { historyLimit: 1 });
+    const joined = client.subscribe("chat", second.callback, { historyLimit: 1 });
     await server.restart();
     await reconnected;
-    const { history } = await replaced;
+    const { history } = await joined;
     server.channels.publish("chat", "m3", 10);
 
     expect(history).toEqual(["m2"]);
-    await vi.waitFor(() => expect(second.log).toEqual(["m2", "m3"]));
-    expect(first.log).toEqual(["m1"]);
+    await vi.waitFor(() => expect(first.log).toEqual(["m1", "m2", "m3"]));
+    expect(second.log).toEqual(["m3"]);
     expect(server.channels.subscribePayloads.slice(-2)).toEqual([
       { channel: "chat", historyLimit: 0, since: { epoch: expect.any(String), offset: 1 } },
       { channel: "chat", historyLimit: 1 },

@@ -182,7 +182,7 @@ describe("MeshClient records: subscribing and delivery", () => {
     expect(errors[0]?.message).toContain("boom");
   });
 
-  it("keeps one subscription per record: subscribing again replaces the callback and the mode", async () => {
+  it("shares one subscription per record: a second listener gets the current value, and both get every later version", async () => {
     const server = await startServer();
     server.records.publish("doc", { a: 1 });
     const client = await connected(server);
@@ -198,8 +198,9 @@ describe("MeshClient records: subscribing and delivery", () => {
     expect(again).toEqual({ success: true, record: { a: 2 }, version: 2 });
     await vi.waitFor(() => expect(second.log).toHaveLength(1));
     await settle(client, server);
-    expect(first.log.map((update) => update.version)).toEqual([2]);
-    expect(second.log).toEqual([{ recordId: "doc", version: 3, patch: [{ op: "replace", path: "/a", value: 3 }] }]);
+    expect(first.log.map((update) => update.version)).toEqual([2, 3]);
+    // The shared subscription is in the first listener's full mode: patch mode always accepts `full`.
+    expect(second.log).toEqual([{ recordId: "doc", version: 3, full: { a: 3 } }]);
   });
 
   it("tells subscribers about a deletion, then delivers the re-created record from version 1", async () => {

@@ -1,8 +1,9 @@
 import { type ClientLifecycleEvent, MeshError, isClientLifecycleEvent } from "@meshwork/protocol";
 import { ChannelManager } from "./channels/channelManager";
 import { ClientLifecycle, type LifecycleArgs } from "./clientLifecycle";
+import { dispatchCommand, followConnection } from "./commandDispatch";
 import { type ApplicationMessage, Connection } from "./connection";
-import { type ConnectionEvent, type ConnectionState, isEstablished } from "./connectionMachine";
+import type { ConnectionEvent, ConnectionState } from "./connectionMachine";
 import { Emitter, type Unsubscribe } from "./emitter";
 import type { Transition } from "./fsm";
 import { type MeshClientOptions, type ResolvedClientOptions, resolveClientOptions } from "./options";
@@ -10,6 +11,7 @@ import { RecordManager } from "./records/recordManager";
 import { RequestManager } from "./requestManager";
 import { ClientSession, attachSession } from "./session";
 import type { ChannelStore, RecordStore } from "./storeTypes";
+import type { SubscriptionManagerHooks } from "./subscriptions/subscriptionManager";
 import type {
   ChannelCallback,
   ClientLifecycleHandlers,
@@ -83,17 +85,14 @@ export class MeshClient<
       restore: () => this.#session.restore(),
     });
     this.#connection.onTransition((transition) => this.#onTransition(transition));
-    this.#channels = new ChannelManager({
+    const hooks: SubscriptionManagerHooks = {
       request: (command, payload) => this.#request(command, payload, undefined, false),
       isOffline: () => this.#connection.state === "idle",
       reportError: (error) => this.#lifecycle.reportError(error),
-    });
+    };
+    this.#channels = new ChannelManager(hooks);
+    this.#records = new RecordManager(hooks);
     this.#session.registerRestorer((context) => this.#channels.restore(context));
-    this.#records = new RecordManager({
-      request: (command, payload) => this.#request(command, payload, undefined, false),
-      isOffline: () => this.#connection.state === "idle",
-      reportError: (error) => this.#lifecycle.reportError(error),
-    });
     this.#session.registerRestorer((context) => this.#records.restore(context));
   }
 
@@ -145,12 +144,10 @@ export class MeshClient<
   }
 
   /**
-   * Adds a listener to a channel: `callback` gets every message published from now on, once each, in order.
-   * Listeners of one channel share one subscription on the server: the first one starts it, later ones join it,
-   * and each gets every message. `history` holds up to `historyLimit` stored messages, newest first. Subscriptions
-   * are restored after a reconnect, with the messages missed meanwhile (see {@link SubscribeOptions}). Resolves
-   * `{ success: false, reason }` when the server refuses; rejects with `INVALID_PAYLOAD` for an invalid channel
-   * name or `historyLimit`, or like {@link command}.
+   * Adds a listener to a channel: `callback` gets every message published from now on, once each, in order, and
+   * `history` holds up to `historyLimit` stored messages, newest first. Listeners of a channel share one server
+   * subscription, restored after a reconnect (see {@link SubscribeOptions}). Resolves `{ success: false, reason }`
+   * when the server refuses; rejects with `INVALID_PAYLOAD` for an invalid name or limit, or like {@link command}.
    */
   subscribe<TMessage = unknown>(
     channel: string,
@@ -170,10 +167,9 @@ export class MeshClient<
   }
 
   /**
-   * Unsubscribes from a channel: no listener is called again, starting at once, and the server is told. With
-   * `callback`, removes only that listener; the server is told when it was the last one. Resolves with whether
-   * the server had the subscription (`false` while offline), or, while other listeners remain, whether
-   * `callback` was one.
+   * Unsubscribes every listener of a channel at once and tells the server; with `callback`, only that listener
+   * (the server is told when it was the last). Resolves whether the server had the subscription (`false` while
+   * offline), or, while other listeners remain, whether `callback` was one.
    */
   unsubscribe(channel: string, callback?: ChannelCallback<never>): Promise<boolean> {
     return this.#channels.unsubscribe(channel, callback as ChannelCallback | undefined);
@@ -184,23 +180,16 @@ export class MeshClient<
     return this.unsubscribe(channel, callback);
   }
 
-  /**
-   * A channel's store for `useSyncExternalStore`: observing it holds the channel's shared subscription like a
-   * listener does, and its snapshot shows status and the last recovery. @throws MeshError `INVALID_PAYLOAD`.
-   */
+  /** A channel's store for `useSyncExternalStore` (see {@link ChannelStore}). @throws MeshError `INVALID_PAYLOAD`. */
   channelStore(channel: string): ChannelStore {
     return this.#channels.store(channel);
   }
 
   /**
-   * Adds a listener to a record and resolves `{ success, record, version }`: its value and version now (`null` at
-   * version 0 when it does not exist). `callback` then gets every later version once, in order, in the form of its
-   * `mode` (see {@link RecordUpdate}): versions only go up, updates the value already holds are dropped, and in
-   * patch mode a missed version makes the client fetch the current value and deliver it as `full`. Listeners of
-   * one record share one subscription on the server (see {@link SubscribeRecordOptions} for modes); it is restored
-   * after a reconnect, and every listener then gets the current value as `full`. Resolves `{ success: false,
-   * reason }` when the server refuses; rejects with `INVALID_PAYLOAD` for an invalid record id or mode, or like
-   * {@link command}.
+   * Adds a listener to a record and resolves `{ success, record, version }`, its value now (`null` at version 0
+   * when it does not exist); `callback` then gets every later version once, in order, in the form of its mode
+   * (see {@link SubscribeRecordOptions}, {@link RecordUpdate}). Listeners of a record share one server subscription.
+   * Resolves `{ success: false, reason }` when refused; rejects with `INVALID_PAYLOAD`, or like {@link command}.
    */
   subscribeRecord<TRecord = any>(
     recordId: string,
@@ -210,18 +199,14 @@ export class MeshClient<
     return this.#records.subscribe(recordId, callback as RecordCallback, options) as Promise<SubscribeRecordResult<TRecord>>;
   }
 
-  /**
-   * Unsubscribes from a record: no listener is called again, starting at once, and the server is told. With
-   * `callback`, removes only that listener, as {@link unsubscribe} does for channels.
-   */
+  /** Unsubscribes from a record as {@link unsubscribe} does from a channel: all listeners, or only `callback`. */
   unsubscribeRecord(recordId: string, callback?: RecordCallback<never>): Promise<boolean> {
     return this.#records.unsubscribe(recordId, callback as RecordCallback | undefined);
   }
 
   /**
-   * A record's store for `useSyncExternalStore`: observing it holds the record's shared subscription (started in
-   * `mode`, `patch` by default, when nobody holds it yet), and its snapshot is `{ data, version, status, error }`
-   * with the current value. @throws MeshError `INVALID_PAYLOAD`.
+   * A record's store for `useSyncExternalStore` (see {@link RecordStore}); an observer that starts the subscription
+   * starts it in `mode`, `patch` by default. @throws MeshError `INVALID_PAYLOAD`.
    */
   recordStore<TRecord = any>(recordId: string, options?: SubscribeRecordOptions): RecordStore<TRecord> {
     return this.#records.store(recordId, options?.mode) as RecordStore<TRecord>;
@@ -271,28 +256,9 @@ export class MeshClient<
     return once ? this.#pushes.once(event, listener) : this.#pushes.on(event, listener);
   }
 
-  #request(
-    command: string,
-    payload: unknown,
-    options: CommandOptions | number | undefined,
-    direct: boolean,
-  ): Promise<unknown> {
-    const timeout = typeof options === "number" ? options : (options?.timeout ?? this.#options.defaultTimeout);
-    if (typeof timeout !== "number" || !(timeout >= 0)) {
-      return Promise.reject(new RangeError(`Command timeout must be a non-negative number, got ${String(timeout)}`));
-    }
-    const state = this.#connection.state;
-    // Restorers send while the client is still restoring; everyone else waits until it is online.
-    if (state === "online" || (direct && isEstablished(state))) {
-      return this.#requests.start(command, payload, timeout, (frame) => this.#connection.send(frame));
-    }
-    if (direct) {
-      return Promise.reject(new MeshError("CONNECTION_CLOSED", `"${command}" not sent: the connection is gone`));
-    }
-    if (state === "idle") {
-      return Promise.reject(new MeshError("NOT_CONNECTED", `"${command}" not sent: the client is offline`));
-    }
-    return this.#requests.start(command, payload, timeout);
+  #request(command: string, payload: unknown, options: CommandOptions | number | undefined, direct: boolean) {
+    const { defaultTimeout } = this.#options;
+    return dispatchCommand(this.#connection, this.#requests, defaultTimeout, command, payload, options, direct);
   }
 
   #receive(message: ApplicationMessage): void {
@@ -318,22 +284,12 @@ export class MeshClient<
   }
 
   #onTransition(transition: Transition<ConnectionState, ConnectionEvent>): void {
-    const { from, to } = transition;
-    if (isEstablished(from) && !isEstablished(to)) {
-      this.#requests.failInFlight(
-        (command) =>
-          new MeshError("CONNECTION_CLOSED", `The connection closed before "${command}" was answered; it may have run`),
-      );
-    }
-    if (to === "idle") {
+    followConnection(this.#requests, transition, (frame) => this.#connection.send(frame));
+    if (transition.to === "idle") {
       // Nothing is restored from offline: a later connect() starts without subscriptions.
       this.#channels.clear();
       this.#records.clear();
-      this.#requests.failQueued(
-        (command) => new MeshError("NOT_CONNECTED", `"${command}" not sent: the client went offline`),
-      );
     }
-    if (to === "online") this.#requests.flush((frame) => this.#connection.send(frame));
 
     this.#lifecycle.announce(transition, this.connectionId, this.#connection.context);
   }

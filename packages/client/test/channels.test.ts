@@ -78,7 +78,7 @@ describe("MeshClient channels", () => {
     expect(server.latest.requestedCommands()).toEqual([CHANNEL_COMMANDS.subscribe, CHANNEL_COMMANDS.unsubscribe]);
   });
 
-  it("shares one subscription per channel: a second listener gets fresh history, and both get every later message", async () => {
+  it("shares one subscription per channel: a second listener gets fresh history, both every later message", async () => {
     const server = await startServer();
     const client = await connected(server);
     const first = collector();

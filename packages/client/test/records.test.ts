@@ -163,7 +163,7 @@ describe("MeshClient records: subscribing and delivery", () => {
     expect(errors[0]?.message).toContain("boom");
   });
 
-  it("shares one subscription per record: a second listener gets the current value, and both get every later version", async () => {
+  it("shares one subscription per record: a second listener gets the current value, both every later version", async () => {
     const server = await startServer();
     server.records.publish("doc", { a: 1 });
     const client = await connected(server);

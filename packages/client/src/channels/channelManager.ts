@@ -9,13 +9,13 @@ import {
   unsubscribeChannelPayloadSchema,
 } from "@meshwork/protocol";
 import type { RestoreContext } from "../session";
-import type { ChannelStore as ChannelStoreHandle, ChannelStoreSnapshot } from "../storeTypes";
+import type { ChannelStore, ChannelStoreSnapshot } from "../storeTypes";
 import { callbackError, invalidPayload, notAFunction } from "../subscriptions/subscriptionErrors";
 import { SubscriptionManager, type SubscriptionManagerHooks } from "../subscriptions/subscriptionManager";
 import type { ChannelCallback, SubscribeOptions, SubscribeResult } from "../types";
 import { isRecovered, parseSubscribeResult, subscribePayload } from "./channelRequests";
 import { ChannelStateMachine, type SubscribeAttempt } from "./channelStateMachine";
-import { ChannelStore } from "./channelStore";
+import { SharedChannel } from "./sharedChannel";
 
 const IDLE: ChannelStoreSnapshot = Object.freeze({ status: "idle", recovery: undefined, error: undefined });
 
@@ -24,15 +24,15 @@ function refused(reason: string | undefined): SubscribeResult {
 }
 
 /**
- * Channel subscriptions of one client: one {@link ChannelStore} per channel shared by all its listeners, the
+ * Channel subscriptions of one client: one {@link SharedChannel} per channel shared by all its listeners, the
  * `subscribe` / `unsubscribe` requests, the one routing path for `channel-message` frames, and restoration after
  * a reconnect. Requests for the same channel go out one after the other, so the server never sees an unsubscribe
  * overtake the subscribe that follows it.
  */
-export class ChannelManager extends SubscriptionManager<ChannelMessage, SubscribeAttempt, ChannelStore, ChannelStoreSnapshot> {
+export class ChannelManager extends SubscriptionManager<ChannelMessage, SubscribeAttempt, SharedChannel, ChannelStoreSnapshot> {
   protected readonly machine: ChannelStateMachine;
   /** The first listener's subscribe of each store, which later listeners wait for. */
-  readonly #started = new WeakMap<ChannelStore, Promise<SubscribeResult>>();
+  readonly #started = new WeakMap<SharedChannel, Promise<SubscribeResult>>();
 
   constructor(hooks: SubscriptionManagerHooks) {
     super(hooks, CHANNEL_COMMANDS.unsubscribe, IDLE);
@@ -68,7 +68,7 @@ export class ChannelManager extends SubscriptionManager<ChannelMessage, Subscrib
   }
 
   /** The observable store of a channel; observing it holds the subscription. */
-  store(channel: string): ChannelStoreHandle {
+  store(channel: string): ChannelStore {
     const payload = subscribePayload(channel, undefined);
     if (payload instanceof MeshError) throw payload;
     const open = () => {
@@ -125,8 +125,8 @@ export class ChannelManager extends SubscriptionManager<ChannelMessage, Subscrib
   }
 
   /** Creates a channel's store and sends the subscribe that starts it. */
-  #open(channel: string, payload: SubscribeChannelPayload): ChannelStore {
-    const store = new ChannelStore(channel, (error, hook) => this.#reportCallback(channel, hook, error));
+  #open(channel: string, payload: SubscribeChannelPayload): SharedChannel {
+    const store = new SharedChannel(channel, (error, hook) => this.#reportCallback(channel, hook, error));
     this.stores.set(channel, store);
     const attempt = this.machine.begin(channel, store.deliver, { onRecover: store.recovered }, store.stateChanged);
     const started = this.queue.run(channel, async (): Promise<SubscribeResult> => {
@@ -154,7 +154,7 @@ export class ChannelManager extends SubscriptionManager<ChannelMessage, Subscrib
    * answer gives history and its end position, and changes nothing about the shared subscription; the
    * listener's messages wait meanwhile, and those its history holds are skipped.
    */
-  #history(store: ChannelStore, callback: ChannelCallback, payload: SubscribeChannelPayload): Promise<SubscribeResult> {
+  #history(store: SharedChannel, callback: ChannelCallback, payload: SubscribeChannelPayload): Promise<SubscribeResult> {
     const channel = store.key;
     store.hold(callback);
     return this.queue.run(channel, async (): Promise<SubscribeResult> => {

@@ -12,7 +12,7 @@ import {
   unsubscribeRecordPayloadSchema,
 } from "@meshwork/protocol";
 import type { RestoreContext } from "../session";
-import type { RecordStore as RecordStoreHandle, RecordStoreSnapshot } from "../storeTypes";
+import type { RecordStore, RecordStoreSnapshot } from "../storeTypes";
 import { callbackError, invalidPayload, notAFunction, unreadable } from "../subscriptions/subscriptionErrors";
 import { SubscriptionManager, type SubscriptionManagerHooks } from "../subscriptions/subscriptionManager";
 import type {
@@ -23,7 +23,7 @@ import type {
   SubscribeRecordResult,
 } from "../types";
 import { type RecordAttempt, RecordStateMachine } from "./recordStateMachine";
-import { RecordStore } from "./recordStore";
+import { SharedRecord } from "./sharedRecord";
 
 const IDLE: RecordStoreSnapshot = Object.freeze({ data: null, version: 0, status: "idle", error: undefined });
 
@@ -39,16 +39,16 @@ function afterAwaiters(run: () => void): void {
 }
 
 /**
- * Record subscriptions of one client: one {@link RecordStore} per record shared by all its listeners, the
+ * Record subscriptions of one client: one {@link SharedRecord} per record shared by all its listeners, the
  * `subscribe` / `unsubscribe` / `publish` requests, the one routing path for `record-update` frames, automatic
  * resynchronisation of patch-mode subscriptions that meet a gap, and restoration after a reconnect. Requests for
  * the same record (resyncs included) go out one after the other, so the server never sees an unsubscribe overtake
  * the subscribe that follows it, or a resync re-register a record after it was unsubscribed.
  */
-export class RecordManager extends SubscriptionManager<RecordUpdateMessage, RecordAttempt, RecordStore, RecordStoreSnapshot> {
+export class RecordManager extends SubscriptionManager<RecordUpdateMessage, RecordAttempt, SharedRecord, RecordStoreSnapshot> {
   protected readonly machine: RecordStateMachine;
   /** The subscribe that started each store, which later listeners wait for. */
-  readonly #started = new WeakMap<RecordStore, Promise<SubscribeRecordResult>>();
+  readonly #started = new WeakMap<SharedRecord, Promise<SubscribeRecordResult>>();
 
   constructor(hooks: SubscriptionManagerHooks) {
     super(hooks, RECORD_COMMANDS.unsubscribe, IDLE);
@@ -88,7 +88,7 @@ export class RecordManager extends SubscriptionManager<RecordUpdateMessage, Reco
   }
 
   /** The observable store of a record; observing it holds the subscription, in `mode` if it starts it. */
-  store(recordId: string, mode: RecordMode | undefined): RecordStoreHandle {
+  store(recordId: string, mode: RecordMode | undefined): RecordStore {
     const checked = this.#mode(recordId, mode ?? "patch");
     if (checked instanceof MeshError) throw checked;
     const open = () => {
@@ -138,8 +138,8 @@ export class RecordManager extends SubscriptionManager<RecordUpdateMessage, Reco
   }
 
   /** Creates a record's store and sends the subscribe that starts it. */
-  #open(recordId: string, mode: RecordMode): RecordStore {
-    const store = new RecordStore(recordId, mode, (error, what) => this.#reportCallback(recordId, what, error), () =>
+  #open(recordId: string, mode: RecordMode): SharedRecord {
+    const store = new SharedRecord(recordId, mode, (error, what) => this.#reportCallback(recordId, what, error), () =>
       this.machine.resync(recordId),
     );
     this.stores.set(recordId, store);

@@ -148,7 +148,7 @@ describe("two listeners sharing one client subscription", () => {
     expect(server.subscribedChannels().filter((name) => name.endsWith("bus:channel:news"))).toHaveLength(1);
   });
 
-  it("regression: a second subscribe no longer re-bases the subscription on its own snapshot, dropping what the first already streamed", async () => {
+  it("regression: a second subscribe re-based the subscription on its own snapshot, dropping what was streamed", async () => {
     // Before shared stores, a second subscribe sent a second request and its answer became the subscription's
     // starting position: stored messages streamed since the first request registered, up to that later snapshot,
     // were held back and then dropped as duplicates of a history nobody asked for.

@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { ChannelStore } from "./channelStore";
+import { SharedChannel } from "./sharedChannel";
 
 function store() {
   const errors: unknown[][] = [];
-  const channel = new ChannelStore("chat", (error, what) => errors.push([what, error]));
+  const channel = new SharedChannel("chat", (error, what) => errors.push([what, error]));
   return { channel, errors };
 }
 
 const at = (offset: number, epoch = "e1") => ({ epoch, offset });
 
-describe("ChannelStore", () => {
+describe("SharedChannel", () => {
   it("hands each message to every listener once, in the order they joined; a callback added twice is one listener", () => {
     const { channel } = store();
     const log: string[] = [];

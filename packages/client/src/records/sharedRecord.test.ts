@@ -1,12 +1,12 @@
 import type { RecordMode } from "@meshwork/protocol";
 import { describe, expect, it } from "vitest";
 import type { RecordUpdate } from "../types";
-import { RecordStore } from "./recordStore";
+import { SharedRecord } from "./sharedRecord";
 
 function store(mode: RecordMode) {
   const errors: unknown[] = [];
   let resyncs = 0;
-  const record = new RecordStore("doc", mode, (error) => errors.push(error), () => resyncs++);
+  const record = new SharedRecord("doc", mode, (error) => errors.push(error), () => resyncs++);
   const listener = (listenerMode: RecordMode) => {
     const log: RecordUpdate[] = [];
     const callback = (update: RecordUpdate) => log.push(update);
@@ -18,7 +18,7 @@ function store(mode: RecordMode) {
 
 const patchTo = (n: number) => [{ op: "replace" as const, path: "/n", value: n }];
 
-describe("RecordStore", () => {
+describe("SharedRecord", () => {
   it("in patch mode applies each patch to its own value; a full-mode listener gets that value, each a copy", () => {
     const { record, listener } = store("patch");
     const patches = listener("patch");

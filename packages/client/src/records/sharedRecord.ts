@@ -21,7 +21,7 @@ function copy<T>(value: T): T {
  * Either way the store keeps the current value for its observers ({@link getSnapshot}), and every listener gets
  * every version once, in order. A patch the store cannot apply makes it ask for the current value (a resync).
  */
-export class RecordStore extends SharedSubscription<RecordCallback, RecordMode, RecordStoreSnapshot> {
+export class SharedRecord extends SharedSubscription<RecordCallback, RecordMode, RecordStoreSnapshot> {
   #value: unknown = null;
   #version = 0;
   #status: StoreStatus = "subscribing";

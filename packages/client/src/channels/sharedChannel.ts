@@ -27,7 +27,7 @@ interface ChannelListener {
  * answer, its messages are held back, then those its history already holds are skipped, so it sees every message
  * once whether through its history or its callback, while the other listeners are not touched.
  */
-export class ChannelStore extends SharedSubscription<ChannelCallback, ChannelListener, ChannelStoreSnapshot> {
+export class SharedChannel extends SharedSubscription<ChannelCallback, ChannelListener, ChannelStoreSnapshot> {
   #snapshot: ChannelStoreSnapshot = { status: "subscribing", recovery: undefined, error: undefined };
 
   /** Adds a listener, or gives one already there new options. */
@@ -109,10 +109,9 @@ export class ChannelStore extends SharedSubscription<ChannelCallback, ChannelLis
   }
 
   #update(change: Partial<ChannelStoreSnapshot>): void {
-    const next = { ...this.#snapshot, ...change };
-    if (next.status === this.#snapshot.status && next.recovery === this.#snapshot.recovery && next.error === this.#snapshot.error) {
-      return;
-    }
+    const last = this.#snapshot;
+    const next = { ...last, ...change };
+    if (next.status === last.status && next.recovery === last.recovery && next.error === last.error) return;
     this.#snapshot = next;
     this.changed();
   }

@@ -30,11 +30,6 @@ export abstract class SharedSubscription<TCallback, TListenerOptions, TSnapshot>
     return this.#ended;
   }
 
-  /** Whether `callback` is one of the listeners. */
-  hasListener(callback: TCallback): boolean {
-    return this.listeners.has(callback);
-  }
-
   /** Adds a listener, or gives an existing one new options. */
   addListener(callback: TCallback, options: TListenerOptions): void {
     this.listeners.set(callback, options);

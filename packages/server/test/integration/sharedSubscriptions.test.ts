@@ -167,4 +167,24 @@ describe("two listeners sharing one client subscription", () => {
     expect(first.log).toEqual(["between", "after"]);
     expect(count(commands, CHANNEL_COMMANDS.subscribe)).toBe(1);
   });
+
+  it("regression: a record listener added while the first subscribe is in flight replaced it and lost versions", async () => {
+    const { server, url, commands } = await serverCountingCommands();
+    const client = await connectClient(url);
+    const first = collector<RecordUpdate>();
+    const second = collector<RecordUpdate>();
+
+    const published = client
+      .subscribeRecord("doc", first.callback, { mode: "patch" })
+      .then(() => server.publishRecordUpdate("doc", { n: 1 }));
+    const joined = client.subscribeRecord("doc", second.callback, { mode: "full" });
+    const [, { version }] = await Promise.all([published, joined]);
+    await server.publishRecordUpdate("doc", { n: 2 });
+
+    const versions = (log: RecordUpdate[]) => log.map((update) => update.version);
+    await vi.waitFor(() => expect(versions(second.log)).toEqual([1, 2].filter((v) => v > version)));
+    await vi.waitFor(() => expect(versions(first.log)).toEqual([1, 2]));
+    expect(second.log.at(-1)?.full).toEqual({ n: 2 });
+    expect(count(commands, RECORD_COMMANDS.subscribe)).toBe(1);
+  });
 });

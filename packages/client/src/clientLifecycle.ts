@@ -1,4 +1,4 @@
-import { type ClientLifecycleEvent, MeshError, closeActionFor } from "@meshwork/protocol";
+import { CLOSE_CODES, type ClientLifecycleEvent, MeshError, closeActionFor } from "@meshwork/protocol";
 import {
   type ConnectionContext,
   type ConnectionEvent,
@@ -16,7 +16,7 @@ export type LifecycleArgs = { [K in ClientLifecycleEvent]: Parameters<ClientLife
 function disconnectInfo(event: ConnectionEvent): DisconnectInfo {
   return event.type === "SOCKET_CLOSED"
     ? { code: event.code, reason: event.reason, action: closeActionFor(event.code) }
-    : { code: 1000, reason: "client closed", action: "stop" };
+    : { code: CLOSE_CODES.NORMAL.code, reason: "client closed", action: "stop" };
 }
 
 /**

@@ -1,4 +1,5 @@
 import {
+  CLOSE_CODES,
   type ClientMessage,
   type HelloMessage,
   type LatencyProbeMessage,
@@ -167,7 +168,8 @@ export class Connection {
     const selected = this.#transport?.protocol ?? "";
     // Browsers and `ws` already refuse a server that ignores the subprotocol; injected implementations may not.
     if (hello.protocol !== PROTOCOL_VERSION || (selected !== "" && selected !== subprotocolFor())) {
-      this.#drop(4002, `server speaks protocol ${hello.protocol} (${selected || "no subprotocol"})`);
+      const spoken = `server speaks protocol ${hello.protocol} (${selected || "no subprotocol"})`;
+      this.#drop(CLOSE_CODES.PROTOCOL_MISMATCH.code, spoken);
       return;
     }
     this.#hello = hello;
@@ -213,7 +215,7 @@ export class Connection {
     this.#disposal =
       event?.type === "SOCKET_CLOSED"
         ? transport.dispose(event.code, event.reason)
-        : transport.dispose(1000, "client closed");
+        : transport.dispose(CLOSE_CODES.NORMAL.code, "client closed");
   }
 
   #effects(): StateEffect<ConnectionState, ConnectionEvent, ConnectionContext>[] {
@@ -256,7 +258,7 @@ export class Connection {
           const watchdog = new PingWatchdog(options.maxMissedPings);
           this.#watchdog = watchdog;
           const timer = setInterval(() => {
-            if (watchdog.check()) this.#drop(4000, "ping timeout");
+            if (watchdog.check()) this.#drop(CLOSE_CODES.PING_TIMEOUT.code, CLOSE_CODES.PING_TIMEOUT.reason);
           }, interval);
           return () => {
             clearInterval(timer);

@@ -29,6 +29,14 @@ export type {
   PublishRecordUpdateOptions,
   PublishRecordUpdateResult,
 } from "./types";
+export type {
+  StoreStatus,
+  ExternalStore,
+  ChannelStore,
+  ChannelStoreSnapshot,
+  RecordStore,
+  RecordStoreSnapshot,
+} from "./storeTypes";
 export {
   MeshError,
   isMeshError,

@@ -1,14 +1,17 @@
 import { type ClientLifecycleEvent, MeshError, isClientLifecycleEvent } from "@meshwork/protocol";
-import { ChannelManager } from "./channelManager";
+import { ChannelManager } from "./channels/channelManager";
 import { ClientLifecycle, type LifecycleArgs } from "./clientLifecycle";
+import { dispatchCommand, followConnection } from "./commandDispatch";
 import { type ApplicationMessage, Connection } from "./connection";
-import { type ConnectionEvent, type ConnectionState, isEstablished } from "./connectionMachine";
+import type { ConnectionEvent, ConnectionState } from "./connectionMachine";
 import { Emitter, type Unsubscribe } from "./emitter";
 import type { Transition } from "./fsm";
 import { type MeshClientOptions, type ResolvedClientOptions, resolveClientOptions } from "./options";
-import { RecordManager } from "./recordManager";
+import { RecordManager } from "./records/recordManager";
 import { RequestManager } from "./requestManager";
 import { ClientSession, attachSession } from "./session";
+import type { ChannelStore, RecordStore } from "./storeTypes";
+import type { SubscriptionManagerHooks } from "./subscriptions/subscriptionManager";
 import type {
   ChannelCallback,
   ClientLifecycleHandlers,
@@ -82,17 +85,14 @@ export class MeshClient<
       restore: () => this.#session.restore(),
     });
     this.#connection.onTransition((transition) => this.#onTransition(transition));
-    this.#channels = new ChannelManager({
+    const hooks: SubscriptionManagerHooks = {
       request: (command, payload) => this.#request(command, payload, undefined, false),
       isOffline: () => this.#connection.state === "idle",
       reportError: (error) => this.#lifecycle.reportError(error),
-    });
+    };
+    this.#channels = new ChannelManager(hooks);
+    this.#records = new RecordManager(hooks);
     this.#session.registerRestorer((context) => this.#channels.restore(context));
-    this.#records = new RecordManager({
-      request: (command, payload) => this.#request(command, payload, undefined, false),
-      isOffline: () => this.#connection.state === "idle",
-      reportError: (error) => this.#lifecycle.reportError(error),
-    });
     this.#session.registerRestorer((context) => this.#records.restore(context));
   }
 
@@ -144,20 +144,17 @@ export class MeshClient<
   }
 
   /**
-   * Subscribes to a channel: `callback` gets every message published to it from now on, in order, and
-   * `history` holds up to `historyLimit` stored messages, newest first. One subscription per channel: calling
-   * it again replaces the callback and options and returns fresh history, never doubling deliveries. After a
-   * reconnect the subscription is restored before `reconnect` fires, and stored messages published meanwhile
-   * are delivered first (see `onRecover`). Resolves `{ success: false, reason }` when the server refuses;
-   * rejects with `INVALID_PAYLOAD` for an invalid channel name or `historyLimit`, or like {@link command}.
+   * Adds a listener to a channel: `callback` gets every message published from now on, once each, in order, and
+   * `history` holds up to `historyLimit` stored messages, newest first. Listeners of a channel share one server
+   * subscription, restored after a reconnect (see {@link SubscribeOptions}). Resolves `{ success: false, reason }`
+   * when the server refuses; rejects with `INVALID_PAYLOAD` for an invalid name or limit, or like {@link command}.
    */
   subscribe<TMessage = unknown>(
     channel: string,
     callback: ChannelCallback<TMessage>,
     options?: SubscribeOptions,
   ): Promise<SubscribeResult<TMessage>> {
-    const result = this.#channels.subscribe(channel, callback as ChannelCallback, options);
-    return result as Promise<SubscribeResult<TMessage>>;
+    return this.#channels.subscribe(channel, callback as ChannelCallback, options) as Promise<SubscribeResult<TMessage>>;
   }
 
   /** Alias of {@link subscribe}, the name the final original Mesh used. */
@@ -170,47 +167,49 @@ export class MeshClient<
   }
 
   /**
-   * Unsubscribes from a channel: the callback is not called again, starting at once. Resolves with whether
-   * the server had the subscription (`false` while offline).
+   * Unsubscribes every listener of a channel at once and tells the server; with `callback`, only that listener
+   * (the server is told when it was the last). Resolves whether the server had the subscription (`false` while
+   * offline), or, while other listeners remain, whether `callback` was one.
    */
-  unsubscribe(channel: string): Promise<boolean> {
-    return this.#channels.unsubscribe(channel);
+  unsubscribe(channel: string, callback?: ChannelCallback<never>): Promise<boolean> {
+    return this.#channels.unsubscribe(channel, callback as ChannelCallback | undefined);
   }
 
   /** Alias of {@link unsubscribe}, the name the final original Mesh used. */
-  unsubscribeChannel(channel: string): Promise<boolean> {
-    return this.unsubscribe(channel);
+  unsubscribeChannel(channel: string, callback?: ChannelCallback<never>): Promise<boolean> {
+    return this.unsubscribe(channel, callback);
+  }
+
+  /** A channel's store for `useSyncExternalStore` (see {@link ChannelStore}). @throws MeshError `INVALID_PAYLOAD`. */
+  channelStore(channel: string): ChannelStore {
+    return this.#channels.store(channel);
   }
 
   /**
-   * Subscribes to a record and resolves `{ success, record, version }`: its value and version now (`null` at
-   * version 0 when it does not exist). `callback` then gets every change as `{ recordId, version, full }` in
-   * `full` mode (the default) or `{ recordId, version, patch }` in `patch` mode (apply it with `applyPatch`), and
-   * `{ recordId, version, deleted: true }` when the record is deleted.
-   *
-   * Versions only go up and none is skipped in patch mode: updates the snapshot already holds are dropped; a
-   * missed patch makes the client resubscribe on its own and deliver `{ recordId, version, full }` instead, one
-   * resynchronisation at a time; patch-mode subscribers also get `full` when the record is created. Updates that
-   * race the answer are delivered after the code awaiting this call has run. After a reconnect the subscription is
-   * restored before `reconnect` fires and the callback always gets the current value as `full`. One subscription
-   * per record: calling it again replaces the callback and mode. Resolves `{ success: false, reason }` when the
-   * server refuses; rejects with `INVALID_PAYLOAD` for an invalid record id or mode, or like {@link command}.
+   * Adds a listener to a record and resolves `{ success, record, version }`, its value now (`null` at version 0
+   * when it does not exist); `callback` then gets every later version once, in order, in the form of its mode
+   * (see {@link SubscribeRecordOptions}, {@link RecordUpdate}). Listeners of a record share one server subscription.
+   * Resolves `{ success: false, reason }` when refused; rejects with `INVALID_PAYLOAD`, or like {@link command}.
    */
   subscribeRecord<TRecord = any>(
     recordId: string,
     callback: RecordCallback<TRecord>,
     options?: SubscribeRecordOptions,
   ): Promise<SubscribeRecordResult<TRecord>> {
-    const result = this.#records.subscribe(recordId, callback as RecordCallback, options);
-    return result as Promise<SubscribeRecordResult<TRecord>>;
+    return this.#records.subscribe(recordId, callback as RecordCallback, options) as Promise<SubscribeRecordResult<TRecord>>;
+  }
+
+  /** Unsubscribes from a record as {@link unsubscribe} does from a channel: all listeners, or only `callback`. */
+  unsubscribeRecord(recordId: string, callback?: RecordCallback<never>): Promise<boolean> {
+    return this.#records.unsubscribe(recordId, callback as RecordCallback | undefined);
   }
 
   /**
-   * Unsubscribes from a record: the callback is not called again, starting at once. Resolves with whether the
-   * server had the subscription (`false` while offline).
+   * A record's store for `useSyncExternalStore` (see {@link RecordStore}); an observer that starts the subscription
+   * starts it in `mode`, `patch` by default. @throws MeshError `INVALID_PAYLOAD`.
    */
-  unsubscribeRecord(recordId: string): Promise<boolean> {
-    return this.#records.unsubscribe(recordId);
+  recordStore<TRecord = any>(recordId: string, options?: SubscribeRecordOptions): RecordStore<TRecord> {
+    return this.#records.store(recordId, options?.mode) as RecordStore<TRecord>;
   }
 
   /**
@@ -257,28 +256,9 @@ export class MeshClient<
     return once ? this.#pushes.once(event, listener) : this.#pushes.on(event, listener);
   }
 
-  #request(
-    command: string,
-    payload: unknown,
-    options: CommandOptions | number | undefined,
-    direct: boolean,
-  ): Promise<unknown> {
-    const timeout = typeof options === "number" ? options : (options?.timeout ?? this.#options.defaultTimeout);
-    if (typeof timeout !== "number" || !(timeout >= 0)) {
-      return Promise.reject(new RangeError(`Command timeout must be a non-negative number, got ${String(timeout)}`));
-    }
-    const state = this.#connection.state;
-    // Restorers send while the client is still restoring; everyone else waits until it is online.
-    if (state === "online" || (direct && isEstablished(state))) {
-      return this.#requests.start(command, payload, timeout, (frame) => this.#connection.send(frame));
-    }
-    if (direct) {
-      return Promise.reject(new MeshError("CONNECTION_CLOSED", `"${command}" not sent: the connection is gone`));
-    }
-    if (state === "idle") {
-      return Promise.reject(new MeshError("NOT_CONNECTED", `"${command}" not sent: the client is offline`));
-    }
-    return this.#requests.start(command, payload, timeout);
+  #request(command: string, payload: unknown, options: CommandOptions | number | undefined, direct: boolean) {
+    const { defaultTimeout } = this.#options;
+    return dispatchCommand(this.#connection, this.#requests, defaultTimeout, command, payload, options, direct);
   }
 
   #receive(message: ApplicationMessage): void {
@@ -304,22 +284,12 @@ export class MeshClient<
   }
 
   #onTransition(transition: Transition<ConnectionState, ConnectionEvent>): void {
-    const { from, to } = transition;
-    if (isEstablished(from) && !isEstablished(to)) {
-      this.#requests.failInFlight(
-        (command) =>
-          new MeshError("CONNECTION_CLOSED", `The connection closed before "${command}" was answered; it may have run`),
-      );
-    }
-    if (to === "idle") {
+    followConnection(this.#requests, transition, (frame) => this.#connection.send(frame));
+    if (transition.to === "idle") {
       // Nothing is restored from offline: a later connect() starts without subscriptions.
       this.#channels.clear();
       this.#records.clear();
-      this.#requests.failQueued(
-        (command) => new MeshError("NOT_CONNECTED", `"${command}" not sent: the client went offline`),
-      );
     }
-    if (to === "online") this.#requests.flush((frame) => this.#connection.send(frame));
 
     this.#lifecycle.announce(transition, this.connectionId, this.#connection.context);
   }

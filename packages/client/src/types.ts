@@ -112,16 +112,27 @@ export interface RecoveryInfo {
   readonly missed: number;
 }
 
-/** Options of `subscribe()`. */
+/**
+ * Options of one listener added with `subscribe()`.
+ *
+ * All listeners of a channel share one subscription on the server: the first starts it, later ones join it
+ * without a new server subscription, and removing the last one (or `unsubscribe(channel)`) ends it. Each listener
+ * gets every message published after it joined, exactly once, in order. Live messages that race a subscribe answer
+ * are held back and de-duplicated by their stored offset. After a reconnect the subscription is resubscribed from
+ * its last position before `reconnect` fires, and missed messages the history still holds are delivered to every
+ * listener first.
+ */
 export interface SubscribeOptions {
   /**
    * Stored messages to return in `history`, newest first. Values above `MAX_HISTORY_LIMIT` (1000) are capped.
+   * A listener joining a live subscription with a limit asks the server for its history (the server's
+   * subscription stays the one it has); its callback then gets only messages that history does not hold.
    * @default 0
    */
   historyLimit?: number;
   /**
    * Called once per reconnect, after the subscription was restored and the missed messages that history still
-   * held were delivered to the callback, and before `reconnect` fires.
+   * held were delivered to the callbacks, and before `reconnect` fires. Every listener's own `onRecover` is called.
    */
   onRecover?: (info: RecoveryInfo) => void;
 }
@@ -157,11 +168,24 @@ export interface RecordUpdate<TRecord = any> {
 /** Receives a subscribed record's updates, in version order. */
 export type RecordCallback<TRecord = any> = (update: RecordUpdate<TRecord>) => void;
 
-/** Options of `subscribeRecord()`. */
+/**
+ * Options of one listener added with `subscribeRecord()`.
+ *
+ * All listeners of a record share one subscription on the server, in the mode of the one that started it (the
+ * first listener, or the first observer of `recordStore()`); removing the last one (or `unsubscribeRecord(id)`)
+ * ends it. The client tracks the record's version: each listener gets every version after the one its subscribe
+ * resolved with, once, in order, and updates the value already held are dropped. A later listener resolves with
+ * the current value at once. Updates racing the first answer are delivered only after the code awaiting it ran,
+ * so `doc = record` never overwrites a newer update. In patch mode a missed version (or a patch `applyPatch` would
+ * refuse) makes the client fetch the current value and deliver it as `full`, one resync at a time, holding updates
+ * back meanwhile. After a reconnect every listener gets the current value as `full`, before `reconnect` fires.
+ */
 export interface SubscribeRecordOptions {
   /**
    * `full`: every update carries the whole value. `patch`: updates carry RFC 6902 patches against the previous
-   * version, and `full` only where a patch cannot do (creation, resynchronisation, reconnect).
+   * version, and `full` only where a patch cannot do (creation, resynchronisation, reconnect), or where the
+   * shared subscription is in full mode (a full-mode listener started it). A full-mode listener of a subscription
+   * in patch mode gets each value as `full`, rebuilt by the client from the patches.
    * @default "full"
    */
   mode?: RecordMode;

@@ -1,6 +1,6 @@
 import type { ChannelMessage, SubscribeChannelResult } from "@meshwork/protocol";
 import { describe, expect, it } from "vitest";
-import { ChannelSubscriptions } from "./channelSubscriptions";
+import { ChannelStateMachine } from "./channelStateMachine";
 
 function frame(message: unknown, offset?: number, epoch = "e1"): ChannelMessage {
   return offset === undefined
@@ -14,11 +14,11 @@ function answer(fields: Partial<SubscribeChannelResult> = {}): SubscribeChannelR
 
 function store() {
   const errors: unknown[] = [];
-  const subscriptions = new ChannelSubscriptions((error, channel, hook) => errors.push([hook, channel, error]));
+  const subscriptions = new ChannelStateMachine((error, channel, hook) => errors.push([hook, channel, error]));
   return { subscriptions, errors };
 }
 
-describe("ChannelSubscriptions", () => {
+describe("ChannelStateMachine", () => {
   it("holds messages back while subscribing; a new subscription starts at the answered position", () => {
     const { subscriptions } = store();
     const log: unknown[] = [];
@@ -123,7 +123,7 @@ describe("ChannelSubscriptions", () => {
     const replacing = subscriptions.begin("chat", (message) => log.push(message), {});
 
     const restores = subscriptions.beginRestore();
-    expect(restores.map((attempt) => attempt.channel)).toEqual(["chat"]);
+    expect(restores.map((attempt) => attempt.key)).toEqual(["chat"]);
     subscriptions.complete(restores[0] as (typeof restores)[number], answer({ missed: [{ offset: 1, message: "m" }] }));
 
     expect(log).toEqual(["m"]);

@@ -1,7 +1,7 @@
 import type { RecordUpdateMessage } from "@meshwork/protocol";
 import { describe, expect, it } from "vitest";
-import { type RecordAttempt, RecordSubscriptions } from "./recordSubscriptions";
-import type { RecordUpdate } from "./types";
+import { type RecordAttempt, RecordStateMachine } from "./recordStateMachine";
+import type { RecordUpdate } from "../types";
 
 type Fields = Omit<RecordUpdateMessage, "type" | "recordId">;
 
@@ -15,7 +15,7 @@ function store() {
   const log: RecordUpdate[] = [];
   const resyncs: RecordAttempt[] = [];
   const errors: unknown[] = [];
-  const subscriptions = new RecordSubscriptions({
+  const subscriptions = new RecordStateMachine({
     reportError: (error) => errors.push(error),
     resync: (attempt) => resyncs.push(attempt),
   });
@@ -30,7 +30,7 @@ function store() {
   return { subscriptions, log, resyncs, errors, activeAt };
 }
 
-describe("RecordSubscriptions", () => {
+describe("RecordStateMachine", () => {
   it("holds updates back until activated, not merely answered, then drops those the snapshot held", () => {
     const { subscriptions, log } = store();
     const attempt = subscriptions.begin("doc", (update) => log.push(update), "patch");

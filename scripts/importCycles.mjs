@@ -9,7 +9,10 @@ const EXTENSIONS = [".ts", ".tsx", ".mts", ".js", ".mjs"];
 /** The file a relative import names, trying the extensions and `index` files TypeScript would. */
 function resolveRelative(fromFile, specifier) {
   const base = join(dirname(fromFile), specifier.replace(/\.(js|mjs)$/, ""));
-  for (const candidate of [...EXTENSIONS.map((ext) => base + ext), ...EXTENSIONS.map((ext) => join(base, `index${ext}`))]) {
+  for (const candidate of [
+    ...EXTENSIONS.map((ext) => base + ext),
+    ...EXTENSIONS.map((ext) => join(base, `index${ext}`)),
+  ]) {
     if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
   }
   return null;

@@ -11,7 +11,7 @@ const OPS: ReadonlySet<string> = new Set(["add", "remove", "replace", "move", "c
 
 const ARRAY_INDEX = /^(0|[1-9][0-9]*)$/;
 
-const hasOwn = (target: object, key: string): boolean => Object.prototype.hasOwnProperty.call(target, key);
+const hasOwn = (target: object, key: string): boolean => Object.hasOwn(target, key);
 
 /** Why an operation cannot be applied, in words, or `undefined` when its shape and pointers are acceptable. */
 type Refusal = string | undefined;

@@ -49,7 +49,8 @@ export class ClientLifecycle {
       this.events.emit("status", status);
     }
     if (from === "online") this.events.emit("disconnect", disconnectInfo(event));
-    if (to === "online") this.events.emit(from === "connecting" ? "connect" : "reconnect", { connectionId: connectionId ?? "" });
+    if (to === "online")
+      this.events.emit(from === "connecting" ? "connect" : "reconnect", { connectionId: connectionId ?? "" });
     if (to === "idle") {
       const gaveUp =
         event.type === "SOCKET_CLOSED" && from !== "connecting" && dropOutcome(event.code, context) === "exhausted";

@@ -61,9 +61,7 @@ describe("connection transition table", () => {
 
   it("goes idle when reconnecting is off or attempts are used up", () => {
     expect(walk(machine({ shouldReconnect: false }, "online"), [closed(1006)])).toEqual(["idle"]);
-    expect(walk(machine({ maxReconnectAttempts: 2, attempts: 2 }, "reconnecting"), [closed(1006)])).toEqual([
-      "idle",
-    ]);
+    expect(walk(machine({ maxReconnectAttempts: 2, attempts: 2 }, "reconnecting"), [closed(1006)])).toEqual(["idle"]);
     expect(walk(machine({ maxReconnectAttempts: 2, attempts: 1 }, "reconnecting"), [closed(1006)])).toEqual([
       "backoff",
     ]);
@@ -82,10 +80,7 @@ describe("connection transition table", () => {
       "idle",
       "idle",
     ]);
-    expect(walk(machine({}, "online"), [{ type: "CONNECT" }, { type: "HELLO", hello }])).toEqual([
-      "online",
-      "online",
-    ]);
+    expect(walk(machine({}, "online"), [{ type: "CONNECT" }, { type: "HELLO", hello }])).toEqual(["online", "online"]);
   });
 });
 

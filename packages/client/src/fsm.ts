@@ -27,6 +27,7 @@ export type Cleanup<TEvent> = (event: TEvent | undefined) => void;
  */
 export interface StateEffect<TState extends string, TEvent extends MachineEvent, TContext> {
   readonly states: readonly TState[];
+  // biome-ignore lint/suspicious/noConfusingVoidType: an entry effect that sets nothing up returns nothing.
   readonly enter: (context: TContext, event: TEvent) => Cleanup<TEvent> | void;
 }
 

@@ -80,7 +80,9 @@ export class MeshClient<
       ping: () => this.#lifecycle.events.emit("ping"),
       invalidFrame: (failure) =>
         this.#lifecycle.reportError(
-          new MeshError("BAD_MESSAGE", failure.message, { details: { reason: failure.reason, issues: failure.issues } }),
+          new MeshError("BAD_MESSAGE", failure.message, {
+            details: { reason: failure.reason, issues: failure.issues },
+          }),
         ),
       restore: () => this.#session.restore(),
     });
@@ -154,7 +156,9 @@ export class MeshClient<
     callback: ChannelCallback<TMessage>,
     options?: SubscribeOptions,
   ): Promise<SubscribeResult<TMessage>> {
-    return this.#channels.subscribe(channel, callback as ChannelCallback, options) as Promise<SubscribeResult<TMessage>>;
+    return this.#channels.subscribe(channel, callback as ChannelCallback, options) as Promise<
+      SubscribeResult<TMessage>
+    >;
   }
 
   /** Alias of {@link subscribe}, the name the final original Mesh used. */
@@ -196,7 +200,9 @@ export class MeshClient<
     callback: RecordCallback<TRecord>,
     options?: SubscribeRecordOptions,
   ): Promise<SubscribeRecordResult<TRecord>> {
-    return this.#records.subscribe(recordId, callback as RecordCallback, options) as Promise<SubscribeRecordResult<TRecord>>;
+    return this.#records.subscribe(recordId, callback as RecordCallback, options) as Promise<
+      SubscribeRecordResult<TRecord>
+    >;
   }
 
   /** Unsubscribes from a record as {@link unsubscribe} does from a channel: all listeners, or only `callback`. */

@@ -2,10 +2,11 @@ import { MeshError } from "@meshwork/protocol";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { RequestManager } from "./requestManager";
 
-const codeOf = (promise: Promise<unknown>) => promise.then(
-  () => "resolved",
-  (error: MeshError) => error.code,
-);
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => "resolved",
+    (error: MeshError) => error.code,
+  );
 
 describe("RequestManager", () => {
   beforeEach(() => {
@@ -20,7 +21,9 @@ describe("RequestManager", () => {
     const frames: string[] = [];
     const result = requests.start("echo", "hi", 1_000, (frame) => frames.push(frame));
 
-    expect(frames.map((frame) => JSON.parse(frame))).toEqual([{ type: "request", id: 1, command: "echo", payload: "hi" }]);
+    expect(frames.map((frame) => JSON.parse(frame))).toEqual([
+      { type: "request", id: 1, command: "echo", payload: "hi" },
+    ]);
     expect(requests.settle({ type: "response", id: 2, result: "other" })).toBe(false);
     expect(requests.settle({ type: "response", id: 1, result: "hi" })).toBe(true);
     await expect(result).resolves.toBe("hi");

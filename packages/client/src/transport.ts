@@ -26,7 +26,11 @@ const ABNORMAL_CLOSURE = 1006;
 
 function isFrame(data: unknown): data is RawFrame {
   // Realm-independent: a socket from another realm hands over byte arrays that fail `instanceof` here.
-  return typeof data === "string" || ArrayBuffer.isView(data) || Object.prototype.toString.call(data) === "[object ArrayBuffer]";
+  return (
+    typeof data === "string" ||
+    ArrayBuffer.isView(data) ||
+    Object.prototype.toString.call(data) === "[object ArrayBuffer]"
+  );
 }
 
 function errorText(event: unknown): string | undefined {

@@ -54,8 +54,7 @@ export function setDefaultWebSocket(implementation: WebSocketConstructor | undef
  * @throws MeshError `NOT_CONNECTED` when none is available, since no connection could ever be made.
  */
 export function resolveWebSocket(explicit?: WebSocketConstructor): WebSocketConstructor {
-  const found =
-    explicit ?? defaultWebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  const found = explicit ?? defaultWebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   if (found === undefined) {
     throw new MeshError(
       "NOT_CONNECTED",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type MeshError, type PatchOperation, applyPatch } from "../src/node";
+import { type PatchOperation, applyPatch } from "../src/node";
 
 describe("applyPatch", () => {
   const pollutionAttempts: Array<[string, PatchOperation[]]> = [
@@ -32,7 +32,7 @@ describe("applyPatch", () => {
     expect(Object.getPrototypeOf(doc)).toBe(Object.prototype);
     expect(Object.getPrototypeOf(doc.a)).toBe(Object.prototype);
     expect(doc).toEqual({ a: { b: 1 } });
-    expect(Object.prototype.hasOwnProperty.call(Object.prototype, "polluted")).toBe(false);
+    expect(Object.hasOwn(Object.prototype, "polluted")).toBe(false);
   });
 
   it("refuses the whole patch before changing anything when a later operation is forbidden", () => {

@@ -1,6 +1,6 @@
 import { CHANNEL_COMMANDS } from "@meshwork/protocol";
 import { describe, expect, it, vi } from "vitest";
-import type { MeshClient, MeshError, RecoveryInfo } from "../src/node";
+import type { MeshError, RecoveryInfo } from "../src/node";
 import { connected, restartServer, settle, startServer } from "./support/clientHarness";
 
 /** A channel callback that records what it got. */

@@ -1,6 +1,6 @@
 import { CHANNEL_COMMANDS, MAX_HISTORY_LIMIT } from "@meshwork/protocol";
 import { describe, expect, it, vi } from "vitest";
-import type { MeshClient, MeshError } from "../src/node";
+import type { MeshError } from "../src/node";
 import { connected, rejection, settle, startServer } from "./support/clientHarness";
 
 /** A channel callback that records what it got. */

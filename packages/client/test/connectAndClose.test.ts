@@ -1,6 +1,13 @@
 import { describe, expect, it, vi } from "vitest";
 import WebSocket from "ws";
-import { countingWebSocket, createClient, quietPeriod, recordEvents, rejection, startServer } from "./support/clientHarness";
+import {
+  countingWebSocket,
+  createClient,
+  quietPeriod,
+  recordEvents,
+  rejection,
+  startServer,
+} from "./support/clientHarness";
 
 describe("MeshClient connect", () => {
   it("goes connecting → online and emits 'connect' once the hello arrived", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { type MeshClient, type MeshError, type RecordUpdate } from "../src/node";
+import type { MeshError, RecordUpdate } from "../src/node";
 import { connected, rejection, restartServer, settle, startServer } from "./support/clientHarness";
 import { collector } from "./support/recordHelpers";
 
@@ -36,17 +36,22 @@ describe("MeshClient records: unsubscribe, publish, close", () => {
     });
     await expect(client.publishRecordUpdate("doc:1", { title: "c" })).resolves.toEqual({ version: 3 });
 
-    await vi.waitFor(() => expect(log.map((update) => update.full)).toEqual([{ title: "a" }, { title: "b" }, { title: "c" }]));
-    expect(server.latest.received.filter((message) => message.type === "request").map((m) => m.payload)).toContainEqual({
-      recordId: "doc:1",
-      value: { title: "c" },
-      expectedVersion: 2,
-    });
+    await vi.waitFor(() =>
+      expect(log.map((update) => update.full)).toEqual([{ title: "a" }, { title: "b" }, { title: "c" }]),
+    );
+    expect(server.latest.received.filter((message) => message.type === "request").map((m) => m.payload)).toContainEqual(
+      {
+        recordId: "doc:1",
+        value: { title: "c" },
+        expectedVersion: 2,
+      },
+    );
   });
 
   it("publishRecordUpdate rejects with VERSION_CONFLICT, FORBIDDEN and INVALID_PAYLOAD as MeshErrors", async () => {
     const server = await startServer();
-    server.records.writable = (recordId) => (recordId.startsWith("ro:") ? `Record "${recordId}" is not writable` : true);
+    server.records.writable = (recordId) =>
+      recordId.startsWith("ro:") ? `Record "${recordId}" is not writable` : true;
     server.records.publish("doc", { v: 1 });
     const client = await connected(server);
 
@@ -59,7 +64,11 @@ describe("MeshClient records: unsubscribe, publish, close", () => {
     expect(conflict.code).toBe("VERSION_CONFLICT");
     expect(conflict.message).toContain("version 1");
     expect(forbidden).toMatchObject({ code: "FORBIDDEN", message: 'Record "ro:1" is not writable' });
-    expect([badId.code, notJson.code, badVersion.code]).toEqual(["INVALID_PAYLOAD", "INVALID_PAYLOAD", "INVALID_PAYLOAD"]);
+    expect([badId.code, notJson.code, badVersion.code]).toEqual([
+      "INVALID_PAYLOAD",
+      "INVALID_PAYLOAD",
+      "INVALID_PAYLOAD",
+    ]);
     expect(server.records.get("doc")).toEqual({ value: { v: 1 }, version: 1 });
   });
 
@@ -113,7 +122,12 @@ describe("MeshClient records after a reconnect", () => {
     expect([...order].sort()).toEqual(["product:v3", "reconnect", "user:v2"]);
     expect(users).toEqual([{ recordId: "user:1", version: 2, full: { name: "Bob" } }]);
     expect(products).toEqual([{ recordId: "product:1", version: 3, full: { price: 3 } }]);
-    expect(server.records.subscribePayloads.slice(-2).map(({ recordId, mode }) => [recordId, mode]).sort()).toEqual([
+    expect(
+      server.records.subscribePayloads
+        .slice(-2)
+        .map(({ recordId, mode }) => [recordId, mode])
+        .sort(),
+    ).toEqual([
       ["product:1", "patch"],
       ["user:1", "full"],
     ]);
@@ -121,7 +135,11 @@ describe("MeshClient records after a reconnect", () => {
     // Live again, patches continuing from the restored version.
     server.records.publish("product:1", { price: 4 });
     await vi.waitFor(() => expect(products).toHaveLength(2));
-    expect(products[1]).toEqual({ recordId: "product:1", version: 4, patch: [{ op: "replace", path: "/price", value: 4 }] });
+    expect(products[1]).toEqual({
+      recordId: "product:1",
+      version: 4,
+      patch: [{ op: "replace", path: "/price", value: 4 }],
+    });
   });
 
   it("delivers the current value after a reconnect even when nothing changed (documented: always)", async () => {

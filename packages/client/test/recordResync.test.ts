@@ -1,6 +1,5 @@
 import { RECORD_COMMANDS } from "@meshwork/protocol";
 import { describe, expect, it, vi } from "vitest";
-import { type MeshClient, applyPatch } from "../src/node";
 import { connected, settle, startServer } from "./support/clientHarness";
 import { collector, gate, subscribesTo } from "./support/recordHelpers";
 
@@ -87,7 +86,10 @@ describe("MeshClient records: gaps and resynchronisation", () => {
     server.records.publish("team", { constructor: "McLaren", points: 1 });
     await vi.waitFor(() => expect(log).toHaveLength(1));
     // An own "__proto__" key, as JSON.parse makes it: the patch would be `add /__proto__`.
-    server.records.publish("team", JSON.parse('{"constructor": "McLaren", "points": 1, "__proto__": {"polluted": "yes"}}'));
+    server.records.publish(
+      "team",
+      JSON.parse('{"constructor": "McLaren", "points": 1, "__proto__": {"polluted": "yes"}}'),
+    );
     await vi.waitFor(() => expect(log).toHaveLength(2));
     server.records.publish("team", { constructor: "McLaren", points: 2 });
     await vi.waitFor(() => expect(log).toHaveLength(3));
@@ -100,7 +102,7 @@ describe("MeshClient records: gaps and resynchronisation", () => {
     // Version 4 removes the "__proto__" key again: a patch through it, so once more a resync.
     expect(log[2]).toEqual({ recordId: "team", version: 4, full: { constructor: "McLaren", points: 2 } });
     expect(subscribesTo(server, "team")).toBe(4);
-    expect(({}) as Record<string, unknown>).not.toHaveProperty("polluted");
+    expect({} as Record<string, unknown>).not.toHaveProperty("polluted");
     expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined();
   });
 

@@ -23,6 +23,7 @@ describe("record subscription types", () => {
     });
     if (success) userProfile = record;
     expectTypeOf(version).toEqualTypeOf<number>();
+    // biome-ignore lint/complexity/noBannedTypes: the seed's sample declares the variable as `{}`; its type is the point.
     expectTypeOf(userProfile).toEqualTypeOf<{}>();
   });
 

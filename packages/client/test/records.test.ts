@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { type MeshClient, type MeshError, applyPatch } from "../src/node";
+import { type MeshError, applyPatch } from "../src/node";
 import { connected, rejection, settle, startServer } from "./support/clientHarness";
 import { collector, subscribesTo } from "./support/recordHelpers";
 

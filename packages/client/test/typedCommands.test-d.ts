@@ -1,4 +1,4 @@
-import { type ClientLifecycleEvent, type MeshError, MeshClient, type WebSocketConstructor } from "../src/index";
+import type { ClientLifecycleEvent, MeshError, MeshClient, WebSocketConstructor } from "../src/index";
 import type { ClientLifecycleHandlers, ClientStatus, DisconnectInfo } from "../src/index";
 import { describe, expectTypeOf, it } from "vitest";
 import WebSocket from "ws";

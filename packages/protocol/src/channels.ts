@@ -14,6 +14,7 @@ export const channelNameSchema = z
   .string()
   .min(1)
   .max(MAX_CHANNEL_NAME_LENGTH)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the pattern exists to refuse control characters.
   .regex(/^[^\u0000-\u001f\u007f]+$/, "channel names may not contain control characters");
 
 /**

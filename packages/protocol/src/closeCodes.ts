@@ -36,9 +36,7 @@ export const CLOSE_CODES = {
 
 export type CloseCodeName = keyof typeof CLOSE_CODES;
 
-const actionByCode = new Map<number, CloseAction>(
-  Object.values(CLOSE_CODES).map((info) => [info.code, info.action]),
-);
+const actionByCode = new Map<number, CloseAction>(Object.values(CLOSE_CODES).map((info) => [info.code, info.action]));
 
 /**
  * What to do after a close with `code`. Codes meshwork does not define (1006 for a dropped

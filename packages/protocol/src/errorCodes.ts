@@ -28,5 +28,5 @@ export type AnyErrorCode = MeshErrorCode | (string & {});
 
 /** Tells whether a string is one of meshwork's own error codes. */
 export function isMeshErrorCode(code: string): code is MeshErrorCode {
-  return Object.prototype.hasOwnProperty.call(ERROR_CODES, code);
+  return Object.hasOwn(ERROR_CODES, code);
 }

@@ -8,6 +8,7 @@ export const recordIdSchema = z
   .string()
   .min(1)
   .max(MAX_RECORD_ID_LENGTH)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the pattern exists to refuse control characters.
   .regex(/^[^\u0000-\u001f\u007f]+$/, "record ids may not contain control characters");
 
 /** How a subscriber receives changes: the whole value each time, or RFC 6902 patches. */

@@ -1,14 +1,36 @@
 import { describe, expect, it } from "vitest";
 import { parseClientMessage, parseClientMessageFast } from "../src/index";
 
-const ids: unknown[] = [0, 1, 42, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 1, -1, 1.5, "1", null, true, undefined, 1e300];
+const ids: unknown[] = [
+  0,
+  1,
+  42,
+  Number.MAX_SAFE_INTEGER,
+  Number.MAX_SAFE_INTEGER + 1,
+  -1,
+  1.5,
+  "1",
+  null,
+  true,
+  undefined,
+  1e300,
+];
 const commands: unknown[] = ["echo", "x", "", "c".repeat(256), "c".repeat(257), 5, null, undefined, "mesh/join"];
 const payloads: unknown[] = [undefined, null, 0, "text", { nested: [1, { a: null }] }, [1, 2], false];
 const types: unknown[] = ["request", "pong", "latency-reply", "ping", "", 1, null, undefined, "REQUEST"];
 
 /** Every combination of the fields above, plus extra keys, as JSON text. */
 function corpus(): string[] {
-  const frames: string[] = ["{", "", "null", "[]", "[{\"type\":\"pong\"}]", "42", "\"pong\"", "{\"__proto__\":{\"type\":\"pong\"}}"];
+  const frames: string[] = [
+    "{",
+    "",
+    "null",
+    "[]",
+    '[{"type":"pong"}]',
+    "42",
+    '"pong"',
+    '{"__proto__":{"type":"pong"}}',
+  ];
   for (const type of types) {
     for (const id of ids) {
       for (const command of commands) {
@@ -46,6 +68,9 @@ describe("parseClientMessageFast", () => {
 
   it("strips unknown keys from well-formed messages, as the schema does", () => {
     expect(parseClientMessageFast('{"type":"pong","id":9,"x":1}')).toEqual({ ok: true, message: { type: "pong" } });
-    expect(parseClientMessageFast('{"type":"latency-reply","id":9,"x":1}')).toEqual({ ok: true, message: { type: "latency-reply", id: 9 } });
+    expect(parseClientMessageFast('{"type":"latency-reply","id":9,"x":1}')).toEqual({
+      ok: true,
+      message: { type: "latency-reply", id: 9 },
+    });
   });
 });

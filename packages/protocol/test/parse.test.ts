@@ -53,7 +53,14 @@ describe("parseClientMessage", () => {
 describe("parseServerMessage", () => {
   it("reads every server message type", () => {
     const frames = [
-      { type: "hello", connectionId: "c1", protocol: 1, pingInterval: 30_000, latencyInterval: 5_000, maxPayload: 1024 },
+      {
+        type: "hello",
+        connectionId: "c1",
+        protocol: 1,
+        pingInterval: 30_000,
+        latencyInterval: 5_000,
+        maxPayload: 1024,
+      },
       { type: "response", id: 1, result: "ok" },
       { type: "error", id: 1, error: { code: "TIMEOUT", message: "late" } },
       { type: "push", command: "news", payload: [1, 2] },

@@ -1,17 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { type RecordUpdateMessage, encodeRecordUpdateFrame, encodeServerMessage, parseServerMessage } from "../src/index";
+import {
+  type RecordUpdateMessage,
+  encodeRecordUpdateFrame,
+  encodeServerMessage,
+  parseServerMessage,
+} from "../src/index";
 
 /** The frame text for a message, the way a server relaying an encoded change builds it. */
 function spliced(message: RecordUpdateMessage, json: (value: unknown) => string = JSON.stringify): string {
   if (message.deleted) return encodeRecordUpdateFrame(message.recordId, message.version, "deleted");
-  if (message.patch !== undefined) return encodeRecordUpdateFrame(message.recordId, message.version, "patch", json(message.patch));
+  if (message.patch !== undefined)
+    return encodeRecordUpdateFrame(message.recordId, message.version, "patch", json(message.patch));
   return encodeRecordUpdateFrame(message.recordId, message.version, "full", json(message.full));
 }
 
 const messages: RecordUpdateMessage[] = [
   { type: "record-update", recordId: "doc:1", version: 1, full: { n: 1, items: ["a", "b"] } },
   { type: "record-update", recordId: "doc:1", version: 2, full: null },
-  { type: "record-update", recordId: "doc:1", version: 3, full: "text with \"quotes\", \\ and \n\u2028" },
+  { type: "record-update", recordId: "doc:1", version: 3, full: 'text with "quotes", \\ and \n\u2028' },
   {
     type: "record-update",
     recordId: "doc:1",
@@ -23,7 +29,12 @@ const messages: RecordUpdateMessage[] = [
   },
   { type: "record-update", recordId: "doc:1", version: 5, patch: [] },
   { type: "record-update", recordId: "doc:1", version: 6, deleted: true },
-  { type: "record-update", recordId: 'id "quoted" \\ üñí 🚀', version: 0, full: { "key\nwith newline": [1.5, -0, true] } },
+  {
+    type: "record-update",
+    recordId: 'id "quoted" \\ üñí 🚀',
+    version: 0,
+    full: { "key\nwith newline": [1.5, -0, true] },
+  },
 ];
 
 describe("encodeRecordUpdateFrame", () => {

@@ -17,7 +17,13 @@ afterEach(async () => {
 });
 
 async function startServer(options: { latencyInterval?: number } = {}): Promise<MeshServer> {
-  const server = new MeshServer({ port: 0, host: "127.0.0.1", keyPrefix: `test:${randomUUID()}:`, logger: silent, ...options });
+  const server = new MeshServer({
+    port: 0,
+    host: "127.0.0.1",
+    keyPrefix: `test:${randomUUID()}:`,
+    logger: silent,
+    ...options,
+  });
   await server.ready();
   cleanups.push(() => server.close());
   return server;
@@ -76,6 +82,7 @@ describe("@meshwork/react", () => {
   });
 
   it("explains what is missing when a hook is used outside a provider", () => {
+    // biome-ignore lint/correctness/noComponentHookFactories: a throwaway component, rendered once by this test.
     function Orphan() {
       useMesh();
       return null;

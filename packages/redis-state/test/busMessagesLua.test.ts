@@ -51,7 +51,10 @@ describe("bus messages built in Lua", () => {
 
   it("a committed change from commitRecordScript is the writer's head and the value, as recordBusMessage builds it", async () => {
     const { state, got } = await listen({ kind: "record", recordId: "doc" });
-    const head = recordChangeHead({ t: "record", o: "origin-1", v: 1, root: true }, '[{"op":"replace","path":"","value":{"a":1}}]');
+    const head = recordChangeHead(
+      { t: "record", o: "origin-1", v: 1, root: true },
+      '[{"op":"replace","path":"","value":{"a":1}}]',
+    );
     await state.records.commit({ recordId: "doc", expectedVersion: 0, json: '{"a":1}', changeHead: head, writer: "w" });
     await expect.poll(() => got.length).toBe(1);
     expect(got[0]).toBe(recordBusMessage(head, '{"a":1}'));
@@ -66,7 +69,11 @@ describe("bus messages built in Lua", () => {
     expect(await state.records.delete("doc", "origin-2")).toBe(2);
     await expect.poll(() => got.length).toBe(3);
     const fromLua = readRecordBusMessage(got[2] ?? "");
-    expect(fromLua).toEqual({ header: { t: "record", o: "origin-2", v: 2, del: true }, patchJson: "[]", valueJson: "null" });
+    expect(fromLua).toEqual({
+      header: { t: "record", o: "origin-2", v: 2, del: true },
+      patchJson: "[]",
+      valueJson: "null",
+    });
     expect(fromLua).toEqual(readRecordBusMessage(recordDeletionMessage("origin-2", 2)));
   });
 });

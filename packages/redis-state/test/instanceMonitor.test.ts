@@ -48,7 +48,10 @@ describe.each(stores)("InstanceMonitor on %s", (_name, createState) => {
       await vi.waitFor(() => expect(reports).toHaveLength(1), { timeout: 3_000, interval: 10 });
       // TTL + one sweep interval, with room for a loaded CI machine.
       expect(Date.now() - stoppedAt).toBeLessThan(200 + 50 + 250);
-      expect(reports[0]).toMatchObject({ instanceId: "doomed", connections: [{ connectionId: "x1", rooms: ["lobby"] }] });
+      expect(reports[0]).toMatchObject({
+        instanceId: "doomed",
+        connections: [{ connectionId: "x1", rooms: ["lobby"] }],
+      });
       expect(await state.rooms.members("lobby")).toEqual([]);
       // Give the other survivor several more sweeps: it must not report the same instance again.
       await new Promise((resolve) => setTimeout(resolve, 200));

@@ -273,7 +273,10 @@ export class MeshServer implements MeshServerApi {
   }
 
   /** Like {@link on}, for one call only. */
-  once<E extends keyof MeshServerEventMap>(event: E, listener: (...args: MeshServerEventMap[E]) => unknown): () => void {
+  once<E extends keyof MeshServerEventMap>(
+    event: E,
+    listener: (...args: MeshServerEventMap[E]) => unknown,
+  ): () => void {
     return this.parts.events.once(event, listener);
   }
 

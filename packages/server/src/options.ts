@@ -133,8 +133,7 @@ export const DEFAULT_SERVER_OPTIONS = {
 } as const;
 
 /** Options after defaults are merged and values checked. */
-export interface ResolvedServerOptions
-  extends Omit<MeshServerOptions, keyof typeof DEFAULT_SERVER_OPTIONS | "logger"> {
+export interface ResolvedServerOptions extends Omit<MeshServerOptions, keyof typeof DEFAULT_SERVER_OPTIONS | "logger"> {
   readonly pingInterval: number;
   readonly latencyInterval: number;
   readonly maxMissedPongs: number;

@@ -55,7 +55,9 @@ export type MeshContext<TPayload = any> = MeshContextBase<TPayload> & MeshContex
 export type Middleware<TPayload = any> = (ctx: MeshContext<TPayload>) => unknown;
 
 /** Handles a command: its return value (or what its promise resolves to) is the result sent to the client. */
-export type CommandHandler<TPayload = any, TResult = unknown> = (ctx: MeshContext<TPayload>) => TResult | Promise<TResult>;
+export type CommandHandler<TPayload = any, TResult = unknown> = (
+  ctx: MeshContext<TPayload>,
+) => TResult | Promise<TResult>;
 
 /** Options of a command registered without a schema. */
 export interface CommandOptions<TPayload = any> {

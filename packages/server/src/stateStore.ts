@@ -22,7 +22,8 @@ export function openStateStore(
 ): StateStore {
   if (options.state) return { state: options.state, owned: false };
   const redis = options.redis ?? options.redisOptions;
-  if (redis !== undefined) return { state: new RedisState({ connection: redis, keyPrefix, onError: reportError }), owned: true };
+  if (redis !== undefined)
+    return { state: new RedisState({ connection: redis, keyPrefix, onError: reportError }), owned: true };
   if (!toldInMemory.has(logger)) {
     toldInMemory.add(logger);
     logger.info(

@@ -15,7 +15,15 @@ describe("bad input", () => {
     server.registerCommand("echo", (ctx) => ctx.payload);
     const client = await RawClient.connect(url);
 
-    const noId = ["{not json", "[]", "42", "null", '"text"', '{"type":"request"}', '{"type":"request","id":-1,"command":"echo"}'];
+    const noId = [
+      "{not json",
+      "[]",
+      "42",
+      "null",
+      '"text"',
+      '{"type":"request"}',
+      '{"type":"request","id":-1,"command":"echo"}',
+    ];
     for (const frame of noId) client.sendRaw(frame);
     client.sendRaw(Buffer.from([0xc3, 0x28, 0xff]));
     client.socket.send(Buffer.from([0x00, 0x01, 0x02]), { binary: true });
@@ -29,7 +37,12 @@ describe("bad input", () => {
 
     await client.waitFor((frame) => frame.id === 10);
     const answers = client.frames.filter((frame) => frame.type === "error" || frame.type === "response");
-    expect(answers.map((frame) => [frame.id, frame.type === "error" ? (frame.error as { code: string }).code : frame.result])).toEqual([
+    expect(
+      answers.map((frame) => [
+        frame.id,
+        frame.type === "error" ? (frame.error as { code: string }).code : frame.result,
+      ]),
+    ).toEqual([
       [5, "BAD_MESSAGE"],
       [6, "BAD_MESSAGE"],
       [7, "BAD_MESSAGE"],
@@ -129,8 +142,11 @@ describe("bad input", () => {
     const late = await RawClient.connect(url);
     expect((await late.request("square", 9)).result).toBe(81);
     expect(logger.lines.filter((line) => line.level === "error" || line.level === "warn")).toEqual([]);
-    expect(server.connectionManager.getLocalConnections().map((connection) => connection.id).sort()).toEqual(
-      [good, mixed, late].map((client) => client.hello.connectionId).sort(),
-    );
+    expect(
+      server.connectionManager
+        .getLocalConnections()
+        .map((connection) => connection.id)
+        .sort(),
+    ).toEqual([good, mixed, late].map((client) => client.hello.connectionId).sort());
   });
 });

@@ -10,7 +10,11 @@ describe("commands", () => {
     server.registerCommand("sum", (ctx) => (ctx.payload as number[]).reduce((a, b) => a + b, 0));
     const client = await RawClient.connect(url);
 
-    expect(await client.request("echo", "Hello!")).toEqual({ type: "response", id: expect.any(Number), result: "echo: Hello!" });
+    expect(await client.request("echo", "Hello!")).toEqual({
+      type: "response",
+      id: expect.any(Number),
+      result: "echo: Hello!",
+    });
     expect(await client.request("sum", [1, 2, 3])).toMatchObject({ type: "response", result: 6 });
   });
 
@@ -28,13 +32,23 @@ describe("commands", () => {
     const { server, url } = await startServer();
     let seen: { command: string; payload: unknown; connectionId: string; sameServer: boolean } | undefined;
     server.registerCommand("inspect", (ctx) => {
-      seen = { command: ctx.command, payload: ctx.payload, connectionId: ctx.connection.id, sameServer: ctx.server === server };
+      seen = {
+        command: ctx.command,
+        payload: ctx.payload,
+        connectionId: ctx.connection.id,
+        sameServer: ctx.server === server,
+      };
       return true;
     });
     const client = await RawClient.connect(url);
 
     await client.request("inspect", { a: 1 });
-    expect(seen).toEqual({ command: "inspect", payload: { a: 1 }, connectionId: client.hello.connectionId, sameServer: true });
+    expect(seen).toEqual({
+      command: "inspect",
+      payload: { a: 1 },
+      connectionId: client.hello.connectionId,
+      sameServer: true,
+    });
   });
 
   it("turns a thrown error into an error answer with its code, or COMMAND_FAILED, and no stack", async () => {
@@ -56,7 +70,11 @@ describe("commands", () => {
     const plain = await client.request("plain");
     expect(plain).toEqual({ type: "error", id: plain.id, error: { code: "COMMAND_FAILED", message: "it broke" } });
     expect((await client.request("coded")).error).toEqual({ code: "USER_NOT_FOUND", message: "no such user" });
-    expect((await client.request("mesh-error")).error).toEqual({ code: "FORBIDDEN", message: "not yours", details: { owner: "bob" } });
+    expect((await client.request("mesh-error")).error).toEqual({
+      code: "FORBIDDEN",
+      message: "not yours",
+      details: { owner: "bob" },
+    });
     expect((await client.request("string")).error).toEqual({ code: "COMMAND_FAILED", message: "just a string" });
     for (const frame of client.framesOf("error")) expect(JSON.stringify(frame)).not.toContain("at ");
 
@@ -77,7 +95,10 @@ describe("commands", () => {
     const { url } = await startServer();
     const client = await RawClient.connect(url);
 
-    expect((await client.request("nope")).error).toEqual({ code: "UNKNOWN_COMMAND", message: 'Unknown command "nope"' });
+    expect((await client.request("nope")).error).toEqual({
+      code: "UNKNOWN_COMMAND",
+      message: 'Unknown command "nope"',
+    });
     const reserved = await client.request("mesh/secret");
     expect(reserved.error).toMatchObject({ code: "UNKNOWN_COMMAND", message: expect.stringContaining("reserved") });
   });

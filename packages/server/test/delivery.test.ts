@@ -21,7 +21,12 @@ describe("delivery on one instance", () => {
     await server.broadcast("news", { headline: "all" });
     for (const client of [a, b, c]) await client.waitFor((frame) => frame.type === "push");
     const connectionB = server.connectionManager.getLocalConnection(b.hello.connectionId) as Connection;
-    await server.broadcast("news", { headline: "some" }, [a.hello.connectionId, connectionB, a.hello.connectionId, "unknown-id"]);
+    await server.broadcast("news", { headline: "some" }, [
+      a.hello.connectionId,
+      connectionB,
+      a.hello.connectionId,
+      "unknown-id",
+    ]);
     await a.waitFor((frame) => frame.type === "push" && (frame.payload as { headline: string }).headline === "some");
     await b.waitFor((frame) => frame.type === "push" && (frame.payload as { headline: string }).headline === "some");
     // A request answered after the pushes proves c received everything it was going to.
@@ -79,7 +84,9 @@ describe("delivery on one instance", () => {
     const connection = server.connectionManager.getLocalConnection(client.hello.connectionId) as Connection;
 
     for (const name of CLIENT_LIFECYCLE_EVENTS) {
-      expect(() => server.broadcast(name, {})).toThrow(new RegExp(`cannot push "${name}": it is a client lifecycle event`));
+      expect(() => server.broadcast(name, {})).toThrow(
+        new RegExp(`cannot push "${name}": it is a client lifecycle event`),
+      );
       expect(() => server.sendTo(client.hello.connectionId, name, {})).toThrow(TypeError);
       expect(() => server.broadcastExclude(name, {}, [])).toThrow(TypeError);
       expect(() => connection.send(name, {})).toThrow(TypeError);

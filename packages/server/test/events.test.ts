@@ -22,7 +22,7 @@ describe("events and error reporting", () => {
 
     await vi.waitFor(() => expect(logger.lines.filter((line) => line.level === "error")).toHaveLength(1));
     const [line] = logger.lines.filter((entry) => entry.level === "error");
-    expect(((line?.args[0] as Error).cause as Error).message).toBe("store unavailable");
+    expect(((line?.args[0] as Error | undefined)?.cause as Error | undefined)?.message).toBe("store unavailable");
   });
 
   it("emits internal errors to error listeners, and survives listeners that throw or reject", async () => {
@@ -41,7 +41,9 @@ describe("events and error reporting", () => {
 
     const client = await RawClient.connect(url);
     expect((await client.request("still-works")).result).toBe("yes");
-    await vi.waitFor(() => expect(errors.map((error) => error.message)).toEqual(["listener bug", "async listener bug"]));
+    await vi.waitFor(() =>
+      expect(errors.map((error) => error.message)).toEqual(["listener bug", "async listener bug"]),
+    );
 
     await client.close();
     await vi.waitFor(() => expect(errors).toHaveLength(3));

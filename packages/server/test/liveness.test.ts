@@ -24,7 +24,9 @@ describe("liveness and latency", () => {
     await healthy.waitFor(() => healthy.framesOf("ping").length >= 6, 3_000);
     server.registerCommand("alive", () => "yes");
     expect((await healthy.request("alive")).result).toBe("yes");
-    expect(server.connectionManager.getLocalConnections().map((connection) => connection.id)).toEqual([healthy.hello.connectionId]);
+    expect(server.connectionManager.getLocalConnections().map((connection) => connection.id)).toEqual([
+      healthy.hello.connectionId,
+    ]);
     expect(disconnected).toHaveLength(1);
   });
 

@@ -84,11 +84,17 @@ describe("middleware", () => {
     ]);
     const client = await RawClient.connect(url);
 
-    expect((await client.request("guarded", { token: "wrong" })).error).toEqual({ code: "UNAUTHORIZED", message: "Unauthorized" });
+    expect((await client.request("guarded", { token: "wrong" })).error).toEqual({
+      code: "UNAUTHORIZED",
+      message: "Unauthorized",
+    });
     expect(ran).toEqual(["auth"]);
     expect((await client.request("guarded", { token: "secret" })).result).toBe("in");
     expect(ran).toEqual(["auth", "auth", "own", "handler"]);
-    expect((await client.request("sync-throw", { token: "secret" })).error).toEqual({ code: "COMMAND_FAILED", message: "Invalid name" });
+    expect((await client.request("sync-throw", { token: "secret" })).error).toEqual({
+      code: "COMMAND_FAILED",
+      message: "Invalid name",
+    });
   });
 
   it("rejects middleware that is not a function", async () => {

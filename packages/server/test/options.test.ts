@@ -41,7 +41,9 @@ describe("options", () => {
   it("takes one state store at most, and a TTL longer than the heartbeat", () => {
     const logger = new MemoryLogger();
     const redis = "redis://127.0.0.1:6379";
-    expect(() => new MeshServer({ noServer: true, redis, redisOptions: { port: 6379 }, logger })).toThrow(/at most one/);
+    expect(() => new MeshServer({ noServer: true, redis, redisOptions: { port: 6379 }, logger })).toThrow(
+      /at most one/,
+    );
     expect(() => new MeshServer({ noServer: true, redis, state: new MemoryState(), logger })).toThrow(/at most one/);
     expect(() => new MeshServer({ noServer: true, heartbeatInterval: 1_000, instanceTtl: 1_000, logger })).toThrow(
       /instanceTtl/,

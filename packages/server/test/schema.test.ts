@@ -63,6 +63,9 @@ describe("payload schemas", () => {
     const client = await RawClient.connect(url);
 
     expect((await client.request("claim", "bob")).result).toBe("claimed bob");
-    expect((await client.request("claim", "ada")).error).toMatchObject({ code: "INVALID_PAYLOAD", message: "Invalid payload: payload: name is taken" });
+    expect((await client.request("claim", "ada")).error).toMatchObject({
+      code: "INVALID_PAYLOAD",
+      message: "Invalid payload: payload: name is taken",
+    });
   });
 });

@@ -23,7 +23,10 @@ describe("upgrade policy", () => {
     const client = await RawClient.connect(url, { protocols: ["meshwork.v2"], waitForHello: false });
 
     const closed = await client.closed;
-    expect(closed).toEqual({ code: CLOSE_CODES.PROTOCOL_MISMATCH.code, reason: "protocol version mismatch: server speaks meshwork.v1" });
+    expect(closed).toEqual({
+      code: CLOSE_CODES.PROTOCOL_MISMATCH.code,
+      reason: "protocol version mismatch: server speaks meshwork.v1",
+    });
     expect(client.frames).toEqual([]);
     expect(connected).not.toHaveBeenCalled();
   });
@@ -52,19 +55,22 @@ describe("upgrade policy", () => {
     expect(await expectUpgradeRefused(url, { headers: { authorization: "Bearer bad" } })).toBe(401);
     expect(await expectUpgradeRefused(url, { headers: { authorization: "Bearer boom" } })).toBe(401);
     expect(errors).toHaveLength(1);
-    expect((errors[0]?.cause as Error).message).toBe("auth backend down");
+    expect((errors[0]?.cause as Error | undefined)?.message).toBe("auth backend down");
     expect(await server.connectionManager.getAllMetadata()).toEqual([]);
   });
 
   it("uses what authenticateConnection returns as the initial metadata", async () => {
     const { server, url } = await startServer({
-      authenticateConnection: (request) => (request.headers.authorization === "Bearer good" ? { userId: "u1", role: "admin" } : null),
+      authenticateConnection: (request) =>
+        request.headers.authorization === "Bearer good" ? { userId: "u1", role: "admin" } : null,
     });
     server.registerCommand("my-metadata", (ctx) => ctx.server.connectionManager.getMetadata(ctx.connection));
     const client = await RawClient.connect(url, { headers: { authorization: "Bearer good" } });
 
     expect((await client.request("my-metadata")).result).toEqual({ userId: "u1", role: "admin" });
-    expect(await server.connectionManager.getAllMetadata()).toEqual([{ [client.hello.connectionId]: { userId: "u1", role: "admin" } }]);
+    expect(await server.connectionManager.getAllMetadata()).toEqual([
+      { [client.hello.connectionId]: { userId: "u1", role: "admin" } },
+    ]);
   });
 
   it("does not run authenticateConnection for a client with the wrong protocol version", async () => {
@@ -100,7 +106,9 @@ describe("upgrade policy", () => {
     });
     await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
     const port = (http.address() as AddressInfo).port;
-    const server = track(new MeshServer({ server: http, path: "/ws", keyPrefix: uniquePrefix(), logger: new MemoryLogger() }));
+    const server = track(
+      new MeshServer({ server: http, path: "/ws", keyPrefix: uniquePrefix(), logger: new MemoryLogger() }),
+    );
     await server.ready();
     server.registerCommand("echo", (ctx) => ctx.payload);
     expect(server.port).toBe(port);
@@ -143,7 +151,14 @@ describe("upgrade policy", () => {
   it("rejects ready() when the port is taken", async () => {
     const { server: first } = await startServer();
     const errors: Error[] = [];
-    const second = track(new MeshServer({ port: first.port as number, host: "127.0.0.1", keyPrefix: uniquePrefix(), logger: new MemoryLogger() }));
+    const second = track(
+      new MeshServer({
+        port: first.port as number,
+        host: "127.0.0.1",
+        keyPrefix: uniquePrefix(),
+        logger: new MemoryLogger(),
+      }),
+    );
     second.on("error", (error) => {
       errors.push(error);
     });

@@ -29,7 +29,12 @@ function refused(reason: string | undefined): SubscribeResult {
  * a reconnect. Requests for the same channel go out one after the other, so the server never sees an unsubscribe
  * overtake the subscribe that follows it.
  */
-export class ChannelManager extends SubscriptionManager<ChannelMessage, SubscribeAttempt, SharedChannel, ChannelStoreSnapshot> {
+export class ChannelManager extends SubscriptionManager<
+  ChannelMessage,
+  SubscribeAttempt,
+  SharedChannel,
+  ChannelStoreSnapshot
+> {
   protected readonly machine: ChannelStateMachine;
   /** The first listener's subscribe of each store, which later listeners wait for. */
   readonly #started = new WeakMap<SharedChannel, Promise<SubscribeResult>>();
@@ -154,7 +159,11 @@ export class ChannelManager extends SubscriptionManager<ChannelMessage, Subscrib
    * answer gives history and its end position, and changes nothing about the shared subscription; the
    * listener's messages wait meanwhile, and those its history holds are skipped.
    */
-  #history(store: SharedChannel, callback: ChannelCallback, payload: SubscribeChannelPayload): Promise<SubscribeResult> {
+  #history(
+    store: SharedChannel,
+    callback: ChannelCallback,
+    payload: SubscribeChannelPayload,
+  ): Promise<SubscribeResult> {
     const channel = store.key;
     store.hold(callback);
     return this.queue.run(channel, async (): Promise<SubscribeResult> => {

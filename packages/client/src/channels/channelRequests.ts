@@ -2,7 +2,7 @@ import {
   CHANNEL_COMMANDS,
   type ChannelPosition,
   MAX_HISTORY_LIMIT,
-  MeshError,
+  type MeshError,
   type SubscribeChannelPayload,
   type SubscribeChannelResult,
   subscribeChannelPayloadSchema,
@@ -11,7 +11,10 @@ import {
 import { invalidPayload, unreadable } from "../subscriptions/subscriptionErrors";
 
 /** Validates a subscribe locally, as the server would, after capping `historyLimit`. */
-export function subscribePayload(channel: string, historyLimit: number | undefined): SubscribeChannelPayload | MeshError {
+export function subscribePayload(
+  channel: string,
+  historyLimit: number | undefined,
+): SubscribeChannelPayload | MeshError {
   const limit = typeof historyLimit === "number" ? Math.min(historyLimit, MAX_HISTORY_LIMIT) : historyLimit;
   const parsed = subscribeChannelPayloadSchema.safeParse(
     limit === undefined ? { channel } : { channel, historyLimit: limit },

@@ -119,7 +119,10 @@ describe("ChannelStateMachine", () => {
     const { subscriptions } = store();
     const log: unknown[] = [];
     subscriptions.begin("pending", () => {}, {});
-    subscriptions.complete(subscriptions.begin("chat", (message) => log.push(message), {}), answer());
+    subscriptions.complete(
+      subscriptions.begin("chat", (message) => log.push(message), {}),
+      answer(),
+    );
     const replacing = subscriptions.begin("chat", (message) => log.push(message), {});
 
     const restores = subscriptions.beginRestore();
@@ -135,7 +138,10 @@ describe("ChannelStateMachine", () => {
   it("keeps a subscription whose restore was cut short and delivers what it held back", () => {
     const { subscriptions } = store();
     const log: unknown[] = [];
-    subscriptions.complete(subscriptions.begin("chat", (message) => log.push(message), {}), answer());
+    subscriptions.complete(
+      subscriptions.begin("chat", (message) => log.push(message), {}),
+      answer(),
+    );
     const [restore] = subscriptions.beginRestore();
     subscriptions.receive(frame("held"));
 
@@ -149,20 +155,28 @@ describe("ChannelStateMachine", () => {
   it("stops a flush when a callback unsubscribes, and holds the rest back when it subscribes again", () => {
     const { subscriptions } = store();
     const log: unknown[] = [];
-    const attempt = subscriptions.begin("chat", (message) => {
-      log.push(message);
-      if (message === "stop") subscriptions.remove("chat");
-    }, {});
+    const attempt = subscriptions.begin(
+      "chat",
+      (message) => {
+        log.push(message);
+        if (message === "stop") subscriptions.remove("chat");
+      },
+      {},
+    );
     for (const message of ["a", "stop", "b"]) subscriptions.receive(frame(message));
     subscriptions.complete(attempt, answer());
     expect(log).toEqual(["a", "stop"]);
     expect(subscriptions.size).toBe(0);
 
     const again: unknown[] = [];
-    const first = subscriptions.begin("chat", (message) => {
-      again.push(message);
-      if (message === "resubscribe") subscriptions.begin("chat", (next) => again.push(`later:${String(next)}`), {});
-    }, {});
+    const first = subscriptions.begin(
+      "chat",
+      (message) => {
+        again.push(message);
+        if (message === "resubscribe") subscriptions.begin("chat", (next) => again.push(`later:${String(next)}`), {});
+      },
+      {},
+    );
     for (const message of ["resubscribe", "c"]) subscriptions.receive(frame(message));
     subscriptions.complete(first, answer());
     expect(again).toEqual(["resubscribe"]);
@@ -201,7 +215,10 @@ describe("ChannelStateMachine", () => {
   it("ignores messages of channels it does not hold and forgets everything on clear", () => {
     const { subscriptions } = store();
     const log: unknown[] = [];
-    subscriptions.complete(subscriptions.begin("chat", (message) => log.push(message), {}), answer());
+    subscriptions.complete(
+      subscriptions.begin("chat", (message) => log.push(message), {}),
+      answer(),
+    );
     subscriptions.receive({ type: "channel-message", channel: "other", message: "x" });
     subscriptions.clear();
     subscriptions.receive(frame("y"));

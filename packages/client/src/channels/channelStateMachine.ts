@@ -39,7 +39,11 @@ export type ChannelErrorReporter = (error: unknown, channel: string, hook: "call
  * the held-back messages, and any stored message at or below the last delivered offset of its epoch is dropped.
  * The {@link ChannelManager} sends the requests and hands their answers here.
  */
-export class ChannelStateMachine extends SubscriptionStateMachine<ChannelMessage, ChannelSubscription, SubscribeAttempt> {
+export class ChannelStateMachine extends SubscriptionStateMachine<
+  ChannelMessage,
+  ChannelSubscription,
+  SubscribeAttempt
+> {
   readonly #reportError: ChannelErrorReporter;
 
   /** @param reportError receives what callbacks and `onRecover` throw; delivery goes on. */
@@ -52,7 +56,12 @@ export class ChannelStateMachine extends SubscriptionStateMachine<ChannelMessage
    * Starts a subscribe request: creates the channel's subscription or replaces its callback and options, and
    * holds live messages back until this request's answer.
    */
-  begin(channel: string, callback: ChannelDelivery, options: SubscribeOptions, onState?: StateListener): SubscribeAttempt {
+  begin(
+    channel: string,
+    callback: ChannelDelivery,
+    options: SubscribeOptions,
+    onState?: StateListener,
+  ): SubscribeAttempt {
     const id = this.nextAttemptId();
     let subscription = this.entries.get(channel);
     if (subscription === undefined) {

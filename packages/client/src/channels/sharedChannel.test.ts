@@ -107,13 +107,16 @@ describe("SharedChannel", () => {
     channel.addObserver(() => {
       throw boom;
     });
-    channel.listen(() => {
-      throw boom;
-    }, {
-      onRecover: () => {
+    channel.listen(
+      () => {
         throw boom;
       },
-    });
+      {
+        onRecover: () => {
+          throw boom;
+        },
+      },
+    );
     channel.listen((message) => log.push(message), {});
 
     channel.deliver("x", undefined);

@@ -45,7 +45,12 @@ function afterAwaiters(run: () => void): void {
  * the same record (resyncs included) go out one after the other, so the server never sees an unsubscribe overtake
  * the subscribe that follows it, or a resync re-register a record after it was unsubscribed.
  */
-export class RecordManager extends SubscriptionManager<RecordUpdateMessage, RecordAttempt, SharedRecord, RecordStoreSnapshot> {
+export class RecordManager extends SubscriptionManager<
+  RecordUpdateMessage,
+  RecordAttempt,
+  SharedRecord,
+  RecordStoreSnapshot
+> {
   protected readonly machine: RecordStateMachine;
   /** The subscribe that started each store, which later listeners wait for. */
   readonly #started = new WeakMap<SharedRecord, Promise<SubscribeRecordResult>>();
@@ -64,7 +69,11 @@ export class RecordManager extends SubscriptionManager<RecordUpdateMessage, Reco
    * that race the first answer are held back and delivered, filtered by version, only after the code awaiting
    * this call has run, so `record = result.record` never overwrites a newer update.
    */
-  subscribe(recordId: string, callback: RecordCallback, options: SubscribeRecordOptions = {}): Promise<SubscribeRecordResult> {
+  subscribe(
+    recordId: string,
+    callback: RecordCallback,
+    options: SubscribeRecordOptions = {},
+  ): Promise<SubscribeRecordResult> {
     if (typeof callback !== "function") return Promise.reject(notAFunction("record", recordId));
     const mode = this.#mode(recordId, options.mode);
     if (mode instanceof MeshError) return Promise.reject(mode);
@@ -100,12 +109,18 @@ export class RecordManager extends SubscriptionManager<RecordUpdateMessage, Reco
   }
 
   /** Writes a writable record and resolves with its new version. */
-  async publish(recordId: string, value: unknown, options: PublishRecordUpdateOptions = {}): Promise<PublishRecordUpdateResult> {
+  async publish(
+    recordId: string,
+    value: unknown,
+    options: PublishRecordUpdateOptions = {},
+  ): Promise<PublishRecordUpdateResult> {
     if (value === undefined) {
       throw new MeshError("INVALID_PAYLOAD", `The value of record "${String(recordId)}" must be JSON, not undefined`);
     }
     const parsed = publishRecordUpdatePayloadSchema.safeParse(
-      options.expectedVersion === undefined ? { recordId, value } : { recordId, value, expectedVersion: options.expectedVersion },
+      options.expectedVersion === undefined
+        ? { recordId, value }
+        : { recordId, value, expectedVersion: options.expectedVersion },
     );
     if (!parsed.success) throw invalidPayload(parsed.error.issues);
     const result = publishRecordUpdateResultSchema.safeParse(
@@ -123,7 +138,9 @@ export class RecordManager extends SubscriptionManager<RecordUpdateMessage, Reco
   protected async restoreOne(attempt: RecordAttempt, request: RestoreContext["request"]): Promise<void> {
     let answer: SubscribeRecordAnswer;
     try {
-      answer = parseSubscribeAnswer(await request(RECORD_COMMANDS.subscribe, { recordId: attempt.key, mode: attempt.mode }));
+      answer = parseSubscribeAnswer(
+        await request(RECORD_COMMANDS.subscribe, { recordId: attempt.key, mode: attempt.mode }),
+      );
     } catch (thrown) {
       this.#failedRequest(attempt, thrown, "restore");
       return;
@@ -139,8 +156,11 @@ export class RecordManager extends SubscriptionManager<RecordUpdateMessage, Reco
 
   /** Creates a record's store and sends the subscribe that starts it. */
   #open(recordId: string, mode: RecordMode): SharedRecord {
-    const store = new SharedRecord(recordId, mode, (error, what) => this.#reportCallback(recordId, what, error), () =>
-      this.machine.resync(recordId),
+    const store = new SharedRecord(
+      recordId,
+      mode,
+      (error, what) => this.#reportCallback(recordId, what, error),
+      () => this.machine.resync(recordId),
     );
     this.stores.set(recordId, store);
     const attempt = this.machine.begin(recordId, store.deliver, mode, store.stateChanged);

@@ -49,7 +49,11 @@ export interface RecordStateMachineHooks {
  * - a deletion is delivered and resets the version to 0, since a re-created record starts again at version 1.
  * The {@link RecordManager} sends the requests and hands their answers here.
  */
-export class RecordStateMachine extends SubscriptionStateMachine<RecordUpdateMessage, RecordSubscription, RecordAttempt> {
+export class RecordStateMachine extends SubscriptionStateMachine<
+  RecordUpdateMessage,
+  RecordSubscription,
+  RecordAttempt
+> {
   readonly #hooks: RecordStateMachineHooks;
 
   constructor(hooks: RecordStateMachineHooks) {

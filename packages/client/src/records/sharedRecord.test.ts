@@ -6,7 +6,12 @@ import { SharedRecord } from "./sharedRecord";
 function store(mode: RecordMode) {
   const errors: unknown[] = [];
   let resyncs = 0;
-  const record = new SharedRecord("doc", mode, (error) => errors.push(error), () => resyncs++);
+  const record = new SharedRecord(
+    "doc",
+    mode,
+    (error) => errors.push(error),
+    () => resyncs++,
+  );
   const listener = (listenerMode: RecordMode) => {
     const log: RecordUpdate[] = [];
     const callback = (update: RecordUpdate) => log.push(update);

@@ -19,7 +19,15 @@ type Attempt = SubscriptionAttempt<Entry>;
 class Plain extends SubscriptionStateMachine<Message, Entry, Attempt> {
   begin(key: string, onState?: (state: SubscriptionState) => void): Attempt {
     const id = this.nextAttemptId();
-    const entry: Entry = { key, state: "subscribing", established: false, activatingAttempt: id, buffer: [], onState, log: [] };
+    const entry: Entry = {
+      key,
+      state: "subscribing",
+      established: false,
+      activatingAttempt: id,
+      buffer: [],
+      onState,
+      log: [],
+    };
     this.add(entry);
     return { key, id, subscription: entry };
   }

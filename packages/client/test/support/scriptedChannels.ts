@@ -116,7 +116,13 @@ export class ScriptedChannels {
     const limit = Math.min(historyLimit, MAX_HISTORY_LIMIT);
     const result: SubscribeChannelResult = {
       success: true,
-      history: stored !== undefined && limit > 0 ? stored.history.slice(-limit).reverse().map((m) => m.message) : [],
+      history:
+        stored !== undefined && limit > 0
+          ? stored.history
+              .slice(-limit)
+              .reverse()
+              .map((m) => m.message)
+          : [],
     };
     if (stored !== undefined) result.position = { epoch: stored.epoch, offset: stored.offset };
     if (since !== undefined) {

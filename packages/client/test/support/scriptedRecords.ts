@@ -115,7 +115,8 @@ export class ScriptedRecords {
 
   /** Sends a hand-made update to every open subscriber of its record, to script what a real server never sends. */
   sendRaw(message: Omit<RecordUpdateMessage, "type">): void {
-    for (const [connection] of this.subscribers(message.recordId)) connection.send({ type: "record-update", ...message });
+    for (const [connection] of this.subscribers(message.recordId))
+      connection.send({ type: "record-update", ...message });
   }
 
   /** Open connections subscribed to the record, with their modes. */

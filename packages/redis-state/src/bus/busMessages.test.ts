@@ -46,9 +46,13 @@ describe("record changes on the bus", () => {
   });
 
   it("keeps the root and deletion marks", () => {
-    const root = readRecordBusMessage(recordBusMessage(recordChangeHead({ t: "record", o: "i", v: 1, root: true }, "[]"), "5"));
+    const root = readRecordBusMessage(
+      recordBusMessage(recordChangeHead({ t: "record", o: "i", v: 1, root: true }, "[]"), "5"),
+    );
     expect(root?.header.root).toBe(true);
-    const deleted = readRecordBusMessage(recordBusMessage(recordChangeHead({ t: "record", o: "i", v: 3, del: true }, "[]"), "null"));
+    const deleted = readRecordBusMessage(
+      recordBusMessage(recordChangeHead({ t: "record", o: "i", v: 3, del: true }, "[]"), "null"),
+    );
     expect(deleted).toEqual({ header: { t: "record", o: "i", v: 3, del: true }, patchJson: "[]", valueJson: "null" });
     expect(readRecordBusMessage(recordDeletionMessage("i", 3))).toEqual(deleted);
   });

@@ -146,7 +146,9 @@ export function decodeBusMessage(message: string): BusMessage | null {
  * `publishToChannelScript` builds the same message for the messages it stores.
  */
 export function channelBusMessage(origin: string, json: string, position?: StoredPosition): string {
-  const header: ChannelHeader = position ? { t: "channel", o: origin, n: position.offset, e: position.epoch } : { t: "channel", o: origin };
+  const header: ChannelHeader = position
+    ? { t: "channel", o: origin, n: position.offset, e: position.epoch }
+    : { t: "channel", o: origin };
   return encodeBusMessage(header, json);
 }
 
@@ -182,5 +184,9 @@ export function readRecordBusMessage(text: string): RecordBusChange | null {
   if (message?.header.t !== "record") return null;
   const newline = message.frame.indexOf("\n");
   if (newline === -1) return null;
-  return { header: message.header, patchJson: message.frame.slice(0, newline), valueJson: message.frame.slice(newline + 1) };
+  return {
+    header: message.header,
+    patchJson: message.frame.slice(0, newline),
+    valueJson: message.frame.slice(newline + 1),
+  };
 }

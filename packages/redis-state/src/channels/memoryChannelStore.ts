@@ -2,7 +2,12 @@ import { randomUUID } from "node:crypto";
 import { channelOf } from "../bus/bus";
 import { channelBusMessage } from "../bus/busMessages";
 import type { MemoryData } from "../memory/memoryData";
-import { type ChannelSnapshot, type ChannelSnapshotOptions, type StoredPosition, recoveryFrom } from "./channelRecovery";
+import {
+  type ChannelSnapshot,
+  type ChannelSnapshotOptions,
+  type StoredPosition,
+  recoveryFrom,
+} from "./channelRecovery";
 import type { ChannelStore } from "./channelStore";
 
 /** The {@link ChannelStore} in process memory. */
@@ -22,7 +27,10 @@ export class MemoryChannelStore implements ChannelStore {
       if (entry.stored.length > history) entry.stored.splice(0, entry.stored.length - history);
       position = { epoch: entry.epoch, offset: entry.offset };
     }
-    this.data.hub.publish(channelOf(this.data.keys, { kind: "channel", channel }), channelBusMessage(origin, json, position));
+    this.data.hub.publish(
+      channelOf(this.data.keys, { kind: "channel", channel }),
+      channelBusMessage(origin, json, position),
+    );
     return position ?? null;
   }
 

@@ -1,7 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { channelBusMessage } from "../bus/busMessages";
 import type { RedisCommands } from "../redis/redisCommands";
-import { type ChannelSnapshot, type ChannelSnapshotOptions, type StoredPosition, recoveryFrom } from "./channelRecovery";
+import {
+  type ChannelSnapshot,
+  type ChannelSnapshotOptions,
+  type StoredPosition,
+  recoveryFrom,
+} from "./channelRecovery";
 import type { ChannelStore } from "./channelStore";
 
 /** The value of `field` in a stream entry's flat field list. */

@@ -7,11 +7,11 @@ export class RedisConnectionStore implements ConnectionStore {
 
   async register(connectionId: string, instanceId: string): Promise<void> {
     const k = this.commands.keys;
-    await this.commands.run("meshRegisterConnection", [k.connections(), k.instanceConnections(instanceId)], [
-      k.prefix,
-      connectionId,
-      instanceId,
-    ]);
+    await this.commands.run(
+      "meshRegisterConnection",
+      [k.connections(), k.instanceConnections(instanceId)],
+      [k.prefix, connectionId, instanceId],
+    );
   }
 
   async unregister(connectionId: string): Promise<string[]> {
@@ -44,10 +44,11 @@ export class RedisConnectionStore implements ConnectionStore {
 
   async setMetadata(connectionId: string, metadata: ConnectionMetadata): Promise<void> {
     const k = this.commands.keys;
-    await this.commands.run("meshSetConnectionMetadata", [k.connections(), k.connectionMetadata()], [
-      connectionId,
-      JSON.stringify(metadata),
-    ]);
+    await this.commands.run(
+      "meshSetConnectionMetadata",
+      [k.connections(), k.connectionMetadata()],
+      [connectionId, JSON.stringify(metadata)],
+    );
   }
 
   async getMetadata(connectionId: string): Promise<ConnectionMetadata | null> {

@@ -27,7 +27,10 @@ export class MemoryInstanceStore implements InstanceStore {
     }
     // No await from the check to the end: the removal is one step, like the Lua reap script.
     const connections = [...(this.data.connectionsByInstance.get(instanceId) ?? [])];
-    const reaped = connections.map((connectionId) => ({ connectionId, rooms: this.data.forgetConnection(connectionId) }));
+    const reaped = connections.map((connectionId) => ({
+      connectionId,
+      rooms: this.data.forgetConnection(connectionId),
+    }));
     this.data.connectionsByInstance.delete(instanceId);
     this.data.aliveUntil.delete(instanceId);
     return reaped;

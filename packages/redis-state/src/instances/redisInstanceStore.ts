@@ -10,10 +10,11 @@ export class RedisInstanceStore implements InstanceStore {
 
   async heartbeat(instanceId: string, ttlMs: number): Promise<boolean> {
     const k = this.commands.keys;
-    const existed = await this.commands.run("meshHeartbeat", [k.instanceAlive(instanceId), k.instances()], [
-      instanceId,
-      Math.max(1, Math.round(ttlMs)),
-    ]);
+    const existed = await this.commands.run(
+      "meshHeartbeat",
+      [k.instanceAlive(instanceId), k.instances()],
+      [instanceId, Math.max(1, Math.round(ttlMs))],
+    );
     return existed === 1;
   }
 

@@ -10,7 +10,9 @@ export class MemoryRecordStore implements RecordStore {
 
   async get(recordId: string): Promise<StoredRecord> {
     const record = this.data.records.get(recordId);
-    return record ? { json: record.json, version: record.version, incarnation: record.incarnation } : { json: null, version: 0, incarnation: "" };
+    return record
+      ? { json: record.json, version: record.version, incarnation: record.incarnation }
+      : { json: null, version: 0, incarnation: "" };
   }
 
   async commit(write: RecordWrite): Promise<RecordCommit> {
@@ -24,8 +26,16 @@ export class MemoryRecordStore implements RecordStore {
     ) {
       return { ok: false, version: current, incarnation: record?.incarnation ?? "" };
     }
-    this.data.records.set(write.recordId, { json: write.json, version: current + 1, incarnation, writer: write.writer });
-    this.data.hub.publish(channelOf(this.data.keys, { kind: "record", recordId: write.recordId }), recordBusMessage(write.changeHead, write.json));
+    this.data.records.set(write.recordId, {
+      json: write.json,
+      version: current + 1,
+      incarnation,
+      writer: write.writer,
+    });
+    this.data.hub.publish(
+      channelOf(this.data.keys, { kind: "record", recordId: write.recordId }),
+      recordBusMessage(write.changeHead, write.json),
+    );
     return { ok: true, version: current + 1, incarnation };
   }
 
@@ -33,7 +43,10 @@ export class MemoryRecordStore implements RecordStore {
     const record = this.data.records.get(recordId);
     if (!record) return 0;
     this.data.records.delete(recordId);
-    this.data.hub.publish(channelOf(this.data.keys, { kind: "record", recordId }), recordDeletionMessage(origin, record.version));
+    this.data.hub.publish(
+      channelOf(this.data.keys, { kind: "record", recordId }),
+      recordDeletionMessage(origin, record.version),
+    );
     return record.version;
   }
 }

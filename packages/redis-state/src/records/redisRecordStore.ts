@@ -10,21 +10,30 @@ export class RedisRecordStore implements RecordStore {
   constructor(private readonly commands: RedisCommands) {}
 
   async get(recordId: string): Promise<StoredRecord> {
-    const [version, json, incarnation] = await this.commands.redis.hmget(this.commands.keys.record(recordId), "v", "d", "i");
+    const [version, json, incarnation] = await this.commands.redis.hmget(
+      this.commands.keys.record(recordId),
+      "v",
+      "d",
+      "i",
+    );
     return { json: json ?? null, version: Number(version ?? 0), incarnation: incarnation ?? "" };
   }
 
   async commit(write: RecordWrite): Promise<RecordCommit> {
     const k = this.commands.keys;
-    const [ok, version, incarnation] = (await this.commands.run("meshCommitRecord", [k.record(write.recordId), k.busRecord(write.recordId)], [
-      write.expectedVersion,
-      write.json,
-      write.changeHead,
-      write.expectedIncarnation ?? "",
-      randomUUID(),
-      write.writer,
-      write.afterOwnWrite ? "1" : "",
-    ])) as [number, number, string];
+    const [ok, version, incarnation] = (await this.commands.run(
+      "meshCommitRecord",
+      [k.record(write.recordId), k.busRecord(write.recordId)],
+      [
+        write.expectedVersion,
+        write.json,
+        write.changeHead,
+        write.expectedIncarnation ?? "",
+        randomUUID(),
+        write.writer,
+        write.afterOwnWrite ? "1" : "",
+      ],
+    )) as [number, number, string];
     return { ok: ok === 1, version: Number(version), incarnation: String(incarnation) };
   }
 

@@ -30,7 +30,11 @@ export class RedisRoomStore implements RoomStore {
 
   async removeFromAll(connectionId: string): Promise<string[]> {
     const k = this.commands.keys;
-    return (await this.commands.run("meshRemoveFromAllRooms", [k.connectionRooms(connectionId)], [k.prefix, connectionId])) as string[];
+    return (await this.commands.run(
+      "meshRemoveFromAllRooms",
+      [k.connectionRooms(connectionId)],
+      [k.prefix, connectionId],
+    )) as string[];
   }
 
   async isMember(room: string, connectionId: string): Promise<boolean> {
@@ -43,10 +47,11 @@ export class RedisRoomStore implements RoomStore {
 
   async clear(room: string): Promise<string[]> {
     const k = this.commands.keys;
-    return (await this.commands.run("meshClearRoom", [k.roomMembers(room), k.roomMetadata(room), k.roomsWithMetadata()], [
-      k.prefix,
-      room,
-    ])) as string[];
+    return (await this.commands.run(
+      "meshClearRoom",
+      [k.roomMembers(room), k.roomMetadata(room), k.roomsWithMetadata()],
+      [k.prefix, room],
+    )) as string[];
   }
 
   async setMetadata(room: string, metadata: RoomMetadata): Promise<void> {
@@ -59,7 +64,11 @@ export class RedisRoomStore implements RoomStore {
 
   async getMetadata(room: string): Promise<RoomMetadata | null> {
     const k = this.commands.keys;
-    const results = await this.commands.redis.multi().sismember(k.roomsWithMetadata(), room).hgetall(k.roomMetadata(room)).exec();
+    const results = await this.commands.redis
+      .multi()
+      .sismember(k.roomsWithMetadata(), room)
+      .hgetall(k.roomMetadata(room))
+      .exec();
     if (results?.[0]?.[1] !== 1) return null;
     return fieldsToObject((results[1]?.[1] ?? {}) as Record<string, string>);
   }

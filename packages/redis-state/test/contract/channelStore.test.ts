@@ -49,7 +49,10 @@ describe.each(IMPLEMENTATIONS)("ChannelStore contract: %s", (_name, createState)
     expect(await recoveryOf(channels, "feed", { epoch, offset: 6 }, 100)).toEqual({ recovered: true, missed: [] });
     // Offset 2 was trimmed away: messages 2 and 3 are gone, so nothing is replayed.
     expect(await recoveryOf(channels, "feed", { epoch, offset: 1 }, 100)).toEqual({ recovered: false, missed: [] });
-    expect(await recoveryOf(channels, "feed", { epoch: "another", offset: 5 }, 100)).toEqual({ recovered: false, missed: [] });
+    expect(await recoveryOf(channels, "feed", { epoch: "another", offset: 5 }, 100)).toEqual({
+      recovered: false,
+      missed: [],
+    });
     expect(await recoveryOf(channels, "feed", { epoch, offset: 3 }, 2)).toEqual({ recovered: false, missed: [] });
     expect(await recoveryOf(channels, "never", { epoch, offset: 3 }, 2)).toEqual({ recovered: false, missed: [] });
   });
@@ -65,7 +68,13 @@ describe.each(IMPLEMENTATIONS)("ChannelStore contract: %s", (_name, createState)
     expect(await channels.snapshot("snap", { historyLimit: 0, since, max: 10 })).toEqual({
       position,
       history: [],
-      recovery: { recovered: true, missed: [{ offset: 4, json: "4" }, { offset: 5, json: "5" }] },
+      recovery: {
+        recovered: true,
+        missed: [
+          { offset: 4, json: "4" },
+          { offset: 5, json: "5" },
+        ],
+      },
     });
   });
 

@@ -97,6 +97,11 @@ describe.each(IMPLEMENTATIONS)("ConnectionStore contract: %s", (_name, createSta
     const entries = await connections.getMetadataForRoom("lobby");
     expect(entries).toHaveLength(2);
     expect(entries).toEqual(expect.arrayContaining([{ c1: { userId: "u1" } }, { c2: null }]));
-    expect(await connections.instancesOf(["c1", "c3", "ghost"])).toEqual(new Map([["c1", "i1"], ["c3", "i2"]]));
+    expect(await connections.instancesOf(["c1", "c3", "ghost"])).toEqual(
+      new Map([
+        ["c1", "i1"],
+        ["c3", "i2"],
+      ]),
+    );
   });
 });

@@ -50,11 +50,25 @@ describe.each(IMPLEMENTATIONS)("RecordStore contract: %s", (_name, createState) 
     const { records } = await open();
     await commit(records, "chain", 0, "1", "h", undefined, { writer: "a" });
     // b wrote version 2; a's write for version 2 is refused, and a's next write, which builds on it, must be too.
-    expect(await commit(records, "chain", 1, "2", "h", undefined, { writer: "b" })).toMatchObject({ ok: true, version: 2 });
-    expect(await commit(records, "chain", 1, "3", "h", undefined, { writer: "a", afterOwnWrite: true })).toMatchObject({ ok: false });
-    expect(await commit(records, "chain", 2, "4", "h", undefined, { writer: "a", afterOwnWrite: true })).toMatchObject({ ok: false, version: 2 });
-    expect(await commit(records, "chain", 2, "4", "h", undefined, { writer: "b", afterOwnWrite: true })).toMatchObject({ ok: true, version: 3 });
-    expect(await commit(records, "chain", 3, "5", "h", undefined, { writer: "a" })).toMatchObject({ ok: true, version: 4 });
+    expect(await commit(records, "chain", 1, "2", "h", undefined, { writer: "b" })).toMatchObject({
+      ok: true,
+      version: 2,
+    });
+    expect(await commit(records, "chain", 1, "3", "h", undefined, { writer: "a", afterOwnWrite: true })).toMatchObject({
+      ok: false,
+    });
+    expect(await commit(records, "chain", 2, "4", "h", undefined, { writer: "a", afterOwnWrite: true })).toMatchObject({
+      ok: false,
+      version: 2,
+    });
+    expect(await commit(records, "chain", 2, "4", "h", undefined, { writer: "b", afterOwnWrite: true })).toMatchObject({
+      ok: true,
+      version: 3,
+    });
+    expect(await commit(records, "chain", 3, "5", "h", undefined, { writer: "a" })).toMatchObject({
+      ok: true,
+      version: 4,
+    });
     expect(await records.get("chain")).toMatchObject({ json: "5", version: 4 });
   });
 

@@ -43,7 +43,10 @@ export class AccessRules {
     }
     if (!(pattern instanceof RegExp)) throw new TypeError(`meshwork: a ${this.kind} rule takes a string or a RegExp`);
     const key = `${pattern.source}/${pattern.flags}`;
-    this.patterns = [...this.patterns.filter((rule) => `${(rule.pattern as RegExp).source}/${(rule.pattern as RegExp).flags}` !== key), { pattern, guard }];
+    this.patterns = [
+      ...this.patterns.filter((rule) => `${(rule.pattern as RegExp).source}/${(rule.pattern as RegExp).flags}` !== key),
+      { pattern, guard },
+    ];
   }
 
   /** The rule that decides for a name, or undefined when none matches. */

@@ -18,8 +18,10 @@ export class LocalChannelSubscribers {
     bus: ClusterBus,
     private readonly reportError: (error: unknown) => void,
   ) {
-    this.topics = new TopicSubscriptions<true>(bus, (channel) => ({ kind: "channel", channel }), (channel, message) =>
-      this.deliver(channel, message),
+    this.topics = new TopicSubscriptions<true>(
+      bus,
+      (channel) => ({ kind: "channel", channel }),
+      (channel, message) => this.deliver(channel, message),
     );
   }
 

@@ -5,7 +5,10 @@
  */
 export class AckTracker {
   private next = 1;
-  private readonly pending = new Map<number, { resolve: (acked: boolean) => void; timer: ReturnType<typeof setTimeout> }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (acked: boolean) => void; timer: ReturnType<typeof setTimeout> }
+  >();
 
   constructor(private readonly timeoutMs: number) {}
 

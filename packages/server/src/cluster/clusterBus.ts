@@ -24,7 +24,11 @@ export class ClusterBus {
   }
 
   /** Publishes a push frame (already encoded) with its routing header. */
-  publishPush(topic: BusTopic, header: Omit<Extract<BusHeader, { t: "push" }>, "t" | "o">, frame: string): Promise<void> {
+  publishPush(
+    topic: BusTopic,
+    header: Omit<Extract<BusHeader, { t: "push" }>, "t" | "o">,
+    frame: string,
+  ): Promise<void> {
     return this.bus.publish(topic, encodeBusMessage({ t: "push", o: this.instanceId, ...header }, frame));
   }
 
@@ -38,7 +42,12 @@ export class ClusterBus {
    * acknowledgement. Resolves false when the instance did not answer in time (it may be gone; its state is then
    * reaped).
    */
-  async requestRoomChange(instanceId: string, change: RoomChange, room: string, connectionId: string): Promise<boolean> {
+  async requestRoomChange(
+    instanceId: string,
+    change: RoomChange,
+    room: string,
+    connectionId: string,
+  ): Promise<boolean> {
     const { id, acknowledged } = this.acks.expect();
     await this.bus.publish(
       { kind: "instance", instanceId },

@@ -63,7 +63,11 @@ export class CommandRouter {
    * Registers a command.
    * @throws TypeError for a reserved (`mesh/…`) or already registered name, or a handler that is not a function.
    */
-  register(name: string, handler: CommandHandler, options: Middleware[] | CommandOptions | SchemaCommandOptions<PayloadSchema> = []): void {
+  register(
+    name: string,
+    handler: CommandHandler,
+    options: Middleware[] | CommandOptions | SchemaCommandOptions<PayloadSchema> = [],
+  ): void {
     assertCommandName(name);
     this.add(name, handler, options);
   }
@@ -77,7 +81,11 @@ export class CommandRouter {
     this.add(name, handler, { schema });
   }
 
-  private add(name: string, handler: CommandHandler, options: Middleware[] | CommandOptions | SchemaCommandOptions<PayloadSchema>): void {
+  private add(
+    name: string,
+    handler: CommandHandler,
+    options: Middleware[] | CommandOptions | SchemaCommandOptions<PayloadSchema>,
+  ): void {
     if (this.commands.has(name)) throw new TypeError(`meshwork: command "${name}" is already registered`);
     if (typeof handler !== "function") throw new TypeError(`meshwork: the handler of "${name}" must be a function`);
     const { schema, middlewares = [] } = Array.isArray(options) ? { schema: undefined, middlewares: options } : options;

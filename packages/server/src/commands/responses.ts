@@ -7,7 +7,11 @@ export function sendResult(connection: Connection, id: number, result: unknown):
   try {
     frame = encodeServerMessage({ type: "response", id, result });
   } catch (cause) {
-    sendError(connection, id, new MeshError("INTERNAL_ERROR", "The command's result could not be encoded as JSON", { cause }));
+    sendError(
+      connection,
+      id,
+      new MeshError("INTERNAL_ERROR", "The command's result could not be encoded as JSON", { cause }),
+    );
     return;
   }
   connection.sendFrame(frame);

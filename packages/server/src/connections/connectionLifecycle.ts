@@ -73,7 +73,8 @@ export class ConnectionLifecycle implements ConnectionHost {
     if (connection.phase === PHASE.OPEN) {
       this.deps.frames.handle(connection, data);
     } else if (connection.phase === PHASE.REGISTERING) {
-      const pending = (connection.pendingFrames ??= []);
+      connection.pendingFrames ??= [];
+      const pending = connection.pendingFrames;
       pending.push(data);
       if (pending.length > MAX_PENDING_FRAMES) {
         connection.pendingFrames = null;

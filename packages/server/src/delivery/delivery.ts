@@ -88,7 +88,9 @@ export class Delivery {
       byInstance.set(instanceId, ids);
     }
     await Promise.all(
-      [...byInstance].map(([instanceId, to]) => this.bus.publishPush({ kind: "instance", instanceId }, { to }, push.text)),
+      [...byInstance].map(([instanceId, to]) =>
+        this.bus.publishPush({ kind: "instance", instanceId }, { to }, push.text),
+      ),
     );
   }
 
@@ -98,7 +100,12 @@ export class Delivery {
   }
 
   private async toRoom(room: string, push: EncodedPush, excluded: string[]): Promise<void> {
-    sendToMembers(this.local, this.localRooms.membersOf(room), push.bytes, excluded.length === 0 ? null : new Set(excluded));
+    sendToMembers(
+      this.local,
+      this.localRooms.membersOf(room),
+      push.bytes,
+      excluded.length === 0 ? null : new Set(excluded),
+    );
     await this.bus.publishPush({ kind: "room", room }, excluded.length > 0 ? { x: excluded } : {}, push.text);
   }
 

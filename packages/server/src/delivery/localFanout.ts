@@ -16,7 +16,11 @@ export function sendToMembers(
 }
 
 /** Sends a frame to every connection on this instance, except the excluded ones. */
-export function sendToAllLocal(local: LocalConnections, frame: PreparedFrame, excluded: ReadonlySet<string> | null): void {
+export function sendToAllLocal(
+  local: LocalConnections,
+  frame: PreparedFrame,
+  excluded: ReadonlySet<string> | null,
+): void {
   for (const connection of local.values()) if (!excluded?.has(connection.id)) connection.sendFrame(frame);
 }
 

@@ -11,7 +11,11 @@ import { PreparedFrame } from "../transport/preparedFrame";
  * to patch-mode subscribers handles only the patch. Patch-mode subscribers get the value when the patch replaces
  * the whole document (`root`), as they do after a resync.
  */
-function updateFrameText(recordId: string, { header, patchJson, valueJson }: RecordBusChange, mode: RecordMode): string {
+function updateFrameText(
+  recordId: string,
+  { header, patchJson, valueJson }: RecordBusChange,
+  mode: RecordMode,
+): string {
   if (header.del) return encodeRecordUpdateFrame(recordId, header.v, "deleted");
   if (mode === "patch" && !header.root) return encodeRecordUpdateFrame(recordId, header.v, "patch", patchJson);
   return encodeRecordUpdateFrame(recordId, header.v, "full", valueJson);
@@ -30,8 +34,10 @@ export class LocalRecordSubscribers {
     bus: ClusterBus,
     private readonly reportError: (error: unknown) => void,
   ) {
-    this.topics = new TopicSubscriptions<RecordMode>(bus, (recordId) => ({ kind: "record", recordId }), (recordId, message) =>
-      this.deliver(recordId, message),
+    this.topics = new TopicSubscriptions<RecordMode>(
+      bus,
+      (recordId) => ({ kind: "record", recordId }),
+      (recordId, message) => this.deliver(recordId, message),
     );
   }
 

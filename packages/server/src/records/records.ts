@@ -48,7 +48,10 @@ export class Records implements ServerFeature {
   private readonly writer: RecordWriter;
 
   constructor(deps: RecordsDeps) {
-    this.access = new RecordAccess(new AccessRules("record", deps.reportError), new AccessRules("record", deps.reportError));
+    this.access = new RecordAccess(
+      new AccessRules("record", deps.reportError),
+      new AccessRules("record", deps.reportError),
+    );
     this.subscribers = new LocalRecordSubscribers(deps.local, deps.bus, deps.reportError);
     this.writer = new RecordWriter(deps.state, deps.bus.instanceId);
   }

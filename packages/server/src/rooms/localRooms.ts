@@ -22,8 +22,10 @@ export class LocalRooms implements ServerFeature {
   private readonly topics: TopicSubscriptions<true>;
 
   constructor(private readonly deps: LocalRoomsDeps) {
-    this.topics = new TopicSubscriptions<true>(deps.bus, (room) => ({ kind: "room", room }), (room, message) =>
-      this.onRoomMessage(room, message),
+    this.topics = new TopicSubscriptions<true>(
+      deps.bus,
+      (room) => ({ kind: "room", room }),
+      (room, message) => this.onRoomMessage(room, message),
     );
   }
 

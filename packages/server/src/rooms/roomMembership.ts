@@ -79,7 +79,9 @@ export class RoomMembership {
     if (instanceId === null || instanceId === this.bus.instanceId) return;
     const acknowledged = await this.bus.requestRoomChange(instanceId, change, room, id);
     if (!acknowledged) {
-      this.reportError(new Error(`meshwork: instance ${instanceId} did not acknowledge ${change} of ${id} in "${room}"`));
+      this.reportError(
+        new Error(`meshwork: instance ${instanceId} did not acknowledge ${change} of ${id} in "${room}"`),
+      );
     }
   }
 }

@@ -26,7 +26,11 @@ describe("TopicSubscriptions", () => {
     // add promises that a room broadcast sent after it resolves reaches the member. The second member of a room
     // used to resolve at once, while the first member's subscription could still be under way.
     const { state, bus, open } = gatedBus();
-    const rooms = new TopicSubscriptions<true>(bus, (room) => ({ kind: "room", room }), () => {});
+    const rooms = new TopicSubscriptions<true>(
+      bus,
+      (room) => ({ kind: "room", room }),
+      () => {},
+    );
     const settled: string[] = [];
     const first = rooms.add("lobby", "c1", true).then(() => settled.push("c1"));
     const second = rooms.add("lobby", "c2", true).then(() => settled.push("c2"));
@@ -45,8 +49,10 @@ describe("TopicSubscriptions", () => {
     const state = new MemoryState("unit:topics:");
     const bus = state.createBus();
     const received: string[] = [];
-    const channels = new TopicSubscriptions<true>(bus, (channel) => ({ kind: "channel", channel }), (key, message) =>
-      received.push(`${key}:${message}`),
+    const channels = new TopicSubscriptions<true>(
+      bus,
+      (channel) => ({ kind: "channel", channel }),
+      (key, message) => received.push(`${key}:${message}`),
     );
     const topic = createKeys("unit:topics:").busChannel("news");
     await channels.add("news", "c1", true);
@@ -73,7 +79,11 @@ describe("TopicSubscriptions", () => {
     const state = new MemoryState("unit:failing:");
     const bus = state.createBus();
     bus.subscribe = () => Promise.reject(new Error("redis away"));
-    const records = new TopicSubscriptions<string>(bus, (recordId) => ({ kind: "record", recordId }), () => {});
+    const records = new TopicSubscriptions<string>(
+      bus,
+      (recordId) => ({ kind: "record", recordId }),
+      () => {},
+    );
     const first = records.add("doc", "c1", "full");
     const second = records.add("doc", "c2", "patch");
     await expect(first).rejects.toThrow("redis away");

@@ -3,7 +3,10 @@ import type { WebSocket } from "ws";
 
 /** The parts of `ws`'s frame encoder used here; `ws` exports it but its type definitions do not declare it. */
 interface FrameEncoder {
-  frame(data: Buffer, options: { fin: boolean; opcode: number; mask: boolean; readOnly: boolean; rsv1: boolean }): Buffer[];
+  frame(
+    data: Buffer,
+    options: { fin: boolean; opcode: number; mask: boolean; readOnly: boolean; rsv1: boolean },
+  ): Buffer[];
 }
 
 // The ESM entry of `ws` exports `Sender` by name; the CommonJS one hangs it on the default export.

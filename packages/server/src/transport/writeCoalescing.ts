@@ -23,7 +23,7 @@ function releaseAll(): void {
  * go out before the event loop polls again. A socket already held (by anyone) is left as it is.
  */
 export function holdWritesUntilTickEnds(socket: CorkableSocket | null | undefined): void {
-  if (!socket || socket.writableCorked !== 0 || !socket.cork || !socket.uncork) return;
+  if (socket?.writableCorked !== 0 || !socket.cork || !socket.uncork) return;
   socket.cork();
   held.push(socket);
   if (!releaseScheduled) {

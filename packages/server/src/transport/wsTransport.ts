@@ -83,7 +83,8 @@ export class WsTransport {
       // Every frame is decoded with a replacing TextDecoder and then parsed and schema-checked, so invalid
       // UTF-8 can only ever turn into a bad message, never into trusted data: the check would be paid twice.
       skipUTF8Validation: true,
-      handleProtocols: (offered) => (offered.has(OUR_SUBPROTOCOL) ? OUR_SUBPROTOCOL : (offered.values().next().value ?? false)),
+      handleProtocols: (offered) =>
+        offered.has(OUR_SUBPROTOCOL) ? OUR_SUBPROTOCOL : (offered.values().next().value ?? false),
     });
     if (options.server) {
       this.httpServer = options.server;
@@ -234,12 +235,20 @@ export class WsTransport {
 
   private denied(socket: Duplex, error: unknown): void {
     if (!this.authenticating.delete(socket)) return;
-    this.handlers.reportError(new Error("meshwork: authenticateConnection threw; the upgrade was refused with 401", { cause: error }));
+    this.handlers.reportError(
+      new Error("meshwork: authenticateConnection threw; the upgrade was refused with 401", { cause: error }),
+    );
     socket.off("error", ignore);
     refuseUpgrade(socket, 401);
   }
 
-  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, speaksOurs: boolean, metadata: ConnectionMetadata | null): void {
+  private upgrade(
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    speaksOurs: boolean,
+    metadata: ConnectionMetadata | null,
+  ): void {
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       if (speaksOurs) {
         this.handlers.accept(ws, request, metadata);

@@ -5,7 +5,15 @@
 import { describe, expect, it } from "vitest";
 import { type Instance, startCluster } from "../cluster/support/cluster";
 import type { RawClient } from "../support/rawClient";
-import { busChannelOf, channelTopicsOf, flushChannel, isMarker, messagesOf, rawConnect, subscribeRaw } from "./support/channels";
+import {
+  busChannelOf,
+  channelTopicsOf,
+  flushChannel,
+  isMarker,
+  messagesOf,
+  rawConnect,
+  subscribeRaw,
+} from "./support/channels";
 
 async function twoInstances(): Promise<{ prefix: string; A: Instance; B: Instance }> {
   const { prefix, nodes } = await startCluster(2);
@@ -16,7 +24,10 @@ async function twoInstances(): Promise<{ prefix: string; A: Instance; B: Instanc
 
 async function expectInvalid(raw: RawClient, command: string, payload: unknown): Promise<void> {
   const answer = await raw.request(command, payload);
-  expect(answer, `${command} ${JSON.stringify(payload)}`).toMatchObject({ type: "error", error: { code: "INVALID_PAYLOAD" } });
+  expect(answer, `${command} ${JSON.stringify(payload)}`).toMatchObject({
+    type: "error",
+    error: { code: "INVALID_PAYLOAD" },
+  });
 }
 
 const BAD_CHANNELS: unknown[] = [
@@ -45,7 +56,15 @@ describe("bad channel input", () => {
       await expectInvalid(raw, "mesh/subscribe-channel", { channel });
       await expectInvalid(raw, "mesh/unsubscribe-channel", { channel });
     }
-    for (const payload of [undefined, null, "chat", 7, [], {}, { channel: "ok", historyLimit: 1, since: "yesterday" }]) {
+    for (const payload of [
+      undefined,
+      null,
+      "chat",
+      7,
+      [],
+      {},
+      { channel: "ok", historyLimit: 1, since: "yesterday" },
+    ]) {
       await expectInvalid(raw, "mesh/subscribe-channel", payload);
     }
     await expectInvalid(raw, "mesh/unsubscribe-channel", "ok");
@@ -118,7 +137,9 @@ describe("bad channel input", () => {
     );
     for (let i = 0; i < 20; i++) await A.server.publishToChannel("steady", i, 10);
     await flushChannel(A.server, "steady", ...others);
-    for (const raw of others) expect(messagesOf(raw, "steady").slice(0, 20)).toEqual(Array.from({ length: 20 }, (_, i) => i));
-    for (const answer of await Promise.all(answers)) expect(answer).toMatchObject({ type: "error", error: { code: "INVALID_PAYLOAD" } });
+    for (const raw of others)
+      expect(messagesOf(raw, "steady").slice(0, 20)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    for (const answer of await Promise.all(answers))
+      expect(answer).toMatchObject({ type: "error", error: { code: "INVALID_PAYLOAD" } });
   });
 });

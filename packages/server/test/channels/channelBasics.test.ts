@@ -30,8 +30,14 @@ describe("channels on one instance (wire level)", () => {
     // arrived, "after" would have arrived before it had the client still been subscribed.
     await server.publishToChannel("chat:marker", "marker");
     await client.waitFor((frame) => frame.type === "channel-message" && frame.message === "marker");
-    expect(client.framesOf("channel-message").map((frame) => frame.message)).toEqual([{ text: "live" }, "not stored", "marker"]);
-    expect(await client.request("mesh/unsubscribe-channel", { channel: "chat:room1" })).toMatchObject({ result: false });
+    expect(client.framesOf("channel-message").map((frame) => frame.message)).toEqual([
+      { text: "live" },
+      "not stored",
+      "marker",
+    ]);
+    expect(await client.request("mesh/unsubscribe-channel", { channel: "chat:room1" })).toMatchObject({
+      result: false,
+    });
   });
 
   it("refuses unexposed channels and denying guards with a reason, and reports a throwing guard", async () => {
@@ -53,7 +59,9 @@ describe("channels on one instance (wire level)", () => {
     const thrown = await client.request("mesh/subscribe-channel", { channel: "boom:1" });
     expect(thrown).toMatchObject({ result: { success: false } });
     await vi.waitFor(() => expect(errors.map((e) => e.message)).toContainEqual(expect.stringContaining("guard")));
-    expect(await client.request("mesh/subscribe-channel", { channel: "open" })).toMatchObject({ result: { success: true } });
+    expect(await client.request("mesh/subscribe-channel", { channel: "open" })).toMatchObject({
+      result: { success: true },
+    });
   });
 
   it("lets an exact name win over patterns, and the pattern exposed last win over earlier ones", async () => {
@@ -73,7 +81,9 @@ describe("channels on one instance (wire level)", () => {
     server.exposeChannel(/.*/);
     for (let i = 0; i < 1_005; i++) await server.publishToChannel("big", i, 2_000);
     const client = await connect(url);
-    expect(await client.request("mesh/subscribe-channel", { channel: "" })).toMatchObject({ error: { code: "INVALID_PAYLOAD" } });
+    expect(await client.request("mesh/subscribe-channel", { channel: "" })).toMatchObject({
+      error: { code: "INVALID_PAYLOAD" },
+    });
     expect(await client.request("mesh/subscribe-channel", { channel: "a\u0000b" })).toMatchObject({
       error: { code: "INVALID_PAYLOAD" },
     });

@@ -51,12 +51,18 @@ describe("MeshClient channel subscriptions on two instances", () => {
 
     const first: unknown[] = [];
     const second: unknown[] = [];
-    expect(await client.subscribe("chat:1", (m) => first.push(m), { historyLimit: 5 })).toEqual({ success: true, history: ["h2", "h1"] });
+    expect(await client.subscribe("chat:1", (m) => first.push(m), { historyLimit: 5 })).toEqual({
+      success: true,
+      history: ["h2", "h1"],
+    });
     await A.server.publishToChannel("chat:1", "one", 10);
     await flush(A.server);
     expect(first).toEqual(["one"]);
 
-    expect(await client.subscribe("chat:1", (m) => second.push(m), { historyLimit: 2 })).toEqual({ success: true, history: ["one", "h2"] });
+    expect(await client.subscribe("chat:1", (m) => second.push(m), { historyLimit: 2 })).toEqual({
+      success: true,
+      history: ["one", "h2"],
+    });
     await A.server.publishToChannel("chat:1", "two", 10);
     await A.server.publishToChannel("chat:1", "three");
     await flush(A.server);
@@ -128,8 +134,12 @@ describe("MeshClient channel subscriptions on two instances", () => {
     for (const channel of ["", "x".repeat(257), "a\nb"]) {
       await expect(client.subscribe(channel, () => {})).rejects.toMatchObject({ code: "INVALID_PAYLOAD" });
     }
-    await expect(client.subscribe("chat:big", () => {}, { historyLimit: -1 })).rejects.toMatchObject({ code: "INVALID_PAYLOAD" });
-    await expect(client.subscribe("chat:big", () => {}, { historyLimit: 2.5 })).rejects.toMatchObject({ code: "INVALID_PAYLOAD" });
+    await expect(client.subscribe("chat:big", () => {}, { historyLimit: -1 })).rejects.toMatchObject({
+      code: "INVALID_PAYLOAD",
+    });
+    await expect(client.subscribe("chat:big", () => {}, { historyLimit: 2.5 })).rejects.toMatchObject({
+      code: "INVALID_PAYLOAD",
+    });
     const { history } = await client.subscribe("chat:big", () => {}, { historyLimit: 1e9 });
     expect(history).toHaveLength(1_000);
     expect(history[0]).toBe(1_001);
@@ -158,7 +168,9 @@ describe("MeshClient channel subscriptions on two instances", () => {
     const leaves = await connectClient(B.url);
     await stays.subscribe("chat:shared", () => {});
     for (const channel of ["chat:shared", "chat:own-1", "chat:own-2"]) await leaves.subscribe(channel, () => {});
-    expect(channelTopicsOf(B.server)).toEqual(["chat:own-1", "chat:own-2", "chat:shared"].map((c) => busChannelOf(prefix, c)));
+    expect(channelTopicsOf(B.server)).toEqual(
+      ["chat:own-1", "chat:own-2", "chat:shared"].map((c) => busChannelOf(prefix, c)),
+    );
     const gone = new Promise<void>((resolve) => B.server.once("disconnected", () => resolve()));
     await leaves.close();
     await gone;

@@ -45,7 +45,9 @@ describe("channel exposure on two instances", () => {
       const refused = await subscribeRaw(raw, channel);
       expect(refused, channel).toEqual({ success: false, reason: expect.stringContaining("not exposed"), history: [] });
     }
-    expect(channelTopicsOf(B.server)).toEqual([MARK, "notifications:global", "chat:room1"].map((c) => busChannelOf(prefix, c)).sort());
+    expect(channelTopicsOf(B.server)).toEqual(
+      [MARK, "notifications:global", "chat:room1"].map((c) => busChannelOf(prefix, c)).sort(),
+    );
 
     // A refused subscription delivers nothing.
     await A.server.publishToChannel("notifications:local", "nope");
@@ -76,16 +78,26 @@ describe("channel exposure on two instances", () => {
     await Promise.all([subscribeRaw(premium, MARK), subscribeRaw(basic, MARK)]);
 
     expect(await subscribeRaw(premium, "private:chat:1")).toMatchObject({ success: true });
-    expect(await subscribeRaw(basic, "private:chat:1")).toEqual({ success: false, reason: expect.stringContaining("denied"), history: [] });
+    expect(await subscribeRaw(basic, "private:chat:1")).toEqual({
+      success: false,
+      reason: expect.stringContaining("denied"),
+      history: [],
+    });
     expect(calls).toEqual([
       { connectionId: idOf(premium), channel: "private:chat:1" },
       { connectionId: idOf(basic), channel: "private:chat:1" },
     ]);
     expect(B.errors).toEqual([]);
 
-    expect(await subscribeRaw(premium, "private:chat:boom")).toEqual({ success: false, reason: expect.stringContaining("denied"), history: [] });
-    expect(B.errors.map((error) => error.message)).toEqual([expect.stringContaining('guard of channel "private:chat:boom" threw')]);
-    expect((B.errors[0]?.cause as Error).message).toBe("guard exploded");
+    expect(await subscribeRaw(premium, "private:chat:boom")).toEqual({
+      success: false,
+      reason: expect.stringContaining("denied"),
+      history: [],
+    });
+    expect(B.errors.map((error) => error.message)).toEqual([
+      expect.stringContaining('guard of channel "private:chat:boom" threw'),
+    ]);
+    expect((B.errors[0]?.cause as Error | undefined)?.message).toBe("guard exploded");
 
     // Only the allowed subscription delivers; the connection that hit the throwing guard keeps being served.
     await A.server.publishToChannel("private:chat:1", "secret");
@@ -162,18 +174,25 @@ describe("channel history", () => {
     const raw = await rawConnect(B.url);
     const result = await subscribeRaw(raw, "chat:room1", { historyLimit: 50 });
     expect(result).toMatchObject({ success: true, history: ["msg10", "msg9", "msg8"], position: { offset: 10 } });
-    expect((await subscribeRaw(await rawConnect(A.url), "chat:room1", { historyLimit: 2 })).history).toEqual(["msg10", "msg9"]);
+    expect((await subscribeRaw(await rawConnect(A.url), "chat:room1", { historyLimit: 2 })).history).toEqual([
+      "msg10",
+      "msg9",
+    ]);
     expect((await subscribeRaw(await rawConnect(A.url), "chat:room1", { historyLimit: 0 })).history).toEqual([]);
     expect((await subscribeRaw(await rawConnect(A.url), "chat:room1")).history).toEqual([]);
 
     await A.server.publishToChannel("chat:room1", "msg11", 1);
     expect(await redis.xlen(stream)).toBe(1);
-    expect((await subscribeRaw(await rawConnect(B.url), "chat:room1", { historyLimit: 50 })).history).toEqual(["msg11"]);
+    expect((await subscribeRaw(await rawConnect(B.url), "chat:room1", { historyLimit: 50 })).history).toEqual([
+      "msg11",
+    ]);
 
     // Messages published without history are delivered but not stored.
     await A.server.publishToChannel("chat:room1", "msg12");
     expect(await redis.xlen(stream)).toBe(1);
-    expect((await subscribeRaw(await rawConnect(B.url), "chat:room1", { historyLimit: 50 })).history).toEqual(["msg11"]);
+    expect((await subscribeRaw(await rawConnect(B.url), "chat:room1", { historyLimit: 50 })).history).toEqual([
+      "msg11",
+    ]);
   });
 
   it("history is newest first for every history size, and a channel without stored messages has none and no position", async () => {

@@ -15,7 +15,6 @@ import { busChannelOf, channelTopicsOf } from "./support/channels";
 
 type Client = MeshClient & { connectionId: string };
 
-
 /** A subscription's callback and onRecover calls, recorded. */
 interface Recorded {
   messages: unknown[];

@@ -15,13 +15,14 @@ import { messagesOf, rawConnect, subscribeRaw } from "./support/channels";
 
 const own = privateRedisServer();
 
-
 /**
  * Records the commands clients send (not those a script runs), from MONITOR. `settle()` resolves once every
  * command executed before it was recorded: MONITOR reports in execution order, so seeing a sentinel ECHO sent
  * after them proves it. The sentinels and the INFO snapshots are left out of `since`.
  */
-async function monitorCommands(url: string): Promise<{ since: (mark: number) => string[]; settle: () => Promise<number>; stop: () => void }> {
+async function monitorCommands(
+  url: string,
+): Promise<{ since: (mark: number) => string[]; settle: () => Promise<number>; stop: () => void }> {
   const sender = admin(url);
   const monitor = await admin(url).monitor();
   const seen: string[] = [];
@@ -61,7 +62,9 @@ describe("Redis commands per channel publish", () => {
     const everyoneHas = (count: number) =>
       Promise.all(
         subscribers.map((raw) =>
-          raw.waitFor(() => messagesOf(raw, "stats").length >= count).then(() => expect(messagesOf(raw, "stats")).toHaveLength(count)),
+          raw
+            .waitFor(() => messagesOf(raw, "stats").length >= count)
+            .then(() => expect(messagesOf(raw, "stats")).toHaveLength(count)),
         ),
       );
 

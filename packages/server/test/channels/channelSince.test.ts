@@ -52,7 +52,10 @@ describe("subscribe with since", () => {
     expect(channelFrames(again, "feed")).toHaveLength(1);
 
     // Nothing missed: recovered, nothing to replay. History can be asked for alongside.
-    const upToDate = await subscribeRaw(await rawConnect(A.url), "feed", { since: { epoch: last.epoch, offset: 6 }, historyLimit: 2 });
+    const upToDate = await subscribeRaw(await rawConnect(A.url), "feed", {
+      since: { epoch: last.epoch, offset: 6 },
+      historyLimit: 2,
+    });
     expect(upToDate).toMatchObject({ success: true, recovered: true, missed: [], history: ["m6", "m5"] });
   });
 
@@ -83,9 +86,18 @@ describe("subscribe with since", () => {
     const { epoch } = position as ChannelPosition;
     const raw = await rawConnect(B.url);
 
-    expect(await subscribeRaw(raw, "feed", { since: { epoch: "another-epoch", offset: 0 } })).toMatchObject({ recovered: false, missed: [] });
-    expect(await subscribeRaw(raw, "feed", { since: { epoch, offset: 7 } })).toMatchObject({ recovered: false, missed: [] });
-    expect(await subscribeRaw(raw, "feed-unstored", { since: { epoch, offset: 1 } })).toMatchObject({ recovered: false, missed: [] });
+    expect(await subscribeRaw(raw, "feed", { since: { epoch: "another-epoch", offset: 0 } })).toMatchObject({
+      recovered: false,
+      missed: [],
+    });
+    expect(await subscribeRaw(raw, "feed", { since: { epoch, offset: 7 } })).toMatchObject({
+      recovered: false,
+      missed: [],
+    });
+    expect(await subscribeRaw(raw, "feed-unstored", { since: { epoch, offset: 1 } })).toMatchObject({
+      recovered: false,
+      missed: [],
+    });
 
     // The history is lost (Redis restarted empty, keys evicted): publishing again starts a new epoch, and a
     // position from the old one cannot be recovered even though its offset looks plausible.

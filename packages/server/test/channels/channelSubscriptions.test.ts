@@ -20,11 +20,21 @@ import {
 
 const MARK = "marks";
 
-async function twoInstances(): Promise<{ prefix: string; A: Instance; B: Instance; redis: RedisClient; base: string[] }> {
+async function twoInstances(): Promise<{
+  prefix: string;
+  A: Instance;
+  B: Instance;
+  redis: RedisClient;
+  base: string[];
+}> {
   const { prefix, nodes } = await startCluster(2);
   const [A, B] = nodes as [Instance, Instance];
   for (const { server } of [A, B]) server.exposeChannel(/.*/);
-  const base = [`${prefix}bus:all`, `${prefix}bus:instance:${A.server.instanceId}`, `${prefix}bus:instance:${B.server.instanceId}`].sort();
+  const base = [
+    `${prefix}bus:all`,
+    `${prefix}bus:instance:${A.server.instanceId}`,
+    `${prefix}bus:instance:${B.server.instanceId}`,
+  ].sort();
   return { prefix, A, B, redis: admin(), base };
 }
 
@@ -106,7 +116,9 @@ describe("channel subscriptions per instance", () => {
     for (const channel of channels) await subscribeRaw(a1, channel);
     await subscribeRaw(a2, "c3");
     expect(channelTopicsOf(A.server)).toEqual(channels.map((c) => busChannelOf(prefix, c)).sort());
-    expect(await pubsubChannels(redis, prefix)).toEqual([...base, ...channels.map((c) => busChannelOf(prefix, c))].sort());
+    expect(await pubsubChannels(redis, prefix)).toEqual(
+      [...base, ...channels.map((c) => busChannelOf(prefix, c))].sort(),
+    );
 
     await disconnect(A.server, a1);
     expect(channelTopicsOf(A.server)).toEqual([busChannelOf(prefix, "c3")]);
@@ -180,9 +192,13 @@ describe("channel subscription leaks", () => {
     for (let round = 0; round < 30; round++) {
       const channels = [`churn:${round % 5}`, `churn:${(round + 2) % 5}`];
       // Every socket subscribes to both channels, concurrently, some twice.
-      await Promise.all(sockets.flatMap((raw, i) => channels.concat(i % 2 === 0 ? channels[0]! : []).map((c) => subscribeRaw(raw, c))));
+      await Promise.all(
+        sockets.flatMap((raw, i) => channels.concat(i % 2 === 0 ? channels[0]! : []).map((c) => subscribeRaw(raw, c))),
+      );
       for (const node of instances) {
-        expect(channelTopicsOf(node.server), `round ${round}`).toEqual(channels.map((c) => busChannelOf(prefix, c)).sort());
+        expect(channelTopicsOf(node.server), `round ${round}`).toEqual(
+          channels.map((c) => busChannelOf(prefix, c)).sort(),
+        );
       }
       // One message reaches everyone exactly once.
       const message = `round ${round}`;

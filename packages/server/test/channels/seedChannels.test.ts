@@ -31,7 +31,6 @@ afterEach(() => {
   premiumConnections.clear();
 });
 
-
 async function configuredCluster(): Promise<{ prefix: string; instanceA: Instance; instanceB: Instance }> {
   const { prefix, nodes } = await startCluster(2);
   const [instanceA, instanceB] = nodes as [Instance, Instance];
@@ -42,9 +41,9 @@ async function configuredCluster(): Promise<{ prefix: string; instanceA: Instanc
     server.exposeChannel(/^chat:.+$/);
     // return false to disallow subscription, or true to allow
     server.exposeChannel(/^private:chat:.+$/, async (conn, channel) => {
-    // per-client guarding
-    const valid = await isPremiumUser(conn);
-    return valid;
+      // per-client guarding
+      const valid = await isPremiumUser(conn);
+      return valid;
     });
     // --- end ---
   }
@@ -81,15 +80,12 @@ describe("seed README: Redis Channel Subscriptions, on two instances", () => {
       const server: MeshServer = instanceA.server;
       // --- Server Publishing (verbatim) ---
       // publish to 'notifications:global' without history
-      await server.publishToChannel(
-      "notifications:global",
-      JSON.stringify({ alert: "Red alert!" })
-      );
+      await server.publishToChannel("notifications:global", JSON.stringify({ alert: "Red alert!" }));
       // publish a chat message and keep the last 50 messages in history
       await server.publishToChannel(
-      "chat:room1",
-      JSON.stringify({ type: "user-message", user: "1", text: "Hi" }),
-      50 // store in Redis history
+        "chat:room1",
+        JSON.stringify({ type: "user-message", user: "1", text: "Hi" }),
+        50, // store in Redis history
       );
       // --- end ---
     }
@@ -115,14 +111,14 @@ describe("seed README: Redis Channel Subscriptions, on two instances", () => {
     {
       // --- Client Usage (verbatim) ---
       const { success, history } = await client.subscribe(
-      "chat:room1",
-      (message) => {
-      console.log("Live message:", message);
-      },
-      { historyLimit: 3 }
+        "chat:room1",
+        (message) => {
+          console.log("Live message:", message);
+        },
+        { historyLimit: 3 },
       );
       if (success) {
-      console.log("Recent messages:", history); // ["msg3", "msg2", "msg1"]
+        console.log("Recent messages:", history); // ["msg3", "msg2", "msg1"]
       }
       // --- end ---
     }
@@ -135,11 +131,8 @@ describe("seed README: Redis Channel Subscriptions, on two instances", () => {
     // A second subscription (to another channel) carries the marker that proves msg5 will not arrive.
     const markers: unknown[] = [];
     await client.subscribe("notifications:global", (message) => markers.push(message));
-    {
-      // --- Unsubscribe (verbatim) ---
-      await client.unsubscribe("chat:room1");
-      // --- end ---
-    }
+    // --- Unsubscribe (verbatim) ---
+    await client.unsubscribe("chat:room1");
     expect(channelTopicsOf(instanceB.server)).toEqual([busChannelOf(prefix, "notifications:global")]);
     await instanceA.server.publishToChannel("chat:room1", "msg5", 50);
     await instanceA.server.publishToChannel("notifications:global", "marker");

@@ -36,14 +36,23 @@ const NAMES: Name[] = ["a1", "a2", "b1", "b2", "c1"];
 
 /** Starts recording `event` on every client. */
 function recordAll(t: Topology, event: string): Record<Name, unknown[]> {
-  return Object.fromEntries(NAMES.map((name) => [name, recordPushes(t.clients[name], event)])) as Record<Name, unknown[]>;
+  return Object.fromEntries(NAMES.map((name) => [name, recordPushes(t.clients[name], event)])) as Record<
+    Name,
+    unknown[]
+  >;
 }
 
 /**
  * Asserts that exactly `expected` clients got `payload` (once each) from a push `sender` sent: waits for the
  * expected ones, then flushes the others so a stray delivery would have shown up.
  */
-async function expectReceivers(t: Topology, sender: Instance, got: Record<Name, unknown[]>, expected: Name[], payload: unknown) {
+async function expectReceivers(
+  t: Topology,
+  sender: Instance,
+  got: Record<Name, unknown[]>,
+  expected: Name[],
+  payload: unknown,
+) {
   await eventually(() => {
     for (const name of expected) expect(got[name], `${name} should have received it`).toContainEqual(payload);
   });
@@ -145,7 +154,9 @@ describe("broadcasts across instances", () => {
 
     // A connection that closed is unknown too, once its instance has unregistered it.
     await t.clients.b1.close();
-    await eventually(async () => expect(await t.A.server.sendTo(t.clients.b1.connectionId, "dm", { n: 4 })).toBe(false));
+    await eventually(async () =>
+      expect(await t.A.server.sendTo(t.clients.b1.connectionId, "dm", { n: 4 })).toBe(false),
+    );
   });
 
   it("regression (original Mesh bug 1a): connections with metadata still receive every kind of broadcast", async () => {
@@ -154,13 +165,23 @@ describe("broadcasts across instances", () => {
     const t = await threeInstances();
     const got = recordAll(t, "after-metadata");
     // Metadata written from an instance other than the one serving each connection, and from its own.
-    for (const [name, writer] of [["a1", t.B], ["a2", t.A], ["b1", t.C], ["b2", t.B], ["c1", t.A]] as const) {
+    for (const [name, writer] of [
+      ["a1", t.B],
+      ["a2", t.A],
+      ["b1", t.C],
+      ["b2", t.B],
+      ["c1", t.A],
+    ] as const) {
       await writer.server.connectionManager.setMetadata(t.clients[name].connectionId, { userId: name, token: "t" });
     }
     for (const name of NAMES) {
-      expect(await t.C.server.connectionManager.getMetadata(t.clients[name].connectionId)).toEqual({ userId: name, token: "t" });
+      expect(await t.C.server.connectionManager.getMetadata(t.clients[name].connectionId)).toEqual({
+        userId: name,
+        token: "t",
+      });
     }
-    for (const name of ["a1", "b1", "c1"] as const) await t.B.server.addToRoom("with-meta", t.clients[name].connectionId);
+    for (const name of ["a1", "b1", "c1"] as const)
+      await t.B.server.addToRoom("with-meta", t.clients[name].connectionId);
 
     await t.A.server.broadcast("after-metadata", "all");
     await expectReceivers(t, t.A, got, NAMES, "all");

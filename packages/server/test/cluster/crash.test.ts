@@ -4,7 +4,16 @@
 import type { InstanceDownInfo } from "@meshwork/server";
 import { escapeKeyComponent } from "@meshwork/redis-state";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Instance, admin, connectClient, eventually, flushPushes, recordPushes, startInstance, testPrefix } from "./support/cluster";
+import {
+  type Instance,
+  admin,
+  connectClient,
+  eventually,
+  flushPushes,
+  recordPushes,
+  startInstance,
+  testPrefix,
+} from "./support/cluster";
 import { killChildren, startChildInstance } from "./support/childInstance";
 import { TEST_REDIS_URL, scanKeys } from "./support/redis";
 
@@ -24,7 +33,12 @@ describe("instance crash", () => {
       startInstance(prefix, { heartbeatInterval: HEARTBEAT, instanceTtl: TTL }),
       startInstance(prefix, { heartbeatInterval: HEARTBEAT, instanceTtl: TTL }),
     ])) as [Instance, Instance];
-    const child = await startChildInstance({ redis: TEST_REDIS_URL, keyPrefix: prefix, heartbeatInterval: HEARTBEAT, instanceTtl: TTL });
+    const child = await startChildInstance({
+      redis: TEST_REDIS_URL,
+      keyPrefix: prefix,
+      heartbeatInterval: HEARTBEAT,
+      instanceTtl: TTL,
+    });
 
     // Three clients on the doomed instance, in rooms (one shared with a survivor's client) and with metadata.
     const roomsOf: Record<string, string[]> = {};
@@ -32,7 +46,9 @@ describe("instance crash", () => {
     const plan = [["lobby", "team"], ["lobby"], ["solo"]];
     for (const [index, rooms] of plan.entries()) {
       const client = await connectClient(child.url, { shouldReconnect: false });
-      expect(await client.command("cluster-test/setup", { rooms, metadata: { userId: `u${index}` } })).toEqual({ instanceId: child.instanceId });
+      expect(await client.command("cluster-test/setup", { rooms, metadata: { userId: `u${index}` } })).toEqual({
+        instanceId: child.instanceId,
+      });
       roomsOf[client.connectionId] = rooms;
       doomed.push(client);
     }
@@ -52,14 +68,17 @@ describe("instance crash", () => {
     const killedAt = Date.now();
 
     // Cleaned up within instanceTtl + heartbeatInterval (+ slack), as seen through the survivors' API.
-    await eventually(async () => {
-      expect(await S1.server.getRoomMembers("lobby")).toEqual([survivor.connectionId]);
-      expect(await S2.server.getRoomMembers("team")).toEqual([]);
-      expect(await S2.server.getRoomMembers("solo")).toEqual([]);
-      for (const id of ids) expect(await S1.server.connectionManager.getMetadata(id)).toBeNull();
-      expect(await S2.server.connectionManager.getAllMetadata()).toEqual([{ [survivor.connectionId]: null }]);
-      expect(downs).toHaveLength(1);
-    }, TTL + HEARTBEAT + SLACK);
+    await eventually(
+      async () => {
+        expect(await S1.server.getRoomMembers("lobby")).toEqual([survivor.connectionId]);
+        expect(await S2.server.getRoomMembers("team")).toEqual([]);
+        expect(await S2.server.getRoomMembers("solo")).toEqual([]);
+        for (const id of ids) expect(await S1.server.connectionManager.getMetadata(id)).toBeNull();
+        expect(await S2.server.connectionManager.getAllMetadata()).toEqual([{ [survivor.connectionId]: null }]);
+        expect(downs).toHaveLength(1);
+      },
+      TTL + HEARTBEAT + SLACK,
+    );
     const tookMs = Date.now() - killedAt;
     expect(tookMs).toBeLessThanOrEqual(TTL + HEARTBEAT + SLACK);
 
@@ -67,9 +86,14 @@ describe("instance crash", () => {
     const [down] = downs;
     expect([S1.server.instanceId, S2.server.instanceId]).toContain(down!.by);
     expect(down!.info.instanceId).toBe(child.instanceId);
-    const reported = down!.info.connections.map(({ connectionId, rooms }) => ({ connectionId, rooms: [...rooms].sort() }));
+    const reported = down!.info.connections.map(({ connectionId, rooms }) => ({
+      connectionId,
+      rooms: [...rooms].sort(),
+    }));
     expect(reported.sort((a, b) => a.connectionId.localeCompare(b.connectionId))).toEqual(
-      ids.map((id) => ({ connectionId: id, rooms: [...roomsOf[id]!].sort() })).sort((a, b) => a.connectionId.localeCompare(b.connectionId)),
+      ids
+        .map((id) => ({ connectionId: id, rooms: [...roomsOf[id]!].sort() }))
+        .sort((a, b) => a.connectionId.localeCompare(b.connectionId)),
     );
 
     // The dead connections are unknown everywhere now.
@@ -107,7 +131,12 @@ describe("instance crash", () => {
     // treat it as dead; when it resumes, its heartbeat finds it expired and it registers its state again.
     const prefix = testPrefix();
     const S = await startInstance(prefix, { heartbeatInterval: HEARTBEAT, instanceTtl: TTL });
-    const child = await startChildInstance({ redis: TEST_REDIS_URL, keyPrefix: prefix, heartbeatInterval: HEARTBEAT, instanceTtl: TTL });
+    const child = await startChildInstance({
+      redis: TEST_REDIS_URL,
+      keyPrefix: prefix,
+      heartbeatInterval: HEARTBEAT,
+      instanceTtl: TTL,
+    });
     const frozen = await connectClient(child.url, { shouldReconnect: false });
     await frozen.command("cluster-test/setup", { rooms: ["lobby"], metadata: { userId: "f" } });
     const downs: InstanceDownInfo[] = [];
@@ -115,10 +144,13 @@ describe("instance crash", () => {
 
     process.kill(child.pid, "SIGSTOP");
     try {
-      await eventually(async () => {
-        expect(downs.map((d) => d.instanceId)).toEqual([child.instanceId]);
-        expect(await S.server.getRoomMembers("lobby")).toEqual([]);
-      }, TTL + HEARTBEAT + SLACK);
+      await eventually(
+        async () => {
+          expect(downs.map((d) => d.instanceId)).toEqual([child.instanceId]);
+          expect(await S.server.getRoomMembers("lobby")).toEqual([]);
+        },
+        TTL + HEARTBEAT + SLACK,
+      );
       expect(downs[0]!.connections).toEqual([{ connectionId: frozen.connectionId, rooms: ["lobby"] }]);
     } finally {
       process.kill(child.pid, "SIGCONT");
@@ -136,4 +168,3 @@ describe("instance crash", () => {
     expect(await admin().sismember(`${prefix}instances`, child.instanceId)).toBe(1);
   });
 });
-

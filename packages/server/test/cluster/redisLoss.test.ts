@@ -15,7 +15,6 @@ const onUnhandled = (reason: unknown): void => {
   unhandled.push(reason);
 };
 
-
 beforeEach(() => {
   unhandled.length = 0;
   process.on("unhandledRejection", onUnhandled);
@@ -149,7 +148,9 @@ describe("Redis lost and back", () => {
       // Sockets, unregistering and leaving the cluster get closeTimeout each; not ioredis's
       // retries, which would take many seconds.
       expect(Date.now() - started).toBeLessThan(3 * 500 + 1_000);
-      expect(A.errors.map((error) => error.message)).toContainEqual(expect.stringContaining("could not leave the cluster"));
+      expect(A.errors.map((error) => error.message)).toContainEqual(
+        expect.stringContaining("could not leave the cluster"),
+      );
     } finally {
       await own.server.start();
     }

@@ -98,7 +98,8 @@ describe("rooms across instances", () => {
     expect(got).toEqual({ a1: [], b1: [], c1: [] });
     // Every instance stops listening to the cleared room (the others hear of it through the bus, asynchronously).
     await eventually(() => {
-      for (const instance of [A, B, C]) expect(instance.server.subscribedChannels().filter((c) => c.endsWith(":bus:room:doomed"))).toEqual([]);
+      for (const instance of [A, B, C])
+        expect(instance.server.subscribedChannels().filter((c) => c.endsWith(":bus:room:doomed"))).toEqual([]);
     });
 
     // The room can be used again afterwards.
@@ -144,8 +145,10 @@ describe("rooms across instances", () => {
     for (let i = 0; i < 60; i++) {
       // add (A) racing remove (C); add (C) racing a remove on the owner B itself.
       const room = `race-${i}`;
-      if (i % 2 === 0) await Promise.all([A.server.addToRoom(room, b1.connectionId), C.server.removeFromRoom(room, b1.connectionId)]);
-      else await Promise.all([C.server.addToRoom(room, b1.connectionId), B.server.removeFromRoom(room, b1.connectionId)]);
+      if (i % 2 === 0)
+        await Promise.all([A.server.addToRoom(room, b1.connectionId), C.server.removeFromRoom(room, b1.connectionId)]);
+      else
+        await Promise.all([C.server.addToRoom(room, b1.connectionId), B.server.removeFromRoom(room, b1.connectionId)]);
       const member = await A.server.isInRoom(room, b1.connectionId);
       if ((await delivered(room, "after-race")) !== member) mismatches.push(`${room}: isInRoom ${member}`);
     }

@@ -27,18 +27,18 @@ describe("seed README samples on two instances", () => {
     {
       const server: MeshServer = instanceA.server;
       server.registerCommand("authenticate", async (ctx) => {
-      // maybe do some actual authentication here
-      const { userId } = ctx.payload;
-      const token = encode({
-      sub: userId,
-      iat: Date.now(),
-      exp: Date.now() + 3600,
-      });
-      await server.connectionManager.setMetadata(ctx.connection, {
-      userId,
-      token,
-      });
-      return { success: true };
+        // maybe do some actual authentication here
+        const { userId } = ctx.payload;
+        const token = encode({
+          sub: userId,
+          iat: Date.now(),
+          exp: Date.now() + 3600,
+        });
+        await server.connectionManager.setMetadata(ctx.connection, {
+          userId,
+          token,
+        });
+        return { success: true };
       });
     }
 
@@ -95,9 +95,9 @@ describe("seed README samples on two instances", () => {
     await expect
       .poll(() => instanceB.server.connectionManager.getMetadata(bob.connectionId), { timeout: 3_000, interval: 20 })
       .toBeNull();
-    expect((await instanceB.server.connectionManager.getAllMetadata()).map((entry) => Object.keys(entry)[0]).sort()).toEqual(
-      [alice.connectionId, anonymous.connectionId].sort(),
-    );
+    expect(
+      (await instanceB.server.connectionManager.getAllMetadata()).map((entry) => Object.keys(entry)[0]).sort(),
+    ).toEqual([alice.connectionId, anonymous.connectionId].sort());
   });
 
   it("Room Metadata: set on A, updated on B, read on A; getAllMetadata lists rooms; clearRoom removes it", async () => {
@@ -108,8 +108,8 @@ describe("seed README samples on two instances", () => {
       const server: MeshServer = instanceA.server;
       // set metadata for a room
       await server.roomManager.setMetadata("lobby", {
-      topic: "General Discussion",
-      maxUsers: 50,
+        topic: "General Discussion",
+        maxUsers: 50,
       });
       // get metadata for a specific room
       const lobbyMeta = await server.roomManager.getMetadata("lobby");
@@ -120,8 +120,8 @@ describe("seed README samples on two instances", () => {
       const server: MeshServer = instanceB.server;
       // update metadata (merges with existing data)
       await server.roomManager.updateMetadata("lobby", {
-      topic: "Updated Topic", // Overwrites existing topic
-      private: false, // Adds new field
+        topic: "Updated Topic", // Overwrites existing topic
+        private: false, // Adds new field
       });
       // The sample's "otherRoom", so the listing below has more than one room.
       await server.roomManager.setMetadata("otherRoom", { topic: "Elsewhere" });

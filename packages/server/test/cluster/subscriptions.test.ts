@@ -12,12 +12,19 @@ describe("room channel subscriptions", () => {
     const [A, B] = nodes as [Instance, Instance];
     const redis = admin();
     const roomChannel = `${prefix}bus:room:lobby`;
-    const base = [`${prefix}bus:all`, `${prefix}bus:instance:${A.server.instanceId}`, `${prefix}bus:instance:${B.server.instanceId}`].sort();
-    const roomChannelsOf = (instance: Instance) => instance.server.subscribedChannels().filter((c) => c.includes("bus:room:"));
+    const base = [
+      `${prefix}bus:all`,
+      `${prefix}bus:instance:${A.server.instanceId}`,
+      `${prefix}bus:instance:${B.server.instanceId}`,
+    ].sort();
+    const roomChannelsOf = (instance: Instance) =>
+      instance.server.subscribedChannels().filter((c) => c.includes("bus:room:"));
 
     // Before anyone joins: every instance listens to `all` and its own channel, and to no room.
     expect(await pubsubChannels(redis, prefix)).toEqual(base);
-    expect(A.server.subscribedChannels().sort()).toEqual([`${prefix}bus:all`, `${prefix}bus:instance:${A.server.instanceId}`].sort());
+    expect(A.server.subscribedChannels().sort()).toEqual(
+      [`${prefix}bus:all`, `${prefix}bus:instance:${A.server.instanceId}`].sort(),
+    );
 
     const [a1, a2] = await Promise.all([connectClient(A.url), connectClient(A.url)]);
     const b1 = await connectClient(B.url);
@@ -55,7 +62,9 @@ describe("room channel subscriptions", () => {
     const a1 = await connectClient(A.url);
     const rooms = ["r1", "r2", "r3"];
     for (const room of rooms) await B.server.addToRoom(room, a1.connectionId);
-    expect((await pubsubChannels(redis, prefix)).filter((c) => c.includes("bus:room:"))).toEqual(rooms.map((r) => `${prefix}bus:room:${r}`));
+    expect((await pubsubChannels(redis, prefix)).filter((c) => c.includes("bus:room:"))).toEqual(
+      rooms.map((r) => `${prefix}bus:room:${r}`),
+    );
 
     const disconnected = new Promise((resolve) => A.server.once("disconnected", resolve));
     await a1.close();
@@ -77,7 +86,10 @@ describe("room channel subscriptions", () => {
       await Promise.all(clients.map((c, i) => instances[(i + round) % 2]!.server.addToRoom(room, c.connectionId)));
       // Then concurrent leaves, or a clear, or a removeFromAllRooms.
       if (round % 3 === 0) await instances[round % 2]!.server.clearRoom(room);
-      else if (round % 3 === 1) await Promise.all(clients.map((c, i) => instances[(i + round + 1) % 2]!.server.removeFromRoom(room, c.connectionId)));
+      else if (round % 3 === 1)
+        await Promise.all(
+          clients.map((c, i) => instances[(i + round + 1) % 2]!.server.removeFromRoom(room, c.connectionId)),
+        );
       else await Promise.all(clients.map((c) => instances[round % 2]!.server.removeFromAllRooms(c.connectionId)));
     }
     // A last round that ends in disconnects.
@@ -87,9 +99,14 @@ describe("room channel subscriptions", () => {
     // clearRoom reaches other instances through the bus and disconnect cleanup runs after the socket closed,
     // so both sides are polled up to a deadline.
     await eventually(async () => {
-      for (const instance of instances) expect(instance.server.subscribedChannels().filter((c) => c.includes("bus:room:"))).toEqual([]);
+      for (const instance of instances)
+        expect(instance.server.subscribedChannels().filter((c) => c.includes("bus:room:"))).toEqual([]);
       expect(await pubsubChannels(redis, prefix)).toEqual(
-        [`${prefix}bus:all`, `${prefix}bus:instance:${A.server.instanceId}`, `${prefix}bus:instance:${B.server.instanceId}`].sort(),
+        [
+          `${prefix}bus:all`,
+          `${prefix}bus:instance:${A.server.instanceId}`,
+          `${prefix}bus:instance:${B.server.instanceId}`,
+        ].sort(),
       );
     });
     for (let i = 0; i < 4; i++) expect(await A.server.getRoomMembers(`churn-${i}`)).toEqual([]);

@@ -60,7 +60,8 @@ describe("MeshServer with MeshClient", () => {
       [
         (ctx) => {
           order.push("own");
-          if ((ctx.user as { id?: string }).id === "mallory") throw Object.assign(new Error("banned"), { code: "FORBIDDEN" });
+          if ((ctx.user as { id?: string }).id === "mallory")
+            throw Object.assign(new Error("banned"), { code: "FORBIDDEN" });
         },
       ],
     );
@@ -172,6 +173,8 @@ describe("MeshServer with MeshClient", () => {
 
     await client.command("login", "ada");
     expect(await server.connectionManager.getMetadata(client.connectionId as string)).toEqual({ userId: "ada" });
-    expect(await server.connectionManager.getAllMetadata()).toEqual([{ [client.connectionId as string]: { userId: "ada" } }]);
+    expect(await server.connectionManager.getAllMetadata()).toEqual([
+      { [client.connectionId as string]: { userId: "ada" } },
+    ]);
   });
 });

@@ -73,20 +73,27 @@ describe("seed README samples", () => {
         // ..
         return { success: true };
       },
-      [validateProfileUpdate]
+      [validateProfileUpdate],
     );
 
     const client = trackClient(new MeshClient(`ws://localhost:${server.port}`));
     await client.connect();
     const profile = { name: "Ada", email: "ada@example.com" };
 
-    await expect(client.command("update-profile", profile)).rejects.toMatchObject({ code: "COMMAND_FAILED", message: "Unauthorized" });
+    await expect(client.command("update-profile", profile)).rejects.toMatchObject({
+      code: "COMMAND_FAILED",
+      message: "Unauthorized",
+    });
     expect(console.log).toHaveBeenCalledWith(`Received command: update-profile from ${client.connectionId}`);
 
     await server.connectionManager.setMetadata(client.connectionId as string, { userId: "u1" });
     expect(await client.command("update-profile", profile)).toEqual({ success: true });
-    await expect(client.command("update-profile", { name: "Ada", email: "nope" })).rejects.toMatchObject({ message: "Invalid email" });
-    await expect(client.command("update-profile", { name: "", email: "ada@example.com" })).rejects.toMatchObject({ message: "Invalid name" });
+    await expect(client.command("update-profile", { name: "Ada", email: "nope" })).rejects.toMatchObject({
+      message: "Invalid email",
+    });
+    await expect(client.command("update-profile", { name: "", email: "ada@example.com" })).rejects.toMatchObject({
+      message: "Invalid name",
+    });
   });
 
   it("Latency Tracking and Connection Liveness: server and client configuration", async () => {

@@ -6,7 +6,12 @@ import { trackClient } from "../support/clients";
 import { startServer, uniquePrefix } from "../support/servers";
 
 /** A server with every channel and record exposed, counting the built-in (un)subscribe commands it runs. */
-async function serverCountingCommands(): Promise<{ server: MeshServer; url: string; prefix: string; commands: string[] }> {
+async function serverCountingCommands(): Promise<{
+  server: MeshServer;
+  url: string;
+  prefix: string;
+  commands: string[];
+}> {
   const prefix = uniquePrefix();
   const { server, url } = await startServer({ keyPrefix: prefix });
   server.exposeChannel(/.*/);
@@ -89,7 +94,10 @@ describe("two listeners sharing one client subscription", () => {
       await vi.waitFor(() => expect(second.log.map((update) => update.version)).toEqual([2, 3, 4]));
       expect(first.log.map((update) => update.version)).toEqual([2, 3, 4]);
       // Each listener's value, rebuilt from what it received, is the record's.
-      for (const [result, log, mode] of [[a, first.log, firstMode], [b, second.log, secondMode]] as const) {
+      for (const [result, log, mode] of [
+        [a, first.log, firstMode],
+        [b, second.log, secondMode],
+      ] as const) {
         let doc = result.record;
         for (const update of log) doc = update.patch ? applyPatch(doc, update.patch) : update.full;
         expect(doc).toEqual({ n: 3, tags: ["a", "3"] });
@@ -158,7 +166,9 @@ describe("two listeners sharing one client subscription", () => {
     const second = collector<unknown>();
 
     // The first subscribe is answered and the channel published to before the second request could reach the server.
-    const published = client.subscribe("news", first.callback).then(() => server.publishToChannel("news", "between", 10));
+    const published = client
+      .subscribe("news", first.callback)
+      .then(() => server.publishToChannel("news", "between", 10));
     const joined = client.subscribe("news", second.callback);
     await Promise.all([published, joined]);
     await server.publishToChannel("news", "after", 10);

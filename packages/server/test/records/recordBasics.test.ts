@@ -14,7 +14,9 @@ describe("records on one instance (wire level)", () => {
       code: "VERSION_CONFLICT",
     });
     await expect(server.publishRecordUpdate("new", 1, { expectedVersion: 0 })).resolves.toBe(1);
-    await expect(server.publishRecordUpdate("new", 2, { expectedVersion: 0 })).rejects.toMatchObject({ code: "VERSION_CONFLICT" });
+    await expect(server.publishRecordUpdate("new", 2, { expectedVersion: 0 })).rejects.toMatchObject({
+      code: "VERSION_CONFLICT",
+    });
   });
 
   it("sends full-mode subscribers the value and patch-mode subscribers only the patch", async () => {
@@ -32,7 +34,12 @@ describe("records on one instance (wire level)", () => {
     await server.publishRecordUpdate("doc:1", { title: "b", body: "x".repeat(500) });
     const fullUpdate = await full.waitFor((frame) => frame.type === "record-update");
     const patchUpdate = await patch.waitFor((frame) => frame.type === "record-update");
-    expect(fullUpdate).toEqual({ type: "record-update", recordId: "doc:1", version: 2, full: { title: "b", body: "x".repeat(500) } });
+    expect(fullUpdate).toEqual({
+      type: "record-update",
+      recordId: "doc:1",
+      version: 2,
+      full: { title: "b", body: "x".repeat(500) },
+    });
     expect(patchUpdate).toEqual({
       type: "record-update",
       recordId: "doc:1",
@@ -50,14 +57,20 @@ describe("records on one instance (wire level)", () => {
     server.exposeRecord(/^private:/, () => false);
     server.exposeWritableRecord(/^(private|shared):/);
     const client = await connect(url);
-    expect((await client.request("mesh/subscribe-record", { recordId: "private:1" })).result).toMatchObject({ success: false });
-    expect((await client.request("mesh/subscribe-record", { recordId: "shared:1" })).result).toMatchObject({ success: true });
+    expect((await client.request("mesh/subscribe-record", { recordId: "private:1" })).result).toMatchObject({
+      success: false,
+    });
+    expect((await client.request("mesh/subscribe-record", { recordId: "shared:1" })).result).toMatchObject({
+      success: true,
+    });
     expect(await client.request("mesh/publish-record-update", { recordId: "private:1", value: 1 })).toMatchObject({
       error: { code: "FORBIDDEN" },
     });
-    expect(await client.request("mesh/publish-record-update", { recordId: "shared:1", value: { a: 1 } })).toMatchObject({
-      result: { version: 1 },
-    });
+    expect(await client.request("mesh/publish-record-update", { recordId: "shared:1", value: { a: 1 } })).toMatchObject(
+      {
+        result: { version: 1 },
+      },
+    );
     expect(
       await client.request("mesh/publish-record-update", { recordId: "shared:1", value: { a: 2 }, expectedVersion: 0 }),
     ).toMatchObject({ error: { code: "VERSION_CONFLICT" } });

@@ -18,7 +18,12 @@ describe("records through MeshClient: guards", () => {
     const result = await client.subscribeRecord("secret:1", () => {});
     const write = await client.publishRecordUpdate("secret:1", { leaked: true }).catch((error: unknown) => error);
 
-    expect(result).toEqual({ success: false, record: null, version: 0, reason: 'Access to record "secret:1" was denied' });
+    expect(result).toEqual({
+      success: false,
+      record: null,
+      version: 0,
+      reason: 'Access to record "secret:1" was denied',
+    });
     expect(write).toMatchObject({ name: "MeshError", code: "FORBIDDEN" });
     expect(await A.server.getRecord("secret:1")).toEqual({ value: null, version: 0 });
   });
@@ -50,9 +55,13 @@ describe("records through MeshClient: writing", () => {
     const full = await subscribeRecorded(reader, "shared:doc");
     const patch = await subscribeRecorded(reader, "shared:other", "patch");
 
-    await expect(writer.publishRecordUpdate("shared:doc", { title: "a" }, { expectedVersion: 0 })).resolves.toEqual({ version: 1 });
+    await expect(writer.publishRecordUpdate("shared:doc", { title: "a" }, { expectedVersion: 0 })).resolves.toEqual({
+      version: 1,
+    });
     await expect(writer.publishRecordUpdate("shared:doc", { title: "b" })).resolves.toEqual({ version: 2 });
-    await expect(writer.publishRecordUpdate("shared:doc", { title: "c" }, { expectedVersion: 2 })).resolves.toEqual({ version: 3 });
+    await expect(writer.publishRecordUpdate("shared:doc", { title: "c" }, { expectedVersion: 2 })).resolves.toEqual({
+      version: 3,
+    });
     await writer.publishRecordUpdate("shared:other", { list: [1] });
     await writer.publishRecordUpdate("shared:other", { list: [1, 2] });
 
@@ -102,7 +111,9 @@ describe("records through MeshClient: writing", () => {
 
     await expect(writer.publishRecordUpdate("shared:doc", { a: 1, b: [1, 2] })).resolves.toEqual({ version: 1 });
     await expect(A.server.publishRecordUpdate("shared:doc", { b: [1, 2], a: 1 })).resolves.toBe(1);
-    await expect(writer.publishRecordUpdate("shared:doc2", { a: 1 }, { expectedVersion: 1 })).resolves.toEqual({ version: 1 });
+    await expect(writer.publishRecordUpdate("shared:doc2", { a: 1 }, { expectedVersion: 1 })).resolves.toEqual({
+      version: 1,
+    });
     await flushRecords(A.server, reader);
 
     expect(full.updates).toEqual([{ recordId: "shared:doc", version: 1, full: { a: 1, b: [1, 2] } }]);

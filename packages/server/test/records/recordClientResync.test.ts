@@ -23,7 +23,9 @@ describe("records through MeshClient: resync and reconnect", () => {
 
     await expect(client.command("mesh/unsubscribe-record", { recordId: "doc:1" })).resolves.toBe(true);
     await A.server.publishRecordUpdate("doc:1", { n: 3, items: ["a"] });
-    expect(await client.command("mesh/subscribe-record", { recordId: "doc:1", mode: "patch" })).toMatchObject({ version: 3 });
+    expect(await client.command("mesh/subscribe-record", { recordId: "doc:1", mode: "patch" })).toMatchObject({
+      version: 3,
+    });
     await A.server.publishRecordUpdate("doc:1", { n: 4, items: ["a", "b"] });
     // Waiting for the resync keeps version 5 out of its answer, so it has to come as a patch.
     await eventually(() => expect(sub.updates.at(-1)?.version).toBe(4));
@@ -76,7 +78,11 @@ describe("records through MeshClient: resync and reconnect", () => {
     // Live again on the new connection, patches following the restored version.
     await A.server.publishRecordUpdate("doc:patch", { list: [1, 2, 3] });
     await eventually(() => expect(patch.updates).toHaveLength(2));
-    expect(patch.updates[1]).toEqual({ recordId: "doc:patch", version: 3, patch: [{ op: "add", path: "/list/-", value: 3 }] });
+    expect(patch.updates[1]).toEqual({
+      recordId: "doc:patch",
+      version: 3,
+      patch: [{ op: "add", path: "/list/-", value: 3 }],
+    });
   });
 });
 
@@ -116,7 +122,7 @@ describe("records through MeshClient: prototype pollution", () => {
       await eventually(() => expect(full.updates.at(-1)?.version).toBe(version));
       await eventually(() => expect(patchUpdates.at(-1)?.version).toBe(version));
     }
-    expect(({}) as Record<string, unknown>).not.toHaveProperty("polluted");
+    expect({} as Record<string, unknown>).not.toHaveProperty("polluted");
     expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined();
     expect((Object as unknown as Record<string, unknown>).polluted).toBeUndefined();
     expect(errors).toEqual([]);

@@ -19,7 +19,12 @@ describe("records under concurrent writers", () => {
       const writes = (node: Instance, field: "a" | "b") =>
         Promise.all(
           Array.from({ length: 200 }, (_, i) =>
-            node.server.publishRecordUpdate("counter", { a: field === "a" ? i + 1 : -1, b: field === "b" ? i + 1 : -1, by: field, i }),
+            node.server.publishRecordUpdate("counter", {
+              a: field === "a" ? i + 1 : -1,
+              b: field === "b" ? i + 1 : -1,
+              by: field,
+              i,
+            }),
           ),
         );
       const versions = (await Promise.all([writes(A, "a"), writes(B, "b")])).flat();

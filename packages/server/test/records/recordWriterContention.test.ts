@@ -4,7 +4,14 @@
 // until it gave up with VERSION_CONFLICT after 100 attempts, a write without `expectedVersion` lost. Seen as an
 // intermittent failure of recordConcurrency.test.ts when the suite ran in parallel.
 // Also: writes sent back to back from one instance (no read, no wait), and what happens when they collide.
-import { MemoryState, type MeshBus, type RecordCommit, type RecordWrite, type StoredRecord, readRecordBusMessage } from "@meshwork/redis-state";
+import {
+  MemoryState,
+  type MeshBus,
+  type RecordCommit,
+  type RecordWrite,
+  type StoredRecord,
+  readRecordBusMessage,
+} from "@meshwork/redis-state";
 import { applyPatch } from "@meshwork/client";
 import type { PatchOperation } from "@meshwork/protocol";
 import { describe, expect, it, vi } from "vitest";
@@ -51,7 +58,9 @@ describe("RecordWriter under steady contention", () => {
 });
 
 /** Two instances' writers on one store, and every change of record `doc` its bus carries, in order. */
-async function twoWriters(state: MemoryState): Promise<{ a: RecordWriter; b: RecordWriter; bus: MeshBus; changes: string[] }> {
+async function twoWriters(
+  state: MemoryState,
+): Promise<{ a: RecordWriter; b: RecordWriter; bus: MeshBus; changes: string[] }> {
   const bus = state.createBus();
   const changes: string[] = [];
   await bus.subscribe({ kind: "record", recordId: "doc" }, (message) => changes.push(message));
@@ -131,7 +140,9 @@ describe("RecordWriter sending writes back to back", () => {
     await writer.update("doc", { n: 0, tag: "start" });
     state.reads = 0;
 
-    const versions = await Promise.all(Array.from({ length: 50 }, (_, i) => writer.update("doc", { n: i + 1, tag: "start" })));
+    const versions = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => writer.update("doc", { n: i + 1, tag: "start" })),
+    );
 
     expect(versions).toEqual(Array.from({ length: 50 }, (_, i) => i + 2));
     expect(state.reads).toBe(0);

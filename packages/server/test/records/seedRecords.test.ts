@@ -12,12 +12,11 @@
 // - the private-record guard reads `meta.userId`: `signIn` below is the application's own sign-in that sets it;
 // - the samples' `console.log` calls are captured with a spy so the test can assert what they printed;
 // - "Versioning and Resync" has no code: its test runs the Patch Mode sample and opens a version gap on purpose.
-import { MeshClient, applyPatch } from "@meshwork/client";
+import { type MeshClient, applyPatch } from "@meshwork/client";
 import type { MeshServer } from "@meshwork/server";
 import { describe, expect, it } from "vitest";
 import { type Instance, connectClient, eventually, startCluster } from "../cluster/support/cluster";
 import { captureConsole } from "../support/console";
-
 
 /** The application's sign-in, which the private-record guard relies on: it stores the user id as metadata. */
 async function signIn(server: MeshServer, client: MeshClient, userId: string): Promise<void> {
@@ -33,8 +32,8 @@ async function configuredCluster(): Promise<{ instanceA: Instance; instanceB: In
     server.exposeRecord("user:123");
     server.exposeRecord(/^product:\d+$/);
     server.exposeRecord(/^private:.+$/, async (conn, recordId) => {
-    const meta = await server.connectionManager.getMetadata(conn);
-    return !!meta?.userId;
+      const meta = await server.connectionManager.getMetadata(conn);
+      return !!meta?.userId;
     });
     // --- end ---
   }
@@ -69,7 +68,11 @@ describe("seed README: Record Subscriptions, on two instances", () => {
     expect(anonymous).toEqual({ success: false, record: null, version: 0, reason: expect.stringContaining("denied") });
 
     await signIn(instanceB.server, client, "u1");
-    expect(await client.subscribeRecord("private:notes", () => {})).toEqual({ success: true, record: null, version: 0 });
+    expect(await client.subscribeRecord("private:notes", () => {})).toEqual({
+      success: true,
+      record: null,
+      version: 0,
+    });
   });
 
   it("Updating Records + Client Usage — Full Mode: the client gets each whole value, in order", async () => {
@@ -79,19 +82,13 @@ describe("seed README: Record Subscriptions, on two instances", () => {
       const client = await connectClient(instanceB.url);
       // --- Client Usage — Full Mode (verbatim) ---
       let userProfile = {};
-      const { success, record, version } = await client.subscribeRecord(
-      "user:123",
-      (update) => {
-      // update contains { recordId, full, version }
-      userProfile = update.full;
-      console.log(
-      `Received full update for ${update.recordId} v${update.version}:`,
-      update.full
-      );
-      }
-      );
+      const { success, record, version } = await client.subscribeRecord("user:123", (update) => {
+        // update contains { recordId, full, version }
+        userProfile = update.full;
+        console.log(`Received full update for ${update.recordId} v${update.version}:`, update.full);
+      });
       if (success) {
-      userProfile = record;
+        userProfile = record;
       }
       // --- end ---
       expect({ success, record, version }).toEqual({ success: true, record: null, version: 0 });
@@ -100,14 +97,14 @@ describe("seed README: Record Subscriptions, on two instances", () => {
         const server = instanceA.server;
         // --- Updating Records (verbatim) ---
         await server.publishRecordUpdate("user:123", {
-        name: "Alice",
-        email: "alice@example.com",
+          name: "Alice",
+          email: "alice@example.com",
         });
         // later...
         await server.publishRecordUpdate("user:123", {
-        name: "Alice",
-        email: "alice@updated.com",
-        status: "active",
+          name: "Alice",
+          email: "alice@updated.com",
+          status: "active",
         });
         // --- end ---
       }
@@ -130,31 +127,33 @@ describe("seed README: Record Subscriptions, on two instances", () => {
     // --- Client Usage — Patch Mode (verbatim, import at the top of this file) ---
     let productData = {};
     const { success, record, version } = await client.subscribeRecord(
-    "product:456",
-    (update) => {
-    // update contains { recordId, patch?, full?, version }
-    if (update.patch) {
-    // normally you’ll receive `patch`, but if the client falls out of sync,
-    // the server will send a full update instead to resynchronize.
-    applyPatch(productData, update.patch);
-    console.log(`Applied patch for ${update.recordId} v${update.version}`);
-    } else {
-    productData = update.full;
-    console.log(
-    `Received full (resync) for ${update.recordId} v${update.version}`
-    );
-    }
-    },
-    { mode: "patch" }
+      "product:456",
+      (update) => {
+        // update contains { recordId, patch?, full?, version }
+        if (update.patch) {
+          // normally you’ll receive `patch`, but if the client falls out of sync,
+          // the server will send a full update instead to resynchronize.
+          applyPatch(productData, update.patch);
+          console.log(`Applied patch for ${update.recordId} v${update.version}`);
+        } else {
+          productData = update.full;
+          console.log(`Received full (resync) for ${update.recordId} v${update.version}`);
+        }
+      },
+      { mode: "patch" },
     );
     if (success) {
-    productData = record;
+      productData = record;
     }
     // --- end ---
     expect({ success, version }).toEqual({ success: true, version: 1 });
 
     await instanceA.server.publishRecordUpdate("product:456", { name: "Lamp", price: 12, stock: { warehouse: 3 } });
-    await instanceA.server.publishRecordUpdate("product:456", { name: "Lamp", price: 12, stock: { warehouse: 2, shop: 1 } });
+    await instanceA.server.publishRecordUpdate("product:456", {
+      name: "Lamp",
+      price: 12,
+      stock: { warehouse: 2, shop: 1 },
+    });
     await instanceA.server.publishRecordUpdate("product:456", { name: "Desk lamp", stock: { shop: 1 } });
 
     await eventually(() => expect(printed).toHaveLength(3));

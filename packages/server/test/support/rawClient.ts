@@ -89,7 +89,10 @@ export class RawClient {
   /** Sends a request and resolves with its `response` or `error` frame. */
   async request(command: string, payload?: unknown, timeoutMs = DEFAULT_WAIT_MS): Promise<Frame> {
     const id = this.nextId++;
-    const answer = this.waitFor((frame) => (frame.type === "response" || frame.type === "error") && frame.id === id, timeoutMs);
+    const answer = this.waitFor(
+      (frame) => (frame.type === "response" || frame.type === "error") && frame.id === id,
+      timeoutMs,
+    );
     this.send({ type: "request", id, command, payload });
     return answer;
   }
@@ -129,7 +132,8 @@ export class RawClient {
 
   /** Closes the socket and waits until it is closed. */
   async close(): Promise<CloseResult> {
-    if (this.socket.readyState === WebSocket.CONNECTING || this.socket.readyState === WebSocket.OPEN) this.socket.close();
+    if (this.socket.readyState === WebSocket.CONNECTING || this.socket.readyState === WebSocket.OPEN)
+      this.socket.close();
     return this.closed;
   }
 
@@ -150,7 +154,10 @@ export class RawClient {
 }
 
 /** Attempts an upgrade that the server is expected to refuse; resolves with the HTTP status it answered. */
-export function expectUpgradeRefused(url: string, options: Pick<RawClientOptions, "protocols" | "headers"> = {}): Promise<number> {
+export function expectUpgradeRefused(
+  url: string,
+  options: Pick<RawClientOptions, "protocols" | "headers"> = {},
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, options.protocols ?? [subprotocolFor()], { headers: options.headers });
     socket.on("unexpected-response", (_request, response) => {

@@ -5,7 +5,10 @@ import { type Socket, connect } from "node:net";
 export function clientTextFrame(text: string): Buffer {
   const payload = Buffer.from(text);
   if (payload.length >= 65_536) throw new Error("test frames stay under 64 KiB");
-  const header = payload.length < 126 ? Buffer.from([0x81, 0x80 | payload.length]) : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff]);
+  const header =
+    payload.length < 126
+      ? Buffer.from([0x81, 0x80 | payload.length])
+      : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff]);
   const mask = randomBytes(4);
   const masked = Buffer.alloc(payload.length);
   for (let i = 0; i < payload.length; i++) masked[i] = (payload[i] as number) ^ (mask[i % 4] as number);

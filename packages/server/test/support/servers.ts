@@ -36,12 +36,24 @@ export function uniquePrefix(): string {
  * Starts a MeshServer on a free port of 127.0.0.1 with its own key prefix and a quiet logger, closed after the
  * test. Returns the server and its ws:// URL.
  */
-export async function startServer(options: Partial<MeshServerOptions> = {}): Promise<{ server: MeshServer; url: string; logger: MemoryLogger }> {
+export async function startServer(
+  options: Partial<MeshServerOptions> = {},
+): Promise<{ server: MeshServer; url: string; logger: MemoryLogger }> {
   const logger = new MemoryLogger();
-  const server = new MeshServer({ port: 0, host: "127.0.0.1", keyPrefix: uniquePrefix(), logger, ...options } as MeshServerOptions);
+  const server = new MeshServer({
+    port: 0,
+    host: "127.0.0.1",
+    keyPrefix: uniquePrefix(),
+    logger,
+    ...options,
+  } as MeshServerOptions);
   running.add(server);
   await server.ready();
-  return { server, url: `ws://127.0.0.1:${server.port}${options.path ?? ""}`, logger: (options.logger as MemoryLogger | undefined) ?? logger };
+  return {
+    server,
+    url: `ws://127.0.0.1:${server.port}${options.path ?? ""}`,
+    logger: (options.logger as MemoryLogger | undefined) ?? logger,
+  };
 }
 
 /** Registers a server created by the test itself for closing after it. */

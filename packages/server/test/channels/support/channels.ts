@@ -55,7 +55,8 @@ export function messagesOf(raw: RawClient, channel: string): unknown[] {
 /** Waits until a raw socket received `message` on `channel`. */
 export function waitForMessage(raw: RawClient, channel: string, message: unknown, timeoutMs?: number): Promise<Frame> {
   return raw.waitFor(
-    (frame) => frame.type === "channel-message" && frame.channel === channel && isDeepStrictEqual(frame.message, message),
+    (frame) =>
+      frame.type === "channel-message" && frame.channel === channel && isDeepStrictEqual(frame.message, message),
     timeoutMs,
   );
 }
@@ -67,7 +68,11 @@ let markerSeq = 0;
  * everything `publisher` published before this call that was going to reach them has then reached them.
  * Each socket must be subscribed to `markerChannel`.
  */
-export async function flushChannel(publisher: MeshServer, markerChannel: string, ...sockets: RawClient[]): Promise<void> {
+export async function flushChannel(
+  publisher: MeshServer,
+  markerChannel: string,
+  ...sockets: RawClient[]
+): Promise<void> {
   const marker = { marker: ++markerSeq };
   await publisher.publishToChannel(markerChannel, marker);
   await Promise.all(sockets.map((raw) => waitForMessage(raw, markerChannel, marker)));

@@ -77,7 +77,10 @@ export async function startChildInstance(options: {
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
 
   const ready = await new Promise<{ port: number; instanceId: string }>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`child instance not ready within ${options.timeoutMs ?? 15_000} ms`)), options.timeoutMs ?? 15_000);
+    const timer = setTimeout(
+      () => fail(new Error(`child instance not ready within ${options.timeoutMs ?? 15_000} ms`)),
+      options.timeoutMs ?? 15_000,
+    );
     function fail(error: Error): void {
       clearTimeout(timer);
       reject(new Error(`${error.message}\n--- child output ---\n${output}`));
@@ -89,7 +92,9 @@ export async function startChildInstance(options: {
       }
     });
     child.once("error", fail);
-    child.once("exit", (code, signal) => fail(new Error(`child instance exited early (code ${code}, signal ${signal})`)));
+    child.once("exit", (code, signal) =>
+      fail(new Error(`child instance exited early (code ${code}, signal ${signal})`)),
+    );
   });
   child.removeAllListeners("exit");
 

@@ -51,7 +51,9 @@ const prefixes: Array<{ prefix: string; url: string }> = [];
 const admins = new Set<RedisClient>();
 
 afterEach(async () => {
-  const unexpected = instances.flatMap((i) => (i.allowErrors ? [] : i.errors.map((e) => `${i.server.instanceId}: ${e.message}`)));
+  const unexpected = instances.flatMap((i) =>
+    i.allowErrors ? [] : i.errors.map((e) => `${i.server.instanceId}: ${e.message}`),
+  );
   const openClients = [...clients];
   clients.clear();
   await Promise.all(openClients.map((client) => client.close().catch(() => undefined)));
@@ -112,14 +114,20 @@ export async function startInstance(prefix: string, options: InstanceOptions = {
 }
 
 /** Starts `count` instances on one new prefix of the shared Redis. */
-export async function startCluster(count: number, options: InstanceOptions = {}): Promise<{ prefix: string; nodes: Instance[] }> {
+export async function startCluster(
+  count: number,
+  options: InstanceOptions = {},
+): Promise<{ prefix: string; nodes: Instance[] }> {
   const prefix = testPrefix(typeof options.redis === "string" ? options.redis : TEST_REDIS_URL);
   const nodes = await Promise.all(Array.from({ length: count }, () => startInstance(prefix, options)));
   return { prefix, nodes };
 }
 
 /** Connects a MeshClient (closed after the test); resolves once it has its connection id. */
-export async function connectClient(url: string, options: MeshClientOptions = {}): Promise<MeshClient & { connectionId: string }> {
+export async function connectClient(
+  url: string,
+  options: MeshClientOptions = {},
+): Promise<MeshClient & { connectionId: string }> {
   const client = new MeshClient(url, options);
   clients.add(client);
   await client.connect();
@@ -155,7 +163,11 @@ let markerSeq = 0;
  * the socket synchronously, before the marker, too.) So "marker arrived, push did not" means the push never
  * will: a negative check without a sleep.
  */
-export async function flushPushes(sender: MeshServer, client: MeshClient & { connectionId: string }, timeout = 3_000): Promise<void> {
+export async function flushPushes(
+  sender: MeshServer,
+  client: MeshClient & { connectionId: string },
+  timeout = 3_000,
+): Promise<void> {
   const seq = ++markerSeq;
   let off: () => void = () => {};
   const arrived = new Promise<void>((resolve) => {
@@ -169,7 +181,10 @@ export async function flushPushes(sender: MeshServer, client: MeshClient & { con
     }
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`marker ${seq} did not reach ${client.connectionId} within ${timeout} ms`)), timeout);
+      timer = setTimeout(
+        () => reject(new Error(`marker ${seq} did not reach ${client.connectionId} within ${timeout} ms`)),
+        timeout,
+      );
     });
     await Promise.race([arrived, deadline]).finally(() => clearTimeout(timer));
   } finally {

@@ -1,4 +1,7 @@
 import type { z } from "zod";
+import type { MeshState } from "@meshwork/redis-state";
+import type { ClusterBus } from "./cluster/clusterBus";
+import type { LocalConnections } from "./connections/localConnections";
 import type { CommandHandler, PayloadSchema } from "./serverApi";
 
 /** One of meshwork's own `mesh/…` commands, served by a feature. */
@@ -34,4 +37,12 @@ export interface ServerFeature {
   onConnectionClosed?(connectionId: string): Promise<void>;
   /** The server shuts down: every connection is gone; release what the feature holds before the cluster is left. */
   close?(): Promise<void>;
+}
+
+/** What every feature is built with: the shared state, this instance's bus endpoint and connections, error reporting. */
+export interface FeatureDeps {
+  readonly state: MeshState;
+  readonly bus: ClusterBus;
+  readonly local: LocalConnections;
+  readonly reportError: (error: unknown) => void;
 }

@@ -7,21 +7,10 @@ import {
   subscribeChannelPayloadSchema,
   unsubscribeChannelPayloadSchema,
 } from "@meshwork/protocol";
-import type { MeshState } from "@meshwork/redis-state";
 import { type AccessGuard, AccessRules } from "../access/accessRules";
-import type { ClusterBus } from "../cluster/clusterBus";
 import type { Connection } from "../connections/connection";
-import type { LocalConnections } from "../connections/localConnections";
-import { type BuiltinCommand, type ServerFeature, builtinCommand } from "../serverFeature";
+import { type BuiltinCommand, type FeatureDeps, type ServerFeature, builtinCommand } from "../serverFeature";
 import { LocalChannelSubscribers } from "./localChannelSubscribers";
-
-/** What the channel feature needs from the server it belongs to. */
-export interface ChannelsDeps {
-  readonly state: MeshState;
-  readonly bus: ClusterBus;
-  readonly local: LocalConnections;
-  readonly reportError: (error: unknown) => void;
-}
 
 /**
  * Client-subscribable pub/sub channels: exposure rules, the `mesh/subscribe-channel` and `mesh/unsubscribe-channel`
@@ -39,7 +28,7 @@ export class Channels implements ServerFeature {
   private readonly exposure: AccessRules;
   private readonly subscribers: LocalChannelSubscribers;
 
-  constructor(private readonly deps: ChannelsDeps) {
+  constructor(private readonly deps: FeatureDeps) {
     this.exposure = new AccessRules("channel", deps.reportError);
     this.subscribers = new LocalChannelSubscribers(deps.local, deps.bus, deps.reportError);
   }

@@ -9,23 +9,12 @@ import {
   subscribeRecordPayloadSchema,
   unsubscribeRecordPayloadSchema,
 } from "@meshwork/protocol";
-import type { MeshState } from "@meshwork/redis-state";
 import { type AccessGuard, AccessRules } from "../access/accessRules";
-import type { ClusterBus } from "../cluster/clusterBus";
 import type { Connection } from "../connections/connection";
-import type { LocalConnections } from "../connections/localConnections";
-import { type BuiltinCommand, type ServerFeature, builtinCommand } from "../serverFeature";
+import { type BuiltinCommand, type FeatureDeps, type ServerFeature, builtinCommand } from "../serverFeature";
 import { LocalRecordSubscribers } from "./localRecordSubscribers";
 import { RecordAccess } from "./recordAccess";
 import { type RecordWriteOptions, RecordWriter, type VersionedValue } from "./recordWriter";
-
-/** What the record feature needs from the server it belongs to. */
-export interface RecordsDeps {
-  readonly state: MeshState;
-  readonly bus: ClusterBus;
-  readonly local: LocalConnections;
-  readonly reportError: (error: unknown) => void;
-}
 
 /**
  * Versioned records: read and write rules, the `mesh/subscribe-record`, `mesh/unsubscribe-record` and
@@ -47,7 +36,7 @@ export class Records implements ServerFeature {
   private readonly subscribers: LocalRecordSubscribers;
   private readonly writer: RecordWriter;
 
-  constructor(deps: RecordsDeps) {
+  constructor(deps: FeatureDeps) {
     this.access = new RecordAccess(
       new AccessRules("record", deps.reportError),
       new AccessRules("record", deps.reportError),

@@ -1,17 +1,7 @@
-import { type MeshState, decodeBusMessage } from "@meshwork/redis-state";
-import type { ClusterBus } from "../cluster/clusterBus";
-import type { LocalConnections } from "../connections/localConnections";
+import { decodeBusMessage } from "@meshwork/redis-state";
 import { deliverBusPush } from "../delivery/localFanout";
-import type { ServerFeature } from "../serverFeature";
+import type { FeatureDeps, ServerFeature } from "../serverFeature";
 import { TopicSubscriptions } from "../topics/topicSubscriptions";
-
-/** What the local rooms need from the server they belong to. */
-export interface LocalRoomsDeps {
-  readonly state: MeshState;
-  readonly bus: ClusterBus;
-  readonly local: LocalConnections;
-  readonly reportError: (error: unknown) => void;
-}
 
 /**
  * The rooms of this instance's connections (the shared state holds every instance's; see `RoomMembership`): the
@@ -21,7 +11,7 @@ export interface LocalRoomsDeps {
 export class LocalRooms implements ServerFeature {
   private readonly topics: TopicSubscriptions<true>;
 
-  constructor(private readonly deps: LocalRoomsDeps) {
+  constructor(private readonly deps: FeatureDeps) {
     this.topics = new TopicSubscriptions<true>(
       deps.bus,
       (room) => ({ kind: "room", room }),

@@ -3,9 +3,6 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-const SERVER_ENTRY = fileURLToPath(new URL("./serverProcess.mjs", import.meta.url));
-const LOAD_ENTRY = fileURLToPath(new URL("./loadProcess.mjs", import.meta.url));
-
 const live = new Set();
 process.on("exit", () => {
   for (const pid of live) killPid(pid);
@@ -34,21 +31,18 @@ export function killOnExit(pid) {
 
 /** A forked Node process answering `call(method, params)` (lib/ipc.mjs); it exits by itself past ctx.childMaxMs. */
 class Child {
-  constructor(ctx, name, file, execArgv = []) {
+  constructor(ctx, name, file, execArgv) {
     this.name = name;
     this.seq = 0;
     this.pending = new Map();
     this.tail = "";
     const env = { ...process.env, BENCH_CHILD_MAX_MS: String(ctx.childMaxMs) };
-    // Structured clone ("advanced"), so typed arrays (latency samples) cross without JSON.
+    // Structured clone ("advanced"), so arrays of latency samples cross without JSON.
     this.proc = fork(file, [], { execArgv, env, stdio: ["ignore", "pipe", "pipe", "ipc"], serialization: "advanced" });
     this.pid = this.proc.pid;
     const forget = killOnExit(this.pid);
     const onOutput = (chunk) => {
-      const text = chunk.toString();
-      this.tail = (this.tail + text).slice(-16_384);
-      if (!ctx.config.verbose) return;
-      for (const line of text.split("\n").filter(Boolean)) process.stderr.write(`  [${name}] ${line}\n`);
+      this.tail = (this.tail + chunk.toString()).slice(-16_384);
     };
     this.proc.stdout.on("data", onOutput);
     this.proc.stderr.on("data", onOutput);
@@ -84,44 +78,37 @@ class Child {
   }
 
   /** Calls `method` in the child; rejects on error, on the child's exit, or after `timeoutMs`. */
-  call(method, params = {}, timeoutMs = 60_000) {
+  call(method, params, timeoutMs) {
     if (this.exitInfo) return Promise.reject(this.failure(`is not running (${method})`));
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {
       const timedOut = () => this.settle(seq, this.failure(`${method} timed out after ${timeoutMs} ms`));
-      const timer = setTimeout(timedOut, timeoutMs);
-      this.pending.set(seq, { resolve, reject, timer, method });
-      this.proc.send({ seq, method, params }, (err) => {
-        if (!err || !this.pending.has(seq)) return;
-        this.settle(seq, new Error(`${this.name}: cannot send ${method}: ${err.message}`));
-      });
+      this.pending.set(seq, { resolve, reject, timer: setTimeout(timedOut, timeoutMs), method });
+      this.proc.send({ seq, method, params });
     });
   }
 
   /** Asks the child to shut down (it exits by itself, writing any --cpu-prof), then kills it if it lingers. */
-  async stop(timeoutMs = 10_000) {
+  async stop(timeoutMs) {
     if (this.exitInfo) return;
     await this.call("shutdown", {}, timeoutMs).catch(() => {});
-    const timer = setTimeout(() => this.kill(), timeoutMs);
+    const timer = setTimeout(() => killPid(this.pid), timeoutMs);
     await this.exited;
     clearTimeout(timer);
   }
-
-  kill() {
-    if (!this.exitInfo) killPid(this.pid);
-  }
 }
+
+const entry = (file) => fileURLToPath(new URL(file, import.meta.url));
 
 /** A server child (lib/serverProcess.mjs) with the configured extra node flags. */
 export const forkServer = (ctx, name, execArgv = []) =>
-  new Child(ctx, `server:${name}`, SERVER_ENTRY, [...execArgv, ...ctx.config.serverNodeArgs]);
+  new Child(ctx, `server:${name}`, entry("./serverProcess.mjs"), [...execArgv, ...ctx.config.serverNodeArgs]);
 
-/** A load child (lib/loadProcess.mjs). */
-export const forkLoad = (ctx, name) => new Child(ctx, `load:${name}`, LOAD_ENTRY);
+export const forkLoad = (ctx, name) => new Child(ctx, `load:${name}`, entry("./loadProcess.mjs"), []);
 
-/** Stops children in parallel; never throws. */
+/** Stops children in parallel, each killed if it does not stop; never throws. */
 export async function stopAll(children, timeoutMs) {
-  await Promise.all(children.filter(Boolean).map((c) => c.stop(timeoutMs).catch(() => c.kill())));
+  await Promise.all(children.filter(Boolean).map((c) => c.stop(timeoutMs).catch(() => killPid(c.pid))));
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,8 +1,6 @@
-// The clients a load process opens, one kind per server under test (bench/README.md). `openClient` resolves once the
-// client is ready (connected, greeted, joined or subscribed), then reports through `hooks`: onTick(client, { seq, t },
-// bytes) per fan-out delivery (bytes: the received text frame's length where counted, else 0), onReply(client, id,
-// isError) per rpc response, onDrop(), onBadFrame(). Every `ws` client offers the meshwork subprotocol (the raw
-// baselines accept it) and answers `ping` and `latency-probe`, so servers run their default liveness timers.
+// The clients a load process opens, one kind per server under test. `openClient` resolves once the client is ready
+// (connected, greeted, joined or subscribed), then reports to `hooks`: onTick(client, { seq, t }, bytes of the text
+// frame where counted) per fan-out delivery, onReply(client, id, isError) per rpc response, onDrop(), onBadFrame().
 import { subprotocolFor } from "@meshwork/protocol";
 import { io } from "socket.io-client";
 import WebSocket from "ws";
@@ -36,7 +34,10 @@ function recordTick(msg) {
   return tick;
 }
 
-/** A client of a meshwork server or of a raw `ws` baseline (kinds rpc, rpc-raw, relay and those of SUBSCRIBE). */
+/**
+ * A client of a meshwork server or a raw `ws` baseline (kinds rpc, rpc-raw, relay and those of SUBSCRIBE). It offers
+ * the meshwork subprotocol (the baselines accept it) and answers pings and latency probes, as a real client would.
+ */
 function wsClient(kind, url, target, hooks) {
   const subscribe = SUBSCRIBE[kind];
   const readyOn = subscribe ? "response" : kind === "rpc" ? "hello" : "open";
@@ -117,19 +118,11 @@ function wsClient(kind, url, target, hooks) {
 function socketIoClient(url, event, hooks, countBytes) {
   return new Promise((resolve, reject) => {
     const socket = io(url, { transports: ["websocket"], forceNew: true, reconnection: false, timeout: 15_000 });
-    const client = {
-      lastSeq: -1,
-      closing: false,
-      isOpen: () => socket.connected,
-      terminate: () => socket.disconnect(),
-      close: () =>
-        new Promise((done) => {
-          client.closing = true;
-          if (socket.disconnected) return done();
-          socket.once("disconnect", () => done());
-          socket.disconnect();
-        }),
+    const close = () => {
+      client.closing = true;
+      socket.disconnect();
     };
+    const client = { lastSeq: -1, closing: false, close, terminate: close };
     let joined = false;
     let lastBytes = 0;
     if (countBytes) {

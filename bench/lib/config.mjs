@@ -56,6 +56,5 @@ export function loadConfig() {
     startTimeoutMs: envInt("BENCH_START_TIMEOUT_MS", 20_000, { min: 1_000 }),
     callTimeoutMs: envInt("BENCH_CALL_TIMEOUT_MS", 60_000, { min: 1_000 }),
     serverNodeArgs: (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean),
-    verbose: process.env.BENCH_VERBOSE === "1",
   };
 }

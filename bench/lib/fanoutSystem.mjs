@@ -2,8 +2,8 @@
 // publishes), two load processes holding the clients split across the instances, and the figures of a phase.
 import { forkLoad, forkServer, sleep, stopAll } from "./children.mjs";
 import { HOST } from "./config.mjs";
-import { busyBetween, machineCpu } from "./machine.mjs";
-import { BenchRedis } from "./redis.mjs";
+import { machineWindow } from "./machine.mjs";
+import { startRedis } from "./redis.mjs";
 import { split, summarize } from "./stats.mjs";
 
 /** Commands the harness itself sends to Redis; not counted against a system. */
@@ -19,8 +19,8 @@ export async function startFanoutSystem(ctx, cfg, sys, serverOptions, scenarioId
   const timeout = ctx.config.callTimeoutMs;
   const sut = { sys, redis: null, servers: [], loads: [], seq: 1, counts: split(cfg.clients, 2) };
   try {
-    sut.redis = await BenchRedis.start();
-    sut.redisVersion = await sut.redis.version();
+    sut.redis = await startRedis();
+    sut.redisVersion = sut.redis.version;
     const options = { redisUrl: sut.redis.url, ...serverOptions, ...sys.options };
     sut.servers = [1, 2].map((n) => forkServer(ctx, `${sys.id}#${n}`));
     const start = { module: sys.module, host: HOST, port: 0, options };
@@ -73,11 +73,12 @@ export async function runFanoutPhase(ctx, cfg, sut, mode, durationMs, measured) 
   const seqFrom = sut.seq;
   const all = (children, method, params = {}) => Promise.all(children.map((c) => c.call(method, params, timeout)));
   await all(loads, "begin", { seqFrom, feedback: mode === "full" });
-  let before;
+  let redisCpuBefore;
+  let endMachine;
   if (measured) {
-    const redisCpu = await redis.cpuSeconds();
+    redisCpuBefore = await redis.cpuSeconds();
     await redis.resetStats();
-    before = { redisCpu, machine: machineCpu(), self: process.cpuUsage() };
+    endMachine = machineWindow();
     await all(servers, "cpuStart", { detail: true });
   }
   const { ratePerS, maxPublishes: maxBroadcasts, paddingBytes, window } = cfg;
@@ -98,12 +99,10 @@ export async function runFanoutPhase(ctx, cfg, sut, mode, durationMs, measured) 
   }
   const cpus = await all(servers, "cpuStop");
   const stats = await redis.commandStats();
-  const redisCpuS = (await redis.cpuSeconds()) - before.redisCpu;
-  const self = process.cpuUsage(before.self);
-  const machine = busyBetween(before.machine, machineCpu());
-  const orchestratorS = (self.user + self.system) / 1e6;
+  const redisCpuS = (await redis.cpuSeconds()) - redisCpuBefore;
+  const machine = endMachine();
   const windows = await all(loads, "end");
-  return summarizePhase(pub, expected, windows, { cpus, stats, redisCpuS, machine, orchestratorS });
+  return summarizePhase(pub, expected, windows, { cpus, stats, redisCpuS, machine });
 }
 
 function summarizePhase(pub, expected, windows, after) {
@@ -120,7 +119,6 @@ function summarizePhase(pub, expected, windows, after) {
   const redisCalls = sum(commands, ([, calls]) => calls);
   const anomalies = {};
   for (const w of windows) for (const [k, v] of Object.entries(w.anomalies)) anomalies[k] = (anomalies[k] ?? 0) + v;
-  const { busyS, irqS } = after.machine;
   return {
     ...pub,
     expected,
@@ -144,7 +142,7 @@ function summarizePhase(pub, expected, windows, after) {
     serverDiagnostics: after.cpus.map((c) => c.diagnostics),
     redisCpuS: after.redisCpuS,
     loadCpuS,
-    otherCpuS: Math.max(0, busyS - irqS - after.orchestratorS - serverCpuS - loadCpuS - after.redisCpuS),
+    otherCpuS: Math.max(0, after.machine.busyS - serverCpuS - loadCpuS - after.redisCpuS),
     anomalies,
   };
 }

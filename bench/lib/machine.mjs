@@ -42,21 +42,30 @@ export function describeMachine(repoRoot) {
 }
 
 /** Busy and interrupt CPU seconds of all cores so far (Linux /proc/stat, which counts softirq and steal too). */
-export function machineCpu() {
+function machineCpu() {
   try {
     const line = readFileSync("/proc/stat", "utf8").split("\n", 1)[0];
     const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
     const hz = 100; // USER_HZ: 100 on every Linux architecture Node supports.
-    // Interrupt time (mostly loopback TCP processing here) is charged to no process.
     return { busyS: (user + nice + system + irq + softirq + steal) / hz, irqS: (irq + softirq) / hz };
   } catch {
     return { busyS: 0, irqS: 0 };
   }
 }
 
-/** Busy seconds of the machine between two `machineCpu()` readings, and those spent in interrupts. */
-export function busyBetween(before, after) {
-  return { busyS: after.busyS - before.busyS, irqS: after.irqS - before.irqS };
+/**
+ * Starts measuring the machine; the function returned ends it, with the interrupt seconds (mostly loopback TCP,
+ * charged to no process) and the busy seconds of every process but this one, interrupts excluded.
+ */
+export function machineWindow() {
+  const before = machineCpu();
+  const self = process.cpuUsage();
+  return () => {
+    const after = machineCpu();
+    const own = process.cpuUsage(self);
+    const irqS = after.irqS - before.irqS;
+    return { irqS, busyS: after.busyS - before.busyS - irqS - (own.user + own.system) / 1e6 };
+  };
 }
 
 /**

@@ -1,8 +1,6 @@
-// The publisher of the fan-out scenarios, run by instance #1 of a system: at a fixed rate, broadcast n goes at
-// start + n / rate; at full rate, one broadcast per event-loop turn with at most `window` not yet received by every
-// client. For the latter the load processes report, over a loopback TCP control connection, the lowest seq all
-// their clients reached, so no buffer (Redis output buffers, socket queues) grows without bound.
-// Every payload carries its seq and its send time on the shared clock: `{ seq, t, data }`.
+// The publisher of the fan-out scenarios, run by instance #1 of a system, sending `{ seq, t (shared clock), data }`.
+// At full rate the load processes report over a loopback TCP connection the lowest seq all their clients reached,
+// so the publisher never runs more than `window` ahead and no buffer (Redis, socket queues) grows without bound.
 import net from "node:net";
 import { sharedNowMs } from "./machine.mjs";
 
@@ -33,7 +31,6 @@ function onControlConnection(socket) {
   });
 }
 
-/** Opens the loopback TCP port the load processes report their progress to. */
 export async function listenControl({ host }) {
   controlServer = net.createServer(onControlConnection);
   await new Promise((resolve, reject) => controlServer.once("error", reject).listen(0, host, resolve));
@@ -72,36 +69,30 @@ function tracker(server, data) {
   return t;
 }
 
-function publishAtRate(t, { ratePerS, durationMs, maxBroadcasts, seqFrom, maxRedisInFlight }) {
-  return new Promise((resolve) => {
-    const start = sharedNowMs();
-    const limit = Math.min(maxBroadcasts, Math.floor((durationMs / 1000) * ratePerS));
-    let sent = 0;
-    let missed = 0;
-    let lastAt = start;
-    const tick = () => {
-      const due = Math.min(limit, Math.floor(((sharedNowMs() - start) / 1000) * ratePerS) + 1);
-      for (; sent < due; sent++) {
-        // Redis is not taking the publishes: skip rather than queue without bound.
-        if (t.inFlight >= maxRedisInFlight) missed++;
-        else {
-          t.send(seqFrom + sent);
-          lastAt = sharedNowMs();
-        }
-      }
-      if (sent < limit) setTimeout(tick, Math.max(0, start + (sent / ratePerS) * 1000 - sharedNowMs()));
-      else resolve({ published: sent - missed, missed, firstAt: start, lastAt, stalled: false });
-    };
-    tick();
-  });
+/** Broadcast n at start + n / rate; skipped rather than queued without bound when Redis is not taking them. */
+async function publishAtRate(t, { ratePerS, durationMs, maxBroadcasts, seqFrom, maxRedisInFlight }) {
+  const start = sharedNowMs();
+  const limit = Math.min(maxBroadcasts, Math.floor((durationMs / 1000) * ratePerS));
+  let missed = 0;
+  let lastAt = start;
+  for (let n = 0; n < limit; n++) {
+    const wait = start + (n / ratePerS) * 1000 - sharedNowMs();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (t.inFlight >= maxRedisInFlight) missed++;
+    else {
+      t.send(seqFrom + n);
+      lastAt = sharedNowMs();
+    }
+  }
+  return { published: limit - missed, missed, firstAt: start, lastAt, stalled: false };
 }
 
 /** Resolves on the next progress report, or after `ms`. */
 const nextProgress = (ms) =>
   new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
+    // A later wake (no phase waiting) resolves a settled promise: harmless.
     wakePublisher = () => {
-      wakePublisher = () => {};
       clearTimeout(timer);
       resolve();
     };

@@ -59,39 +59,30 @@ export async function runFanout(ctx, scenario) {
   const cfg = scenario.config();
   const failures = [];
   const runs = new Map(cfg.systems.map((s) => [s.id, { rate: [], full: [] }]));
-  const accounting = new Map();
   const suts = [];
-  let redisVersion = "unknown";
-  const fail = (sys, err, what) => {
+  const fail = (sys, err, what = "") => {
     failures.push({ server: sys, error: err });
     ctx.log(`${scenario.id}: ${sys.label} FAILED${what}: ${err.message}`);
   };
   try {
     for (const sys of cfg.systems) {
-      try {
-        const keyPrefix = `${scenario.keyTag}:${process.pid}:${sys.id}:`;
-        const sut = await startFanoutSystem(ctx, cfg, sys, { keyPrefix, room: "bench", command: "tick" }, scenario.id);
-        suts.push(sut);
-        redisVersion = sut.redisVersion;
-        accounting.set(sys.id, sut.accounting);
-      } catch (err) {
-        fail(sys, err, " to start");
-      }
+      const options = { keyPrefix: `${scenario.keyTag}:${process.pid}:${sys.id}:`, room: "bench", command: "tick" };
+      await startFanoutSystem(ctx, cfg, sys, options, scenario.id).then(
+        (sut) => suts.push(sut),
+        (err) => fail(sys, err, " to start"),
+      );
     }
-    const failed = new Set();
     for (let round = 1; round <= cfg.rounds; round++) {
       for (const mode of cfg.modes) {
         const shift = (round - 1) % Math.max(1, suts.length);
         for (const sut of [...suts.slice(shift), ...suts.slice(0, shift)]) {
-          if (failed.has(sut.sys.id)) continue;
+          if (failures.some((f) => f.server === sut.sys)) continue;
           try {
             const r = await runFanoutPhase(ctx, cfg, sut, mode, cfg.durationMs, true);
-            r.round = round;
-            runs.get(sut.sys.id)[mode].push(r);
+            runs.get(sut.sys.id)[mode].push({ ...r, round });
             ctx.log(`${scenario.id}: round ${round}/${cfg.rounds} ${mode} ${sut.sys.label}: ${phaseLog(r)}`);
           } catch (err) {
-            failed.add(sut.sys.id);
-            fail(sut.sys, err, "");
+            fail(sut.sys, err);
           }
         }
       }
@@ -99,5 +90,6 @@ export async function runFanout(ctx, scenario) {
   } finally {
     await Promise.all(suts.map((sut) => teardownSystem(sut)));
   }
-  return { tables: scenario.tables(cfg, runs, accounting, redisVersion), failures };
+  const accounting = new Map(suts.map((sut) => [sut.sys.id, sut.accounting]));
+  return { tables: scenario.tables(cfg, runs, accounting, suts[0]?.redisVersion ?? "unknown"), failures };
 }

@@ -20,11 +20,8 @@ export function ratiosByRound(listA, listB, field) {
 /** Notes on what went wrong in a system's phases: anomalies, stalls, failed or skipped publishes, fixed-rate loss. */
 export function problemNotes(sys, mode, list) {
   const notes = [];
-  const anomalies = {};
-  for (const x of list) {
-    for (const [k, v] of Object.entries(x.anomalies)) if (v) anomalies[k] = Math.max(anomalies[k] ?? 0, v);
-  }
-  const counted = Object.entries(anomalies).map(([k, v]) => `${k}=${v}`);
+  // A load process counts anomalies from its start: the last run holds them all.
+  const counted = Object.entries(list.at(-1)?.anomalies ?? {}).flatMap(([k, v]) => (v ? [`${k}=${v}`] : []));
   if (counted.length) notes.push(`${sys.label}: client anomalies (cumulative): ${counted.join(", ")}`);
   const stalls = list.filter((x) => x.maxLoopDelayMs.some((d) => d > 250));
   if (stalls.length) {

@@ -2,7 +2,7 @@
 // warm-up, a fixed window counts round trips and latency (load side) and server CPU time (server side).
 import { sleep } from "../lib/children.mjs";
 import { eachServer, withServerAndLoad } from "../lib/launch.mjs";
-import { busyBetween, machineCpu } from "../lib/machine.mjs";
+import { machineWindow } from "../lib/machine.mjs";
 import { pickMedian, summarize } from "../lib/stats.mjs";
 import { columns, fmtFixed, fmtInt, fmtRatio } from "../lib/table.mjs";
 
@@ -19,20 +19,17 @@ function runOnce(ctx, def) {
     const requests = { inFlight: c.inFlight, command: "echo", payload: c.payload, maxRequests: c.maxRequests };
     await load.call("startRequests", { ...requests, maxDurationMs }, timeout);
     await sleep(c.warmupMs);
-    const machineBefore = machineCpu();
-    const selfBefore = process.cpuUsage();
+    const endMachine = machineWindow();
     await Promise.all([server.call("cpuStart", {}, timeout), load.call("begin", {}, timeout)]);
     await sleep(c.durationMs);
     const [cpu, window] = await Promise.all([server.call("cpuStop", {}, timeout), load.call("end", {}, timeout)]);
-    const machine = busyBetween(machineBefore, machineCpu());
-    const self = process.cpuUsage(selfBefore);
+    const machine = endMachine();
     if (window.delivered === 0) {
       throw new Error(`${def.label}: no round trip completed in the window (errors: ${window.errors})`);
     }
     const elapsedS = window.elapsedMs / 1000;
     const serverCpuS = (cpu.userUs + cpu.systemUs) / 1e6;
     const clientCpuS = window.cpuUs / 1e6;
-    const orchestratorS = (self.user + self.system) / 1e6;
     return {
       errors: window.errors,
       elapsedS,
@@ -43,7 +40,7 @@ function runOnce(ctx, def) {
       perCpuS: window.delivered / serverCpuS,
       clientCpuS,
       irqCpuS: machine.irqS,
-      otherCpuS: Math.max(0, machine.busyS - machine.irqS - orchestratorS - serverCpuS - clientCpuS),
+      otherCpuS: Math.max(0, machine.busyS - serverCpuS - clientCpuS),
       anomalies: window.anomalies,
       stoppedEarly: !window.stillRunning,
     };

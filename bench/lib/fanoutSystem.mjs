@@ -7,7 +7,7 @@ import { startRedis } from "./redis.mjs";
 import { split, summarize } from "./stats.mjs";
 
 /** Commands the harness itself sends to Redis; not counted against a system. */
-export const HARNESS_COMMANDS = new Set(["config|resetstat", "info", "monitor"]);
+const HARNESS_COMMANDS = new Set(["config|resetstat", "info", "monitor"]);
 
 /**
  * Starts system `sys` for `cfg.clients` clients: its redis-server, two instances of `sys.module`, two load processes

@@ -60,13 +60,13 @@ serveIpc({
     return process.memoryUsage();
   },
 
-  connections: () => server.connections?.(),
-  roomSize: () => server.roomSize?.(),
+  connections: () => server.connections(),
+  roomSize: () => server.roomSize(),
   listenControl,
   publish: (params) => publish(server, params),
 
   async shutdown() {
     closeControl();
-    if (server) await withTimeout(Promise.resolve(server.close()), 10_000, "server close").catch(() => {});
+    if (server) await withTimeout(server.close(), 10_000, "server close").catch(() => {});
   },
 });

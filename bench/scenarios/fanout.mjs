@@ -47,9 +47,7 @@ export function fanoutConfig(prefix, systems, defaults) {
 const phaseLog = (r) =>
   `${fmtInt(r.publishesPerS)} publishes/s, ${fmtInt(r.deliveriesPerS)} deliveries/s, ${fmtInt(r.perCpuS)} per ` +
   `server CPU-s, lost ${r.lost}/${r.expected}, p50/p99 ${fmtFixed(r.p50, 1)}/${fmtFixed(r.p99, 1)} ms, ` +
-  `${fmtFixed(r.bytesPerDelivery, 0)} B/delivery, ${fmtFixed(r.cmdsPerPublish, 3)} Redis cmds/publish, ` +
-  `CPU ${r.instanceCpuS.map((c) => fmtFixed(c, 2)).join("+")} s, other CPU ${fmtFixed(r.otherCpuS, 2)} s, ` +
-  `anomalies ${JSON.stringify(r.anomalies)}`;
+  `other CPU ${fmtFixed(r.otherCpuS, 2)} s`;
 
 /**
  * Runs the fan-out scenario `{ id, keyTag, config(), tables(cfg, runs, accounting, redisVersion) }`; `runs` maps

@@ -1,7 +1,6 @@
 // The tables of the fan-out scenarios: one per mode, a row per system (its median run), notes with the figures
 // behind the rows (per round, Redis commands, problems, goals, disturbed phases). What the columns mean is in
 // bench/README.md, "Reading the tables".
-import { HARNESS_COMMANDS } from "../lib/fanoutSystem.mjs";
 import { pickMedian, split } from "../lib/stats.mjs";
 import { fmtFixed, fmtInt, fmtRatio } from "../lib/table.mjs";
 
@@ -63,11 +62,9 @@ function disturbedNote(phases) {
   );
 }
 
-/** Commands per publish from a `{ name: count }` map: the total and "evalsha 1.00 + publish 1.00". */
+/** Commands per publish from MONITOR counts `{ name: count }`: the total and "evalsha 1.00 + publish 1.00". */
 export function perPublish(map, published) {
-  const entries = Object.entries(map ?? {})
-    .filter(([n]) => !HARNESS_COMMANDS.has(n))
-    .sort((a, b) => b[1] - a[1]);
+  const entries = Object.entries(map ?? {}).sort((a, b) => b[1] - a[1]);
   return {
     total: published ? sum(entries, ([, c]) => c) / published : Number.NaN,
     text: entries.map(([n, c]) => `${n} ${fmtFixed(c / published, 2)}`).join(" + ") || "none",
@@ -131,10 +128,9 @@ export function subscriberRow(t, sys, r, { unit, rounds, vs }) {
 }
 
 /**
- * The `tables(cfg, runs, accounting, redisVersion)` of a fan-out scenario from `spec`: `columns`, `title(t)`,
- * `header(t)`, `row(t, sys, r)` (may push notes to `t.notes`), `goals(t)` (texts), `disturbedPerMode` (count
- * disturbed phases of the table's mode only, rather than of every phase). `t` holds `cfg`, `mode`, `list(sysId)`
- * (the mode's runs), `chosen` (each system's median run), `accounting`, `redisVersion` and `notes`.
+ * A fan-out scenario's `tables(cfg, runs, accounting, redisVersion)` from `spec`: `columns`, `title(t)`, `header(t)`,
+ * `row(t, sys, r)` (may add `t.notes`), `goals(t)`, `disturbedPerMode` (disturbed phases counted in the table's mode,
+ * not in all). `t`: `cfg`, `mode`, `list(sysId)` (its runs), `chosen` (median runs), `accounting`, `redisVersion`.
  */
 export function fanoutTables(spec) {
   return (cfg, runs, accounting, redisVersion) => {

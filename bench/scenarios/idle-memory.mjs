@@ -7,12 +7,12 @@ import { columns, fmtInt, fmtRatio } from "../lib/table.mjs";
 
 export const id = "idle-memory";
 
-/** Polls the server's own connection count (when it exposes one) until it equals `expected`. */
+/** Polls the server's own connection count until it equals `expected`. */
 async function waitForServerConnections(server, expected, timeoutMs, timeout) {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const n = await server.call("connections", {}, timeout);
-    if (n === undefined || n === expected) return;
+    if (n === expected) return;
     if (Date.now() > until) throw new Error(`server still reports ${n} connections, expected ${expected}`);
     await sleep(100);
   }

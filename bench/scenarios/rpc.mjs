@@ -64,7 +64,7 @@ const COLUMNS = columns({
 /** A run during which other processes took more than 10% of a core is disturbed. */
 const isClean = (r) => r.otherCpuS <= 0.1 * r.elapsedS;
 
-function row(def, r, baseline, cleanCount, notes) {
+function row(def, r, baseline, notes) {
   const issues = Object.entries(r.anomalies).filter(([, v]) => v > 0);
   if (issues.length || r.errors) {
     const other = issues.map(([k, v]) => `${k}=${v}`).join(", ") || "no other anomalies";
@@ -88,7 +88,7 @@ function row(def, r, baseline, cleanCount, notes) {
     client: fmtFixed(r.clientCpuS, 2),
     irq: fmtFixed(r.irqCpuS, 2),
     other: fmtFixed(r.otherCpuS, 2),
-    clean: cleanCount,
+    clean: r.clean,
   };
 }
 
@@ -105,12 +105,10 @@ export async function run(ctx) {
   });
   // The median is taken among a server's undisturbed runs when it has any.
   const chosen = new Map();
-  const cleanCounts = new Map();
   for (const [sid, list] of runs) {
-    if (list.length === 0) continue;
     const clean = list.filter(isClean);
-    cleanCounts.set(sid, `${clean.length}/${list.length}`);
-    chosen.set(sid, pickMedian(clean.length > 0 ? clean : list));
+    if (list.length === 0) continue;
+    chosen.set(sid, { ...pickMedian(clean.length > 0 ? clean : list), clean: `${clean.length}/${list.length}` });
   }
   const notes = [
     `${c.connections} connections × ${c.inFlight} requests in flight, payload ${JSON.stringify(c.payload)}, ` +
@@ -127,7 +125,7 @@ export async function run(ctx) {
   const rows = servers.map((def) => {
     const r = chosen.get(def.id);
     if (!r) return { server: def.label, rtps: "FAILED" };
-    return row(def, r, chosen.get(baselineId), cleanCounts.get(def.id), notes);
+    return row(def, r, chosen.get(baselineId), notes);
   });
   const table = { title: "Request/response: `echo` round trips (closed loop)", columns: COLUMNS, rows, notes };
   return { tables: [table], failures };

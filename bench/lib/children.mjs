@@ -1,10 +1,11 @@
-// Parent side of the child processes: fork, call a method over IPC with a timeout, stop, and kill every child
-// still alive (by its pid) when the orchestrator exits, fails or is interrupted.
+// The orchestrator's side of its child processes: fork, call over IPC with a timeout, stop, and kill by pid every
+// process still alive (children and redis-servers) when the orchestrator exits, fails or is interrupted.
 import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
 const live = new Set();
 process.on("exit", () => {
-  for (const child of live) child.kill();
+  for (const pid of live) killPid(pid);
 });
 for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]]) {
   process.on(signal, () => {
@@ -13,122 +14,101 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]
   });
 }
 
-/** A forked Node process that answers `call(method, params)` (see ipc.mjs). */
-export class Child {
-  /**
-   * @param {string} name shown in errors and verbose output
-   * @param {string} file entry module
-   * @param {{ execArgv?: string[], env?: Record<string,string>, verbose?: boolean }} [options]
-   */
-  constructor(name, file, { execArgv = [], env = {}, verbose = false } = {}) {
+/** SIGKILLs `pid`; a process already gone is fine. */
+export function killPid(pid) {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Has `pid` killed when the orchestrator exits; returns the function that forgets it. */
+export function killOnExit(pid) {
+  live.add(pid);
+  return () => live.delete(pid);
+}
+
+/** A forked Node process answering `call(method, params)` (lib/ipc.mjs); it exits by itself past ctx.childMaxMs. */
+class Child {
+  constructor(ctx, name, file, execArgv) {
     this.name = name;
     this.seq = 0;
     this.pending = new Map();
     this.tail = "";
-    // Structured clone ("advanced"), so typed arrays (latency samples) cross without JSON.
-    const stdio = ["ignore", "pipe", "pipe", "ipc"];
-    this.proc = fork(file, [], { execArgv, env: { ...process.env, ...env }, stdio, serialization: "advanced" });
+    const env = { ...process.env, BENCH_CHILD_MAX_MS: String(ctx.childMaxMs) };
+    // Structured clone ("advanced"), so arrays of latency samples cross without JSON.
+    this.proc = fork(file, [], { execArgv, env, stdio: ["ignore", "pipe", "pipe", "ipc"], serialization: "advanced" });
     this.pid = this.proc.pid;
-    live.add(this);
+    const forget = killOnExit(this.pid);
     const onOutput = (chunk) => {
-      const text = chunk.toString();
-      this.tail = (this.tail + text).slice(-16_384);
-      if (verbose) for (const line of text.split("\n").filter(Boolean)) process.stderr.write(`  [${name}] ${line}\n`);
+      this.tail = (this.tail + chunk.toString()).slice(-16_384);
     };
     this.proc.stdout.on("data", onOutput);
     this.proc.stderr.on("data", onOutput);
-    this.proc.on("message", (msg) => {
-      const entry = this.pending.get(msg?.seq);
-      if (!entry) return;
-      this.pending.delete(msg.seq);
-      clearTimeout(entry.timer);
-      if (msg.ok) entry.resolve(msg.value);
-      else entry.reject(new Error(`${name}: ${entry.method} failed: ${msg.error}`));
+    this.proc.on("message", ({ seq, ok, value, error }) => {
+      const method = this.pending.get(seq)?.method;
+      if (method) this.settle(seq, ok ? null : new Error(`${name}: ${method} failed: ${error}`), value);
     });
     this.proc.on("error", (err) => process.stderr.write(`bench: ${name}: ${err.message}\n`));
     this.exited = new Promise((resolve) => {
       this.proc.on("exit", (code, signal) => {
-        live.delete(this);
-        this.exitInfo = { code, signal };
-        for (const entry of this.pending.values()) {
-          clearTimeout(entry.timer);
-          entry.reject(new Error(`${name} exited (${this.why()}) during ${entry.method}${this.outputHint()}`));
+        forget();
+        this.exitInfo = signal ? `signal ${signal}` : `code ${code}`;
+        for (const [seq, { method }] of this.pending) {
+          this.settle(seq, this.failure(`exited (${this.exitInfo}) during ${method}`));
         }
-        this.pending.clear();
-        resolve(this.exitInfo);
+        resolve();
       });
     });
   }
 
-  why() {
-    return this.exitInfo.signal ? `signal ${this.exitInfo.signal}` : `code ${this.exitInfo.code}`;
+  /** An error naming this child, with the tail of its output. */
+  failure(what) {
+    const tail = this.tail.trim();
+    return new Error(`${this.name} ${what}${tail ? `\n--- ${this.name} output (tail) ---\n${tail}\n---` : ""}`);
   }
 
-  outputHint() {
-    const text = this.tail.trim();
-    return text ? `\n--- ${this.name} output (tail) ---\n${text}\n---` : "";
+  settle(seq, error, value) {
+    const entry = this.pending.get(seq);
+    this.pending.delete(seq);
+    clearTimeout(entry.timer);
+    if (error) entry.reject(error);
+    else entry.resolve(value);
   }
 
   /** Calls `method` in the child; rejects on error, on the child's exit, or after `timeoutMs`. */
-  call(method, params = {}, timeoutMs = 60_000) {
-    if (this.exitInfo) return Promise.reject(new Error(`${this.name} is not running (${method})${this.outputHint()}`));
+  call(method, params, timeoutMs) {
+    if (this.exitInfo) return Promise.reject(this.failure(`is not running (${method})`));
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {
-      const fail = (why) => {
-        this.pending.delete(seq);
-        reject(new Error(`${this.name}: ${why}`));
-      };
-      const timer = setTimeout(() => fail(`${method} timed out after ${timeoutMs} ms${this.outputHint()}`), timeoutMs);
-      this.pending.set(seq, { resolve, reject, timer, method });
-      this.proc.send({ seq, method, params }, (err) => {
-        if (!err || !this.pending.has(seq)) return;
-        clearTimeout(timer);
-        fail(`cannot send ${method}: ${err.message}`);
-      });
+      const timedOut = () => this.settle(seq, this.failure(`${method} timed out after ${timeoutMs} ms`));
+      this.pending.set(seq, { resolve, reject, timer: setTimeout(timedOut, timeoutMs), method });
+      this.proc.send({ seq, method, params });
     });
   }
 
   /** Asks the child to shut down (it exits by itself, writing any --cpu-prof), then kills it if it lingers. */
-  async stop(timeoutMs = 10_000) {
+  async stop(timeoutMs) {
     if (this.exitInfo) return;
     await this.call("shutdown", {}, timeoutMs).catch(() => {});
-    const timer = setTimeout(() => this.kill(), timeoutMs);
+    const timer = setTimeout(() => killPid(this.pid), timeoutMs);
     await this.exited;
     clearTimeout(timer);
   }
-
-  /** Kills the process by its pid; safe to call twice. */
-  kill() {
-    if (this.exitInfo) return;
-    try {
-      process.kill(this.pid, "SIGKILL");
-    } catch {
-      // Already gone.
-    }
-  }
 }
 
-/** Forks a child of the orchestrator (`ctx`), bounded in lifetime by `ctx.childMaxMs`. */
-export function forkChild(ctx, name, file, execArgv = []) {
-  return new Child(name, file, { execArgv, env: { BENCH_CHILD_MAX_MS: String(ctx.childMaxMs) }, verbose: ctx.config.verbose });
-}
+const entry = (file) => fileURLToPath(new URL(file, import.meta.url));
 
-/** Stops children in parallel; never throws. */
+/** A server child (lib/serverProcess.mjs) with the configured extra node flags. */
+export const forkServer = (ctx, name, execArgv = []) =>
+  new Child(ctx, `server:${name}`, entry("./serverProcess.mjs"), [...execArgv, ...ctx.config.serverNodeArgs]);
+
+export const forkLoad = (ctx, name) => new Child(ctx, `load:${name}`, entry("./loadProcess.mjs"), []);
+
+/** Stops children in parallel, each killed if it does not stop; never throws. */
 export async function stopAll(children, timeoutMs) {
-  await Promise.all(children.filter(Boolean).map((c) => c.stop(timeoutMs).catch(() => c.kill())));
+  await Promise.all(children.filter(Boolean).map((c) => c.stop(timeoutMs).catch(() => killPid(c.pid))));
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Sleeps `ms`, but rejects as soon as one of `children` exits: a crash mid-window fails fast. */
-export function sleepWatching(ms, children) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    for (const child of children.filter(Boolean)) {
-      child.exited.then(() => {
-        clearTimeout(timer);
-        reject(new Error(`${child.name} exited (${child.why()}) during the run${child.outputHint()}`));
-      });
-    }
-  });
-}

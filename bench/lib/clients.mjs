@@ -1,19 +1,8 @@
-// The clients the load processes open, one kind per server under test. `openClient` resolves once the client is
-// ready (connected, greeted, joined or subscribed, by kind), then reports through `hooks`: `onTick(client,
-// { seq, t }, bytes)` for a fan-out delivery (`bytes`: the received text frame's length where the scenario counts
-// bytes, else 0), `onReply(client, id, isError)` for an rpc response, `onDrop(client, why)`, `onBadFrame()`.
-//   rpc / rpc-raw:   request/response connections to a meshwork server (ready on `hello`) or a raw ws baseline
-//                    (ready on open).
-//   meshwork:        sends the `join` command on `hello`; reads `push` frames of `target`.
-//   relay:           plain `ws`; every socket of a relay server is in the room, nothing to join.
-//   mw-channel:      mesh/subscribe-channel {channel: target}; reads `channel-message` frames.
-//   mw-record-patch / mw-record-full: mesh/subscribe-record {recordId: target, mode}; reads `record-update`
-//                    frames (patch: the ops replacing /seq and /t; full: `full.seq`, `full.t`).
-//   socketio:        `socket.io-client`, WebSocket transport only; emits `join` and waits for the acknowledgement;
-//                    with `countBytes`, the Engine.IO packet's text (what the WebSocket frame carries).
-// Every `ws` client offers the meshwork subprotocol (the raw baselines accept it too) and answers `ping` and
-// `latency-probe` like a real client, so servers run their default liveness timers.
+// The clients a load process opens, one kind per server under test. `openClient` resolves once the client is ready
+// (connected, greeted, joined or subscribed), then reports to `hooks`: onTick(client, { seq, t }, bytes of the text
+// frame where counted) per fan-out delivery, onReply(client, id, isError) per rpc response, onDrop(), onBadFrame().
 import { subprotocolFor } from "@meshwork/protocol";
+import { io } from "socket.io-client";
 import WebSocket from "ws";
 
 const PONG = '{"type":"pong"}';
@@ -45,15 +34,19 @@ function recordTick(msg) {
   return tick;
 }
 
+/**
+ * A client of a meshwork server or a raw `ws` baseline (kinds rpc, rpc-raw, relay and those of SUBSCRIBE). It offers
+ * the meshwork subprotocol (the baselines accept it) and answers pings and latency probes, as a real client would.
+ */
 function wsClient(kind, url, target, hooks) {
   const subscribe = SUBSCRIBE[kind];
   const readyOn = subscribe ? "response" : kind === "rpc" ? "hello" : "open";
-  if (!subscribe && !["rpc", "rpc-raw", "relay"].includes(kind)) throw new Error(`unknown client kind ${kind}`);
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, SUBPROTOCOLS, { perMessageDeflate: false, handshakeTimeout: 15_000 });
     // Room pushes arrive by the hundred thousand: read seq and t without parsing the whole frame, so the load
     // processes leave the CPU to the servers.
-    const prefix = kind === "meshwork" || kind === "relay" ? Buffer.from(`{"type":"push","command":${JSON.stringify(target)},"payload":{"seq":`) : null;
+    const push = `{"type":"push","command":${JSON.stringify(target)},"payload":{"seq":`;
+    const prefix = kind === "meshwork" || kind === "relay" ? Buffer.from(push) : null;
     const client = {
       lastSeq: -1,
       closing: false,
@@ -72,10 +65,7 @@ function wsClient(kind, url, target, hooks) {
     };
     let ready = false;
     const settle = (error) => {
-      if (ready) {
-        if (error && !client.closing) hooks.onDrop(client, error);
-        return;
-      }
+      if (ready) return error && !client.closing && hooks.onDrop();
       ready = true;
       if (error) reject(new Error(`${kind} client ${url}: ${error}`));
       else resolve(client);
@@ -95,8 +85,10 @@ function wsClient(kind, url, target, hooks) {
       switch (msg?.type) {
         case "push":
           return msg.command === target && hooks.onTick(client, msg.payload, 0);
-        case "channel-message":
-          return hooks.onTick(client, typeof msg.message === "string" ? JSON.parse(msg.message) : msg.message, data.length);
+        case "channel-message": {
+          const message = typeof msg.message === "string" ? JSON.parse(msg.message) : msg.message;
+          return hooks.onTick(client, message, data.length);
+        }
         case "record-update":
           return hooks.onTick(client, recordTick(msg), data.length);
         case "ping":
@@ -122,25 +114,15 @@ function wsClient(kind, url, target, hooks) {
   });
 }
 
-let ioFactory;
-
-async function socketIoClient(url, event, hooks, countBytes) {
-  ioFactory ??= (await import("socket.io-client")).io;
+/** A `socket.io-client` socket (WebSocket transport only) that emits `join` and is ready once acknowledged. */
+function socketIoClient(url, event, hooks, countBytes) {
   return new Promise((resolve, reject) => {
-    const socket = ioFactory(url, { transports: ["websocket"], forceNew: true, reconnection: false, timeout: 15_000 });
-    const client = {
-      lastSeq: -1,
-      closing: false,
-      isOpen: () => socket.connected,
-      terminate: () => socket.disconnect(),
-      close: () =>
-        new Promise((done) => {
-          client.closing = true;
-          if (socket.disconnected) return done();
-          socket.once("disconnect", () => done());
-          socket.disconnect();
-        }),
+    const socket = io(url, { transports: ["websocket"], forceNew: true, reconnection: false, timeout: 15_000 });
+    const close = () => {
+      client.closing = true;
+      socket.disconnect();
     };
+    const client = { lastSeq: -1, closing: false, close, terminate: close };
     let joined = false;
     let lastBytes = 0;
     if (countBytes) {
@@ -161,12 +143,12 @@ async function socketIoClient(url, event, hooks, countBytes) {
     socket.on("connect_error", (err) => joined || reject(new Error(`socketio client ${url}: ${err.message}`)));
     socket.on("disconnect", (reason) => {
       if (!joined) reject(new Error(`socketio client ${url}: disconnected (${reason}) before joining`));
-      else if (!client.closing) hooks.onDrop(client, reason);
+      else if (!client.closing) hooks.onDrop();
     });
   });
 }
 
 /** Opens one client of `kind` following `target` (push command, channel, record id or Socket.IO event). */
-export function openClient(kind, url, target, hooks, { countBytes = false } = {}) {
+export function openClient(kind, url, target, hooks, countBytes = false) {
   return kind === "socketio" ? socketIoClient(url, target, hooks, countBytes) : wsClient(kind, url, target, hooks);
 }

@@ -1,40 +1,55 @@
-// A fan-out system under test and one measured phase on it, shared by the cluster-broadcast, channel-fanout and
-// record-updates scenarios: its own redis-server, two server instances (the first is the publisher), two load
-// processes holding the clients split across the instances, and the figures taken around a phase.
-import { fileURLToPath } from "node:url";
-import { forkChild, sleep, stopAll } from "./children.mjs";
+// A fan-out system under test and one phase on it: its own redis-server, two server instances (the first also
+// publishes), two load processes holding the clients split across the instances, and the figures of a phase.
+import { forkLoad, forkServer, sleep, stopAll } from "./children.mjs";
 import { HOST } from "./config.mjs";
-import { busyBetween, machineCpu } from "./machine.mjs";
-import { BenchRedis } from "./redis.mjs";
-import { mergeSamples, split, summarize } from "./stats.mjs";
+import { machineWindow } from "./machine.mjs";
+import { startRedis } from "./redis.mjs";
+import { split, summarize } from "./stats.mjs";
 
-const SERVER_ENTRY = fileURLToPath(new URL("./serverProcess.mjs", import.meta.url));
-const LOAD_ENTRY = fileURLToPath(new URL("./loadProcess.mjs", import.meta.url));
 /** Commands the harness itself sends to Redis; not counted against a system. */
-export const HARNESS_COMMANDS = new Set(["config|resetstat", "info", "monitor"]);
+const HARNESS_COMMANDS = new Set(["config|resetstat", "info", "monitor"]);
 
 /**
- * Starts one system `sys` (a scenario's system description) for `cfg.clients` clients: its redis-server, two
- * instances of `sys.module` with `serverOptions`, two load processes opening clients of kind `sys.client` on
- * `sys.target`, and the publisher's feedback connections. Resolves with the system under test (`sut`).
+ * Starts system `sys` for `cfg.clients` clients: its redis-server, two instances of `sys.module`, two load processes
+ * opening clients of kind `sys.client` on `sys.target` and connected to the publisher's feedback port. Checks that
+ * every client joined, warms up, and with `cfg.accounting` counts client-sent vs Lua-run Redis commands under
+ * MONITOR in an unmeasured phase.
  */
-export async function startFanoutSystem(ctx, cfg, sys, serverOptions) {
+export async function startFanoutSystem(ctx, cfg, sys, serverOptions, scenarioId) {
   const timeout = ctx.config.callTimeoutMs;
   const sut = { sys, redis: null, servers: [], loads: [], seq: 1, counts: split(cfg.clients, 2) };
   try {
-    sut.redis = await BenchRedis.start();
-    sut.redisVersion = await sut.redis.version();
+    sut.redis = await startRedis();
+    sut.redisVersion = sut.redis.version;
     const options = { redisUrl: sut.redis.url, ...serverOptions, ...sys.options };
-    for (let n = 1; n <= 2; n++) sut.servers.push(forkChild(ctx, `server:${sys.id}#${n}`, SERVER_ENTRY, ctx.config.serverNodeArgs));
+    sut.servers = [1, 2].map((n) => forkServer(ctx, `${sys.id}#${n}`));
     const start = { module: sys.module, host: HOST, port: 0, options };
     const started = await Promise.all(sut.servers.map((s) => s.call("start", start, ctx.config.startTimeoutMs)));
     const { port: controlPort } = await sut.servers[0].call("listenControl", { host: HOST }, timeout);
-    for (let n = 1; n <= 2; n++) sut.loads.push(forkChild(ctx, `load:${sys.id}#${n}`, LOAD_ENTRY));
-    const open = { kind: sys.client, target: sys.target, countBytes: cfg.countBytes, batchSize: 50, batchTimeoutMs: timeout };
-    await Promise.all(
-      sut.loads.map((l, i) => l.call("open", { ...open, url: `ws://${HOST}:${started[i].port}`, count: sut.counts[i] }, timeout * 2)),
-    );
+    sut.loads = [1, 2].map((n) => forkLoad(ctx, `${sys.id}#${n}`));
+    const { client: kind, target } = sys;
+    const open = { kind, target, countBytes: cfg.countBytes, batchSize: 50, batchTimeoutMs: timeout };
+    const openAt = (i) => ({ ...open, url: `ws://${HOST}:${started[i].port}`, count: sut.counts[i] });
+    await Promise.all(sut.loads.map((l, i) => l.call("open", openAt(i), timeout * 2)));
     await Promise.all(sut.loads.map((l) => l.call("connectControl", { port: controlPort, timeoutMs: 5_000 }, timeout)));
+    const sizes = await Promise.all(sut.servers.map((s) => s.call("roomSize", {}, timeout)));
+    const seen = sys.roomScope === "cluster" ? sizes[0] : sizes[0] + sizes[1];
+    if (seen !== cfg.clients) {
+      throw new Error(`${sys.label}: ${seen} members (${sizes.join(" + ")}), expected ${cfg.clients}`);
+    }
+    const pids = sut.servers.map((s) => s.pid).join(" + ");
+    const what = `redis-server ${sut.redisVersion} pid ${sut.redis.pid}, instances pid ${pids}`;
+    ctx.log(`${scenarioId}: ${sys.label}: ${what}, ${sut.counts.join(" + ")} clients; warm-up`);
+    if (cfg.warmupMs > 0) {
+      await runFanoutPhase(ctx, cfg, sut, "rate", cfg.warmupMs, false);
+      if (cfg.modes.includes("full")) await runFanoutPhase(ctx, cfg, sut, "full", Math.ceil(cfg.warmupMs / 2), false);
+    }
+    if (cfg.accounting) {
+      const phase = () => runFanoutPhase(ctx, cfg, sut, "rate", cfg.accountingMs, false);
+      const { result, ...counts } = await sut.redis.monitor(phase, sys.monitorTarget);
+      sut.accounting = { published: result.published, ...counts };
+      ctx.log(`${scenarioId}: ${sys.label}: accounting (MONITOR) ${JSON.stringify(sut.accounting)}`);
+    }
     return sut;
   } catch (err) {
     await teardownSystem(sut);
@@ -42,77 +57,59 @@ export async function startFanoutSystem(ctx, cfg, sys, serverOptions) {
   }
 }
 
-/** Stops a system's load processes, instances and redis-server. */
 export async function teardownSystem(sut) {
   await stopAll([...sut.loads, ...sut.servers], 10_000);
   await sut.redis?.stop();
 }
 
 /**
- * One phase on `sut`: instance #1 publishes at `mode` ("rate" or "full") for `durationMs`, then the phase drains
- * (bounded by `cfg.drainMs`) until every client has every message. When `measured`, the instances' CPU, Redis CPU
- * and command statistics and the machine's busy time are taken around it and the phase is summarised; otherwise
- * resolves with `{ published }`.
+ * One phase: instance #1 publishes at `mode` ("rate" or "full") for `durationMs`, then the phase drains (at most
+ * `cfg.drainMs`) until every client has every message. When `measured`, CPU, Redis statistics and the machine's
+ * busy time are taken around it and the phase is summarised; otherwise resolves with `{ published }`.
  */
 export async function runFanoutPhase(ctx, cfg, sut, mode, durationMs, measured) {
   const timeout = ctx.config.callTimeoutMs;
   const { servers, loads, redis } = sut;
   const seqFrom = sut.seq;
-  await Promise.all(loads.map((l) => l.call("begin", { seqFrom, feedback: mode === "full" }, timeout)));
-  let before;
+  const all = (children, method, params = {}) => Promise.all(children.map((c) => c.call(method, params, timeout)));
+  await all(loads, "begin", { seqFrom, feedback: mode === "full" });
+  let redisCpuBefore;
+  let endMachine;
   if (measured) {
-    const redisCpu = await redis.cpuSeconds();
+    redisCpuBefore = await redis.cpuSeconds();
     await redis.resetStats();
-    before = { redisCpu, machine: machineCpu(), self: process.cpuUsage() };
-    await Promise.all(servers.map((s) => s.call("cpuStart", { detail: true }, timeout)));
+    endMachine = machineWindow();
+    await all(servers, "cpuStart", { detail: true });
   }
-  const pub = await servers[0].call(
-    "publish",
-    {
-      mode,
-      ratePerS: cfg.ratePerS,
-      durationMs,
-      maxBroadcasts: cfg.maxPublishes,
-      seqFrom,
-      paddingBytes: cfg.paddingBytes,
-      window: cfg.window,
-      feedbackFrom: loads.length,
-      stallMs: 2_000,
-      maxRedisInFlight: 10_000,
-    },
-    durationMs + timeout,
-  );
+  const { ratePerS, maxPublishes: maxBroadcasts, paddingBytes, window } = cfg;
+  const params = { mode, ratePerS, durationMs, maxBroadcasts, seqFrom, paddingBytes, window };
+  const limits = { feedbackFrom: loads.length, stallMs: 2_000, maxRedisInFlight: 10_000 };
+  const pub = await servers[0].call("publish", { ...params, ...limits }, durationMs + timeout);
   sut.seq += pub.published + pub.missed;
   const expected = pub.published * cfg.clients;
   const until = Date.now() + cfg.drainMs;
   for (;;) {
-    const progress = await Promise.all(loads.map((l) => l.call("progress", {}, timeout)));
+    const progress = await all(loads, "progress");
     if (progress.reduce((n, p) => n + p.delivered, 0) >= expected || Date.now() > until) break;
     await sleep(5);
   }
-  let after;
-  if (measured) {
-    const cpus = await Promise.all(servers.map((s) => s.call("cpuStop", {}, timeout)));
-    const stats = await redis.commandStats();
-    const redisCpu = await redis.cpuSeconds();
-    const self = process.cpuUsage(before.self);
-    after = {
-      cpus,
-      stats,
-      redisCpuS: redisCpu - before.redisCpu,
-      machine: busyBetween(before.machine, machineCpu()),
-      orchestratorS: (self.user + self.system) / 1e6,
-    };
+  if (!measured) {
+    await all(loads, "end");
+    return { published: pub.published };
   }
-  const windows = await Promise.all(loads.map((l) => l.call("end", {}, timeout)));
-  return measured ? summarizePhase(pub, expected, windows, after) : { published: pub.published };
+  const cpus = await all(servers, "cpuStop");
+  const stats = await redis.commandStats();
+  const redisCpuS = (await redis.cpuSeconds()) - redisCpuBefore;
+  const machine = endMachine();
+  const windows = await all(loads, "end");
+  return summarizePhase(pub, expected, windows, { cpus, stats, redisCpuS, machine });
 }
 
 function summarizePhase(pub, expected, windows, after) {
   const sum = (list, f) => list.reduce((n, x) => n + f(x), 0);
   const delivered = sum(windows, (w) => w.delivered);
   const perDelivery = (us) => us / Math.max(1, delivered);
-  const spanS = Math.max(1e-3, (Math.max(...windows.map((w) => w.lastDeliverAt), pub.lastAt) - pub.firstAt) / 1000);
+  const spanS = Math.max(1e-3, (Math.max(...windows.map((w) => w.lastAt), pub.lastAt) - pub.firstAt) / 1000);
   const instanceCpuS = after.cpus.map((c) => (c.userUs + c.systemUs) / 1e6);
   const serverCpuS = sum(instanceCpuS, (c) => c);
   const loadCpuS = sum(windows, (w) => w.cpuUs) / 1e6;
@@ -130,7 +127,7 @@ function summarizePhase(pub, expected, windows, after) {
     bytesPerDelivery: perDelivery(sum(windows, (w) => w.bytes)),
     publishesPerS: pub.published / spanS,
     deliveriesPerS: delivered / spanS,
-    ...summarize(mergeSamples(windows.map((w) => w.latenciesMs))),
+    ...summarize(...windows.map((w) => w.latenciesMs)),
     redisCalls,
     commands,
     cmdsPerPublish: pub.published ? redisCalls / pub.published : Number.NaN,
@@ -145,7 +142,7 @@ function summarizePhase(pub, expected, windows, after) {
     serverDiagnostics: after.cpus.map((c) => c.diagnostics),
     redisCpuS: after.redisCpuS,
     loadCpuS,
-    otherCpuS: Math.max(0, after.machine.busyS - after.machine.irqS - after.orchestratorS - serverCpuS - loadCpuS - after.redisCpuS),
+    otherCpuS: Math.max(0, after.machine.busyS - serverCpuS - loadCpuS - after.redisCpuS),
     anomalies,
   };
 }

@@ -1,10 +1,6 @@
-// The publisher of the fan-out scenarios, run by the first instance of a system (lib/serverProcess.mjs):
-//   - fixed rate: broadcast n is sent at start + n / rate, for a fixed time;
-//   - full rate: one broadcast per event-loop turn, with at most `window` broadcasts not yet received by every
-//     client. The load processes report, over a loopback TCP control connection, the lowest sequence number all
-//     their clients have reached, so the publisher never runs ahead of the slowest client and no buffer (Redis
-//     output buffers, socket queues) grows without bound.
-// Every payload carries its sequence number and the shared-clock send time: `{ seq, t, data }`.
+// The publisher of the fan-out scenarios, run by instance #1 of a system, sending `{ seq, t (shared clock), data }`.
+// At full rate the load processes report over a loopback TCP connection the lowest seq all their clients reached,
+// so the publisher never runs more than `window` ahead and no buffer (Redis, socket queues) grows without bound.
 import net from "node:net";
 import { sharedNowMs } from "./machine.mjs";
 
@@ -35,31 +31,25 @@ function onControlConnection(socket) {
   });
 }
 
-/** Opens the loopback TCP port the load processes report their progress to. */
 export async function listenControl({ host }) {
-  if (!controlServer) {
-    controlServer = net.createServer(onControlConnection);
-    await new Promise((resolve, reject) => controlServer.once("error", reject).listen(0, host, resolve));
-  }
+  controlServer = net.createServer(onControlConnection);
+  await new Promise((resolve, reject) => controlServer.once("error", reject).listen(0, host, resolve));
   return { port: controlServer.address().port };
 }
 
-/** Closes the control port and its connections. */
 export function closeControl() {
   controlServer?.close();
   for (const socket of reported.keys()) socket.destroy();
 }
 
-/**
- * Sends broadcasts through `server.broadcast` and tracks the promises it returns (meshwork and the relay resolve
- * once Redis took the PUBLISH; the Socket.IO module hands back the PUBLISH its adapter issued).
- */
-function tracker(server, padding) {
+/** Sends broadcasts, counting those whose promise (Redis took the PUBLISH) is pending, and the failures. */
+function tracker(server, data) {
   const t = { inFlight: 0, errors: 0, firstError: undefined };
   const fail = (err) => {
     t.errors++;
     t.firstError ??= err?.message ?? String(err);
   };
+  // Made once: a broadcast allocates no callbacks of the harness on the measured instance.
   const onDone = () => t.inFlight--;
   const onError = (err) => {
     t.inFlight--;
@@ -67,8 +57,8 @@ function tracker(server, padding) {
   };
   t.send = (seq) => {
     try {
-      const result = server.broadcast({ seq, t: sharedNowMs(), data: padding });
-      if (typeof result?.then === "function") {
+      const result = server.broadcast({ seq, t: sharedNowMs(), data });
+      if (result) {
         t.inFlight++;
         result.then(onDone, onError);
       }
@@ -79,38 +69,30 @@ function tracker(server, padding) {
   return t;
 }
 
-function publishAtRate(t, { ratePerS, durationMs, maxBroadcasts, seqFrom, maxRedisInFlight }) {
-  return new Promise((resolve) => {
-    const start = sharedNowMs();
-    const limit = Math.min(maxBroadcasts, Math.floor((durationMs / 1000) * ratePerS));
-    let sent = 0;
-    let missed = 0;
-    let lastAt = start;
-    const tick = () => {
-      const due = Math.min(limit, Math.floor(((sharedNowMs() - start) / 1000) * ratePerS) + 1);
-      for (; sent < due; sent++) {
-        // Redis is not taking the publishes: skip rather than queue without bound.
-        if (t.inFlight >= maxRedisInFlight) missed++;
-        else {
-          t.send(seqFrom + sent);
-          lastAt = sharedNowMs();
-        }
-      }
-      if (sent < limit) setTimeout(tick, Math.max(0, start + (sent / ratePerS) * 1000 - sharedNowMs()));
-      else resolve({ published: sent - missed, missed, firstAt: start, lastAt, stalled: false });
-    };
-    tick();
-  });
+/** Broadcast n at start + n / rate; skipped rather than queued without bound when Redis is not taking them. */
+async function publishAtRate(t, { ratePerS, durationMs, maxBroadcasts, seqFrom, maxRedisInFlight }) {
+  const start = sharedNowMs();
+  const limit = Math.min(maxBroadcasts, Math.floor((durationMs / 1000) * ratePerS));
+  let missed = 0;
+  let lastAt = start;
+  for (let n = 0; n < limit; n++) {
+    const wait = start + (n / ratePerS) * 1000 - sharedNowMs();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (t.inFlight >= maxRedisInFlight) missed++;
+    else {
+      t.send(seqFrom + n);
+      lastAt = sharedNowMs();
+    }
+  }
+  return { published: limit - missed, missed, firstAt: start, lastAt, stalled: false };
 }
 
-const yieldToIo = () => new Promise((resolve) => setImmediate(resolve));
-
-/** Resolves on the next feedback line, or after `ms`. */
+/** Resolves on the next progress report, or after `ms`. */
 const nextProgress = (ms) =>
   new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
+    // A later wake (no phase waiting) resolves a settled promise: harmless.
     wakePublisher = () => {
-      wakePublisher = () => {};
       clearTimeout(timer);
       resolve();
     };
@@ -122,7 +104,9 @@ const nextProgress = (ms) =>
  */
 async function publishFull(t, { durationMs, maxBroadcasts, seqFrom, window, feedbackFrom, stallMs }) {
   for (const socket of reported.keys()) reported.set(socket, seqFrom - 1);
-  if (reported.size < feedbackFrom) throw new Error(`full rate needs feedback from ${feedbackFrom} load process(es), ${reported.size} connected`);
+  if (reported.size < feedbackFrom) {
+    throw new Error(`full rate needs feedback from ${feedbackFrom} load processes, ${reported.size} connected`);
+  }
   const start = sharedNowMs();
   let next = seqFrom;
   let lastAt = start;
@@ -142,7 +126,7 @@ async function publishFull(t, { durationMs, maxBroadcasts, seqFrom, window, feed
       // replies, the other instance's traffic, feedback) runs between them.
       t.send(next++);
       lastAt = sharedNowMs();
-      await yieldToIo();
+      await new Promise((resolve) => setImmediate(resolve));
     } else if (now - lastProgressAt > stallMs) {
       stalled = true;
       break;
@@ -153,9 +137,9 @@ async function publishFull(t, { durationMs, maxBroadcasts, seqFrom, window, feed
   return { published: next - seqFrom, missed: 0, firstAt: start, lastAt, stalled };
 }
 
-/** One publishing phase of `server` at `params.mode` ("rate" or "full"); resolves with what was published. */
+/** One publishing phase at `params.mode` ("rate" or "full"); resolves with what was published. */
 export async function publish(server, params) {
-  const t = tracker(server, "x".repeat(params.paddingBytes ?? 0));
+  const t = tracker(server, "x".repeat(params.paddingBytes));
   const result = params.mode === "full" ? await publishFull(t, params) : await publishAtRate(t, params);
   return { ...result, errors: t.errors, firstError: t.firstError };
 }

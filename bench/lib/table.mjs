@@ -1,18 +1,17 @@
 // Tables printed as GitHub Markdown with padded columns: readable in a terminal and pasteable into BENCHMARKS.md.
 
 /** Columns from `{ key: title }`, in order: the first left-aligned (the row's name), the others right-aligned. */
-export const columns = (titles) => Object.entries(titles).map(([key, title], i) => ({ key, title, align: i === 0 ? "left" : "right" }));
+export const columns = (titles) =>
+  Object.entries(titles).map(([key, title], i) => ({ key, title, align: i === 0 ? "left" : "right" }));
 
-/**
- * @param {{ key: string, title: string, align: "left" | "right" }[]} cols
- * @param {Record<string, string>[]} rows cells already formatted as text
- */
+/** `rows` hold cells already formatted as text, by column key. */
 export function formatTable(cols, rows) {
   const widths = cols.map((c) => Math.max(c.title.length, 3, ...rows.map((r) => String(r[c.key] ?? "").length)));
-  const pad = (text, i) => (cols[i].align === "left" ? String(text ?? "").padEnd(widths[i]) : String(text ?? "").padStart(widths[i]));
+  const pad = (text, i) => String(text ?? "")[cols[i].align === "left" ? "padEnd" : "padStart"](widths[i]);
   const line = (cells) => `| ${cells.join(" | ")} |`;
   const rule = cols.map((c, i) => (c.align === "left" ? "-".repeat(widths[i]) : `${"-".repeat(widths[i] - 1)}:`));
-  return [line(cols.map((c, i) => pad(c.title, i))), line(rule), ...rows.map((r) => line(cols.map((c, i) => pad(r[c.key], i))))].join("\n");
+  const body = rows.map((r) => line(cols.map((c, i) => pad(r[c.key], i))));
+  return [line(cols.map((c, i) => pad(c.title, i))), line(rule), ...body].join("\n");
 }
 
 const intFormat = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });

@@ -1,33 +1,31 @@
-// The runner of the fan-out scenarios (cluster-broadcast, channel-fanout, record-updates). Each scenario is a
-// description of what differs: its systems, sizes and tables. The runner starts every system (lib/fanoutSystem.mjs),
-// checks that every client joined, warms it up, optionally counts client-sent vs script-run Redis commands in an
-// unmeasured fixed-rate phase under MONITOR, then measures in rounds: each round runs the fixed-rate phase of every
-// system, then the full-rate phase of every system, the system order rotating each round, so slow changes in the
-// machine's background load spread evenly over the systems.
+// The runner of the fan-out scenarios (cluster-broadcast, channel-fanout, record-updates), which describe only their
+// systems, sizes and tables: every system started (lib/fanoutSystem.mjs), then rounds of every system's fixed-rate
+// phase, then every system's full-rate phase, the system order rotated each round.
 import { envInt, envList, selectById } from "../lib/config.mjs";
 import { runFanoutPhase, startFanoutSystem, teardownSystem } from "../lib/fanoutSystem.mjs";
 import { fmtFixed, fmtInt } from "../lib/table.mjs";
+import { serverModule } from "../servers/index.mjs";
 
 /**
- * @typedef {object} FanoutSystem
- * @property {string} id used in BENCH_<prefix>_SYSTEMS
- * @property {string} label shown in tables
- * @property {string} module server module (servers/), run by lib/serverProcess.mjs; `options` go to its startServer
- * @property {Record<string, unknown>} [options]
- * @property {string} client the client kind (lib/clients.mjs), following `target` (push command, channel, record id)
- * @property {string} target
- * @property {"cluster" | "local"} [roomScope] whether roomSize() counts the whole cluster or the instance
- * @property {string} [monitorTarget] MONITOR accounting also counts the commands naming this text
+ * A fan-out system: `server` names its module in servers/ (run by lib/serverProcess.mjs with `options`), `client`
+ * the client kind (lib/clients.mjs) following `target`; `roomScope: "cluster"` when roomSize() counts the whole
+ * cluster; `monitorTarget`: MONITOR accounting also counts the commands naming this text.
  */
+export const fanoutSystem = (id, label, server, client, more = {}) => ({
+  id,
+  label,
+  module: serverModule(`./${server}.mjs`),
+  client,
+  target: "tick",
+  ...more,
+});
 
-/**
- * The scenario's settings: BENCH_<prefix>_* over `defaults`. `prefix` is CB, CF or RU; `defaults` holds at least
- * clients, rounds and paddingBytes.
- */
+/** The scenario's settings: BENCH_<prefix>_* over `defaults` (clients, rounds, paddingBytes, ...). */
 export function fanoutConfig(prefix, systems, defaults) {
   const env = (name, fallback, range) => envInt(`BENCH_${prefix}_${name}`, fallback, range);
   const modes = envList(`BENCH_${prefix}_MODES`) ?? ["rate", "full"];
-  for (const m of modes) if (m !== "rate" && m !== "full") throw new Error(`BENCH_${prefix}_MODES: unknown mode "${m}" (rate, full)`);
+  const unknown = modes.find((m) => m !== "rate" && m !== "full");
+  if (unknown) throw new Error(`BENCH_${prefix}_MODES: unknown mode "${unknown}" (rate, full)`);
   return {
     systems: selectById(systems, envList(`BENCH_${prefix}_SYSTEMS`), "system"),
     modes,
@@ -46,81 +44,43 @@ export function fanoutConfig(prefix, systems, defaults) {
   };
 }
 
-async function setupSystem(ctx, scenario, cfg, sys) {
-  const timeout = ctx.config.callTimeoutMs;
-  const keyPrefix = `${scenario.keyTag}:${process.pid}:${sys.id}:`;
-  const sut = await startFanoutSystem(ctx, cfg, sys, { keyPrefix, room: "bench", command: "tick" });
-  try {
-    const sizes = await Promise.all(sut.servers.map((s) => s.call("roomSize", {}, timeout)));
-    const seen = sys.roomScope === "cluster" ? sizes[0] : sizes.reduce((a, b) => a + b, 0);
-    if (seen !== cfg.clients) throw new Error(`${sys.label}: ${seen} members (${sizes.join(" + ")}), expected ${cfg.clients}`);
-    ctx.log(
-      `${scenario.id}: ${sys.label}: redis-server ${sut.redisVersion} pid ${sut.redis.pid}, instances pid ` +
-        `${sut.servers.map((s) => s.pid).join(" + ")}, ${sut.counts.join(" + ")} clients; warm-up`,
-    );
-    if (cfg.warmupMs > 0) {
-      await runFanoutPhase(ctx, cfg, sut, "rate", cfg.warmupMs, false);
-      if (cfg.modes.includes("full")) await runFanoutPhase(ctx, cfg, sut, "full", Math.ceil(cfg.warmupMs / 2), false);
-    }
-    if (cfg.accounting) {
-      const phase = () => runFanoutPhase(ctx, cfg, sut, "rate", cfg.accountingMs, false);
-      const { result, ...counts } = await sut.redis.monitor(phase, sys.monitorTarget);
-      sut.accounting = { published: result.published, ...counts };
-      ctx.log(`${scenario.id}: ${sys.label}: accounting (MONITOR) ${JSON.stringify(sut.accounting)}`);
-    }
-    return sut;
-  } catch (err) {
-    await teardownSystem(sut);
-    throw err;
-  }
-}
+const phaseLog = (r) =>
+  `${fmtInt(r.publishesPerS)} publishes/s, ${fmtInt(r.deliveriesPerS)} deliveries/s, ${fmtInt(r.perCpuS)} per ` +
+  `server CPU-s, lost ${r.lost}/${r.expected}, p50/p99 ${fmtFixed(r.p50, 1)}/${fmtFixed(r.p99, 1)} ms, ` +
+  `other CPU ${fmtFixed(r.otherCpuS, 2)} s`;
 
 /**
- * Runs a fan-out scenario described by `scenario`: `{ id, keyTag, config(), tables(cfg, runs, accounting,
- * redisVersion) }`. `runs` maps each system id to its measured phases by mode (`{ rate: [], full: [] }`).
+ * Runs the fan-out scenario `{ id, keyTag, config(), tables(cfg, runs, accounting, redisVersion) }`; `runs` maps
+ * each system id to its measured phases by mode (`{ rate: [], full: [] }`).
  */
 export async function runFanout(ctx, scenario) {
   const cfg = scenario.config();
   const failures = [];
   const runs = new Map(cfg.systems.map((s) => [s.id, { rate: [], full: [] }]));
-  const accounting = new Map();
   const suts = [];
-  let redisVersion = "unknown";
-  const fail = (sys, err, what) => {
+  const fail = (sys, err, what = "") => {
     failures.push({ server: sys, error: err });
     ctx.log(`${scenario.id}: ${sys.label} FAILED${what}: ${err.message}`);
   };
   try {
     for (const sys of cfg.systems) {
-      try {
-        const sut = await setupSystem(ctx, scenario, cfg, sys);
-        suts.push(sut);
-        redisVersion = sut.redisVersion;
-        accounting.set(sys.id, sut.accounting);
-      } catch (err) {
-        fail(sys, err, " to start");
-      }
+      const options = { keyPrefix: `${scenario.keyTag}:${process.pid}:${sys.id}:`, room: "bench", command: "tick" };
+      await startFanoutSystem(ctx, cfg, sys, options, scenario.id).then(
+        (sut) => suts.push(sut),
+        (err) => fail(sys, err, " to start"),
+      );
     }
-    const failed = new Set();
     for (let round = 1; round <= cfg.rounds; round++) {
       for (const mode of cfg.modes) {
         const shift = (round - 1) % Math.max(1, suts.length);
         for (const sut of [...suts.slice(shift), ...suts.slice(0, shift)]) {
-          if (failed.has(sut.sys.id)) continue;
+          if (failures.some((f) => f.server === sut.sys)) continue;
           try {
             const r = await runFanoutPhase(ctx, cfg, sut, mode, cfg.durationMs, true);
-            r.round = round;
-            runs.get(sut.sys.id)[mode].push(r);
-            ctx.log(
-              `${scenario.id}: round ${round}/${cfg.rounds} ${mode} ${sut.sys.label}: ${fmtInt(r.publishesPerS)} publishes/s, ` +
-                `${fmtInt(r.deliveriesPerS)} deliveries/s, ${fmtInt(r.perCpuS)} per server CPU-s, lost ${r.lost}/${r.expected}, ` +
-                `p50/p99 ${fmtFixed(r.p50, 1)}/${fmtFixed(r.p99, 1)} ms, ${fmtFixed(r.bytesPerDelivery, 0)} B/delivery, ` +
-                `${fmtFixed(r.cmdsPerPublish, 3)} Redis cmds/publish, CPU ${r.instanceCpuS.map((c) => fmtFixed(c, 2)).join("+")} s, ` +
-                `other CPU ${fmtFixed(r.otherCpuS, 2)} s, anomalies ${JSON.stringify(r.anomalies)}`,
-            );
+            runs.get(sut.sys.id)[mode].push({ ...r, round });
+            ctx.log(`${scenario.id}: round ${round}/${cfg.rounds} ${mode} ${sut.sys.label}: ${phaseLog(r)}`);
           } catch (err) {
-            failed.add(sut.sys.id);
-            fail(sut.sys, err, "");
+            fail(sut.sys, err);
           }
         }
       }
@@ -128,5 +88,6 @@ export async function runFanout(ctx, scenario) {
   } finally {
     await Promise.all(suts.map((sut) => teardownSystem(sut)));
   }
-  return { tables: scenario.tables(cfg, runs, accounting, redisVersion), failures };
+  const accounting = new Map(suts.map((sut) => [sut.sys.id, sut.accounting]));
+  return { tables: scenario.tables(cfg, runs, accounting, suts[0]?.redisVersion ?? "unknown"), failures };
 }

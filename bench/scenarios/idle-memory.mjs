@@ -1,19 +1,18 @@
-// Scenario `idle-memory`: server memory per idle connection. The server child forces GC and reports
-// process.memoryUsage() before and after the load child opens N idle connections (in batches; meshwork ones
-// count once `hello` arrived). The load child keeps answering pings and latency probes, so the server runs its
-// default liveness timers as in production.
+// Scenario `idle-memory`: server memory per idle connection. The server child forces GC and reads
+// process.memoryUsage() before and after the load child opens N idle connections; the load child answers pings and
+// latency probes, so the server runs its default liveness timers as in production.
 import { sleep } from "../lib/children.mjs";
-import { withServerAndLoad } from "../lib/launch.mjs";
+import { eachServer, withServerAndLoad } from "../lib/launch.mjs";
 import { columns, fmtInt, fmtRatio } from "../lib/table.mjs";
 
 export const id = "idle-memory";
 
-/** Polls the server's own connection count (when it exposes one) until it equals `expected`. */
+/** Polls the server's own connection count until it equals `expected`. */
 async function waitForServerConnections(server, expected, timeoutMs, timeout) {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const n = await server.call("connections", {}, timeout);
-    if (n === undefined || n === null || n === expected) return;
+    if (n === expected) return;
     if (Date.now() > until) throw new Error(`server still reports ${n} connections, expected ${expected}`);
     await sleep(100);
   }
@@ -37,56 +36,50 @@ function measure(ctx, def) {
     const after = await server.call("memory", { gcRounds: c.gcRounds }, timeout);
     const status = await load.call("status", {}, timeout);
     if (status.open !== c.connections) {
-      throw new Error(`only ${status.open} of ${c.connections} connections still open at measurement (dropped: ${status.anomalies.dropped})`);
+      const dropped = status.anomalies.dropped;
+      throw new Error(`only ${status.open} of ${c.connections} connections open at measurement (dropped: ${dropped})`);
     }
-    await load.call("close", { timeoutMs: 15_000 }, timeout);
     const perConnection = (field) => (after[field] - before[field]) / c.connections;
-    return { heapPerConn: perConnection("heapUsed"), rssPerConn: perConnection("rss"), externalPerConn: perConnection("external") };
+    return { heap: perConnection("heapUsed"), rss: perConnection("rss"), external: perConnection("external") };
   });
 }
+
+const COLUMNS = columns({
+  server: "server",
+  conns: "connections",
+  heap: "heapUsed B/conn",
+  heapRatio: "heap vs raw ws echo",
+  rss: "RSS B/conn",
+  rssRatio: "RSS vs raw ws echo",
+  ext: "external B/conn",
+});
 
 export async function run(ctx) {
   const { config, servers, baselineId, log } = ctx;
   const c = config.idle;
-  const failures = [];
-  const results = new Map();
-  for (const def of servers) {
+  const { runs, failures } = await eachServer(ctx, 1, async (def) => {
     log(`idle-memory: ${def.label}: ${c.connections} idle connections`);
-    try {
-      const r = await measure(ctx, def);
-      results.set(def.id, r);
-      log(`idle-memory: ${def.label}: ${fmtInt(r.heapPerConn)} B heap, ${fmtInt(r.rssPerConn)} B RSS per connection`);
-    } catch (err) {
-      failures.push({ server: def, error: err });
-    }
-  }
-  const base = results.get(baselineId);
+    const r = await measure(ctx, def);
+    log(`idle-memory: ${def.label}: ${fmtInt(r.heap)} B heap, ${fmtInt(r.rss)} B RSS per connection`);
+    return r;
+  });
+  const base = runs.get(baselineId)?.[0];
   const rows = servers.map((def) => {
-    const r = results.get(def.id);
+    const r = runs.get(def.id)[0];
     if (!r) return { server: def.label, conns: "FAILED" };
     return {
       server: def.label,
       conns: fmtInt(c.connections),
-      heap: fmtInt(r.heapPerConn),
-      heapRatio: base ? fmtRatio(r.heapPerConn / base.heapPerConn) : "n/a",
-      rss: fmtInt(r.rssPerConn),
-      rssRatio: base ? fmtRatio(r.rssPerConn / base.rssPerConn) : "n/a",
-      ext: fmtInt(r.externalPerConn),
+      heap: fmtInt(r.heap),
+      heapRatio: base ? fmtRatio(r.heap / base.heap) : "n/a",
+      rss: fmtInt(r.rss),
+      rssRatio: base ? fmtRatio(r.rss / base.rss) : "n/a",
+      ext: fmtInt(r.external),
     };
   });
   const notes = [
-    `Δ process.memoryUsage() after ${c.gcRounds} forced GCs, before vs after opening ${c.connections} idle connections ` +
-      `(batches of ${c.batchSize}; ${c.primeConnections} connections opened and closed before the baseline), divided by the connection count. ` +
-      "Servers run with default options.",
+    `${c.gcRounds} forced GCs per reading, ${c.connections} idle connections in batches of ${c.batchSize}, ` +
+      `${c.primeConnections} opened and closed before the baseline. Columns: bench/README.md, "Reading the tables".`,
   ];
-  const cols = columns({
-    server: "server",
-    conns: "connections",
-    heap: "heapUsed B/conn",
-    heapRatio: "heap vs raw ws echo",
-    rss: "RSS B/conn",
-    rssRatio: "RSS vs raw ws echo",
-    ext: "external B/conn",
-  });
-  return { tables: [{ title: "Server memory per idle connection", columns: cols, rows, notes }], failures };
+  return { tables: [{ title: "Server memory per idle connection", columns: COLUMNS, rows, notes }], failures };
 }

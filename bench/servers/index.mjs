@@ -1,20 +1,11 @@
-// The servers under test of the rpc and idle-memory scenarios. Each module exports `startServer({ host, port })`
-// resolving to `{ port, connections?(), close() }`; it runs in its own process (lib/serverProcess.mjs). The
-// fan-out scenarios name their server modules in their own descriptions (scenarios/*.mjs).
+// The servers under test of the rpc and idle-memory scenarios (the fan-out scenarios name their own modules). Each
+// module's `startServer({ host, port })` resolves to `{ port, connections?(), close() }`; `hello`: the server greets
+// every connection, which is ready once greeted.
 import { fileURLToPath } from "node:url";
 
 /** The absolute path of a module in this folder. */
 export const serverModule = (file) => fileURLToPath(new URL(file, import.meta.url));
 
-/**
- * @typedef {object} ServerDef
- * @property {string} id used in BENCH_SERVERS
- * @property {string} label shown in tables
- * @property {string} module absolute path of the server module
- * @property {boolean} hello the server greets each connection with `hello`; a connection is ready after it
- */
-
-/** @type {ServerDef[]} */
 export const SERVERS = [
   { id: "meshwork", label: "meshwork", module: serverModule("./meshwork.mjs"), hello: true },
   { id: "ws-echo", label: "raw ws echo", module: serverModule("./ws-echo.mjs"), hello: false },

@@ -5,11 +5,8 @@ export async function startServer({ host, port }) {
   const server = new MeshServer({ port, host });
   server.registerCommand("echo", (ctx) => ctx.payload);
   await server.ready();
-  return {
-    port: server.port,
-    connections: () => server.connectionManager.getLocalConnections().length,
-    close: () => server.close(),
-  };
+  const connections = () => server.connectionManager.getLocalConnections().length;
+  return { port: server.port, connections, close: () => server.close() };
 }
 
 /** The built @meshwork/server, or an error saying how to build it. */
@@ -17,6 +14,7 @@ export async function importMeshwork() {
   try {
     return await import("@meshwork/server");
   } catch (err) {
-    throw new Error(`cannot import @meshwork/server (${err.message}); build it first: pnpm --filter "./packages/*" build`);
+    const build = 'pnpm --filter "./packages/*" build';
+    throw new Error(`cannot import @meshwork/server (${err.message}); build it first: ${build}`);
   }
 }

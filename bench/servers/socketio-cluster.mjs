@@ -1,9 +1,6 @@
-// Socket.IO 4 as one instance of a fan-out system (the baseline of every fan-out scenario), with the classic
-// @socket.io/redis-adapter (createAdapter(pubClient, subClient), ioredis clients), WebSocket transport only.
-// A client joins the room with a `join` event (acknowledged); the publisher instance broadcasts with
-// io.to(room).emit(command, payload), or with `record`, the full ~2 KB record value (record-updates baseline).
-// The adapter issues its PUBLISH without returning it, so the publish call is wrapped (same call, same command)
-// to hand its promise back: the bench bounds publishes in flight.
+// Socket.IO 4 as one instance of a fan-out system (the baseline of every fan-out scenario): the classic
+// @socket.io/redis-adapter on ioredis, WebSocket transport only. A client joins the room with an acknowledged `join`
+// event; the publisher calls io.to(room).emit(command, payload), with `record` the full ~2 KB record value.
 import http from "node:http";
 import { createAdapter } from "@socket.io/redis-adapter";
 import { Redis } from "ioredis";
@@ -13,28 +10,25 @@ import { recordValue } from "./recordDoc.mjs";
 export async function startServer({ host, port, redisUrl, room, command, record = false }) {
   const pubClient = new Redis(redisUrl, { lazyConnect: true });
   const subClient = pubClient.duplicate();
-  pubClient.on("error", (err) => process.stderr.write(`redis pub error: ${err.message}\n`));
-  subClient.on("error", (err) => process.stderr.write(`redis sub error: ${err.message}\n`));
+  const logError = (err) => process.stderr.write(`redis: ${err.message}\n`);
+  for (const client of [pubClient, subClient]) client.on("error", logError);
   await Promise.all([pubClient.connect(), subClient.connect()]);
+  // The adapter issues its PUBLISH without returning it: the same call, wrapped, hands back its promise, so the
+  // publisher bounds the publishes in flight as for the other systems.
   let lastPublish;
   const publish = pubClient.publish.bind(pubClient);
-  pubClient.publish = (...args) => {
-    lastPublish = publish(...args);
-    return lastPublish;
-  };
+  pubClient.publish = (...args) => (lastPublish = publish(...args));
 
   const httpServer = http.createServer();
-  const io = new Server(httpServer, { transports: ["websocket"], serveClient: false, adapter: createAdapter(pubClient, subClient) });
+  const adapter = createAdapter(pubClient, subClient);
+  const io = new Server(httpServer, { transports: ["websocket"], serveClient: false, adapter });
   io.on("connection", (socket) => {
     socket.on("join", (ack) => {
       socket.join(room);
-      if (typeof ack === "function") ack(true);
+      ack(true);
     });
   });
-  await new Promise((resolve, reject) => {
-    httpServer.once("error", reject);
-    httpServer.listen(port, host, resolve);
-  });
+  await new Promise((resolve, reject) => httpServer.once("error", reject).listen(port, host, resolve));
   // The adapter subscribes in its constructor; make sure the subscriptions are active before any broadcast.
   await subClient.ping().catch(() => {});
   return {

@@ -1,8 +1,6 @@
-// The leanest cross-instance broadcast (the cluster-broadcast scenario's floor): plain `ws` servers, each
-// SUBSCRIBEd to one Redis channel, forwarding every message it receives, as it came, to all its local
-// sockets. The publisher issues one PUBLISH of the client frame (JSON text, the same frame meshwork sends).
-// Every socket is in the "room"; there is nothing to join. Deliveries from the publisher's own instance
-// also come back through Redis.
+// The leanest cross-instance broadcast (cluster-broadcast's floor): plain `ws` servers SUBSCRIBEd to one Redis
+// channel, forwarding every message as it came to all their sockets (every socket is in the "room"); the publisher
+// issues one PUBLISH of the client frame, the one meshwork sends. Its own instance's deliveries come through Redis.
 import { Redis } from "ioredis";
 import { WebSocketServer } from "ws";
 import { listenWss } from "./wsListen.mjs";
@@ -13,20 +11,17 @@ export async function startServer({ host, port, redisUrl, keyPrefix, room, comma
   const channel = `${keyPrefix}relay:${room}`;
   const pub = new Redis(redisUrl, { lazyConnect: true });
   const sub = pub.duplicate();
-  pub.on("error", (err) => process.stderr.write(`redis pub error: ${err.message}\n`));
-  sub.on("error", (err) => process.stderr.write(`redis sub error: ${err.message}\n`));
+  const logError = (err) => process.stderr.write(`redis: ${err.message}\n`);
+  for (const client of [pub, sub]) client.on("error", logError);
   await Promise.all([pub.connect(), sub.connect()]);
-  let wss;
+  await sub.subscribe(channel);
+  const wss = new WebSocketServer({ host, port, perMessageDeflate: false });
   sub.on("messageBuffer", (_channel, message) => {
     for (const ws of wss.clients) ws.send(message, TEXT);
   });
-  await sub.subscribe(channel);
-  // Created after the subscription, so listenWss sees the "listening" event.
-  wss = new WebSocketServer({ host, port, perMessageDeflate: false });
   const base = await listenWss(wss);
   return {
-    port: base.port,
-    connections: base.connections,
+    ...base,
     roomSize: async () => wss.clients.size,
     broadcast: (payload) => pub.publish(channel, JSON.stringify({ type: "push", command, payload })),
     close: async () => {

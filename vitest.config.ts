@@ -2,9 +2,6 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    projects: [
-      "packages/*",
-      { test: { name: "tooling", include: ["scripts/**/*.test.mjs"] } },
-    ],
+    projects: ["packages/*", { test: { name: "tooling", include: ["scripts/**/*.test.mjs"] } }],
   },
 });

@@ -7,7 +7,11 @@ const live = new Set();
 process.on("exit", () => {
   for (const pid of live) killPid(pid);
 });
-for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]]) {
+for (const [signal, code] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+  ["SIGHUP", 129],
+]) {
   process.on(signal, () => {
     process.stderr.write(`\nbench: ${signal}, stopping children\n`);
     process.exit(code);

@@ -52,7 +52,11 @@ function wsClient(kind, url, target, hooks) {
       closing: false,
       pending: new Map(),
       nextId: 1,
-      send: (text) => ws.readyState === WebSocket.OPEN && (ws.send(text), true),
+      send: (text) => {
+        if (ws.readyState !== WebSocket.OPEN) return false;
+        ws.send(text);
+        return true;
+      },
       isOpen: () => ws.readyState === WebSocket.OPEN,
       terminate: () => ws.terminate(),
       close: () =>

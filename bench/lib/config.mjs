@@ -17,7 +17,10 @@ export function envInt(name, fallback, { min = 0, max = Number.MAX_SAFE_INTEGER 
 
 /** A comma-separated list from the environment; undefined when unset or empty. */
 export function envList(name) {
-  const list = (process.env[name] ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const list = (process.env[name] ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   return list.length ? list : undefined;
 }
 

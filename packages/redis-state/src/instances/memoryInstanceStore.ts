@@ -21,7 +21,8 @@ export class MemoryInstanceStore implements InstanceStore {
 
   async reap(instanceId: string, options: ReapOptions = {}): Promise<ReapedConnection[] | null> {
     if (!options.force) {
-      if (this.alive(instanceId)) return null;
+      // Not listed: it left cleanly or was reaped already, and there is nothing to report.
+      if (!this.data.aliveUntil.has(instanceId) || this.alive(instanceId)) return null;
       if ((this.data.reapLocks.get(instanceId) ?? 0) > Date.now()) return null;
       this.data.reapLocks.set(instanceId, Date.now() + (options.lockTtlMs ?? 10_000));
     }

@@ -114,8 +114,9 @@ return existed`,
 
 /**
  * Removes an instance's connections, their memberships and metadata, and the instance itself, at most
- * once. Unless forced, it does nothing (returns nil) while the instance's heartbeat key exists or while
- * another survivor holds the reap lock; the check and the removal are one atomic step, so an instance
+ * once. Unless forced, it does nothing (returns nil) when the instance is no longer listed (it left cleanly, or
+ * was reaped: a survivor that listed it just before must neither take a lock nor report an empty removal), while
+ * its heartbeat key exists, or while another survivor holds the reap lock; the check and the removal are one atomic step, so an instance
  * that beats again is never half-removed, and two survivors never both report the same connections.
  * KEYS: instances, instanceAlive(id), instanceReapLock(id), instanceConnections(id), connections, connectionMetadata.
  * ARGV: prefix, instanceId, force ("1" or "0"), lockTtlMs.
@@ -126,6 +127,7 @@ export const reapInstanceScript: ScriptDefinition = {
   lua: `${LUA_KEY_FUNCTIONS}
 local instance, force = ARGV[2], ARGV[3] == "1"
 if not force then
+  if redis.call("SISMEMBER", KEYS[1], instance) == 0 then return false end
   if redis.call("EXISTS", KEYS[2]) == 1 then return false end
   if not redis.call("SET", KEYS[3], "1", "NX", "PX", ARGV[4]) then return false end
 end

@@ -15,6 +15,16 @@ describe.each(IMPLEMENTATIONS)("InstanceStore contract: %s", (_name, createState
     expect(await instances.heartbeat("short", 5_000)).toBe(false);
   });
 
+  it("does nothing for an instance that left cleanly, even to a survivor that listed it before it left", async () => {
+    const { instances, connections } = await open();
+    await instances.heartbeat("leaving", 5_000);
+    await connections.register("l1", "leaving");
+    expect(await instances.list()).toContain("leaving");
+    expect((await instances.reap("leaving", { force: true }))?.map((entry) => entry.connectionId)).toEqual(["l1"]);
+    expect(await instances.reap("leaving")).toBeNull();
+    expect(await instances.list()).not.toContain("leaving");
+  });
+
   it("reaps an expired instance once: connections, rooms and metadata go", async () => {
     const { instances, connections, rooms } = await open();
     await instances.heartbeat("dead", 50);

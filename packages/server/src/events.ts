@@ -24,6 +24,28 @@ export interface MeshServerEventMap {
   error: [error: Error];
 }
 
+/** A listener of one of the server's events. */
+export type ServerEventListener<E extends keyof MeshServerEventMap> = (...args: MeshServerEventMap[E]) => unknown;
+
+/** Adds a listener of one event and returns a function that removes it: `onConnection` and `onDisconnection`. */
+export type ServerEventAlias<E extends keyof MeshServerEventMap> = (listener: ServerEventListener<E>) => () => void;
+
+/** What {@link serverEventAlias} calls: the server's own `on`. */
+interface ServerEventSource {
+  on<E extends keyof MeshServerEventMap>(event: E, listener: ServerEventListener<E>): () => void;
+}
+
+/**
+ * `server.on(event, listener)` under a name of its own, for the original Mesh's `onConnection(cb)` and
+ * `onDisconnection(cb)`. The original returned the server for chaining; this returns the unsubscribe function,
+ * as every `on` in meshwork does.
+ */
+export function serverEventAlias<E extends keyof MeshServerEventMap>(event: E): ServerEventAlias<E> {
+  return function (this: ServerEventSource, listener: ServerEventListener<E>): () => void {
+    return this.on(event, listener);
+  };
+}
+
 type Listener<Args extends unknown[]> = (...args: Args) => unknown;
 
 /**

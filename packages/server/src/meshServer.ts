@@ -5,7 +5,7 @@ import type { z } from "zod";
 import type { AccessGuard } from "./access/accessRules";
 import type { ConnectionRef } from "./connections/connection";
 import type { ConnectionManager } from "./connections/connectionManager";
-import type { MeshServerEventMap } from "./events";
+import { type MeshServerEventMap, type ServerEventAlias, serverEventAlias } from "./events";
 import type { MeshServerOptions } from "./options";
 import type { RecordWriteOptions, VersionedValue } from "./records/recordWriter";
 import type { RoomManager } from "./rooms/roomManager";
@@ -43,6 +43,10 @@ export class MeshServer implements MeshServerApi {
   declare readonly exposeCommand: MeshServer["registerCommand"];
   /** Alias of {@link addMiddleware}, the name the final original Mesh used. */
   declare readonly useMiddleware: MeshServer["addMiddleware"];
+  /** `on("connected", listener)` under the original Mesh's name; returns the function that removes the listener. */
+  declare readonly onConnection: ServerEventAlias<"connected">;
+  /** `on("disconnected", listener)` under the original Mesh's name; returns the function that removes the listener. */
+  declare readonly onDisconnection: ServerEventAlias<"disconnected">;
 
   private readonly parts: ServerParts;
   private closing: Promise<void> | null = null;
@@ -252,9 +256,14 @@ export class MeshServer implements MeshServerApi {
     return this.parts.records.update(recordId, value, options);
   }
 
-  /** A record's value and version; a record that does not exist is `{ value: null, version: 0 }`. */
-  getRecord<T = unknown>(recordId: string): Promise<VersionedValue<T>> {
+  /** A record's value, or `null` when it does not exist (never written, or deleted), as in the original Mesh. */
+  getRecord<T = unknown>(recordId: string): Promise<T | null> {
     return this.parts.records.get<T>(recordId);
+  }
+
+  /** A record's value and version, read together; a record that does not exist is `{ value: null, version: 0 }`. */
+  getRecordWithVersion<T = unknown>(recordId: string): Promise<VersionedValue<T>> {
+    return this.parts.records.getWithVersion<T>(recordId);
   }
 
   /** Deletes a record; its subscribers receive an update with `deleted: true`. Resolves whether it existed. */
@@ -289,4 +298,6 @@ export class MeshServer implements MeshServerApi {
 Object.defineProperties(MeshServer.prototype, {
   exposeCommand: { value: MeshServer.prototype.registerCommand, writable: true, configurable: true },
   useMiddleware: { value: MeshServer.prototype.addMiddleware, writable: true, configurable: true },
+  onConnection: { value: serverEventAlias("connected"), writable: true, configurable: true },
+  onDisconnection: { value: serverEventAlias("disconnected"), writable: true, configurable: true },
 });

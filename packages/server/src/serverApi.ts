@@ -5,7 +5,7 @@ import type { z } from "zod";
 import type { AccessGuard } from "./access/accessRules";
 import type { Connection, ConnectionRef } from "./connections/connection";
 import type { ConnectionManager } from "./connections/connectionManager";
-import type { MeshServerEventMap } from "./events";
+import type { MeshServerEventMap, ServerEventAlias } from "./events";
 import type { RecordWriteOptions, VersionedValue } from "./records/recordWriter";
 import type { RoomManager } from "./rooms/roomManager";
 
@@ -156,8 +156,10 @@ export interface MeshServerApi {
   exposeWritableRecord(recordId: string | RegExp, guard?: AccessGuard): void;
   /** Sets a record's value and tells every subscriber; resolves with the version. */
   publishRecordUpdate(recordId: string, value: unknown, options?: RecordWriteOptions): Promise<number>;
-  /** A record's value and version; a record that does not exist is `{ value: null, version: 0 }`. */
-  getRecord<T = unknown>(recordId: string): Promise<VersionedValue<T>>;
+  /** A record's value, or `null` when it does not exist. */
+  getRecord<T = unknown>(recordId: string): Promise<T | null>;
+  /** A record's value and version, read together; a record that does not exist is `{ value: null, version: 0 }`. */
+  getRecordWithVersion<T = unknown>(recordId: string): Promise<VersionedValue<T>>;
   /** Deletes a record; its subscribers are told. Resolves whether it existed. */
   deleteRecord(recordId: string): Promise<boolean>;
   /** Pub/sub channels this instance listens to: diagnostics. */
@@ -168,4 +170,8 @@ export interface MeshServerApi {
   once<E extends keyof MeshServerEventMap>(event: E, listener: ServerListener<E>): () => void;
   /** Removes a listener added with {@link on}. */
   off<E extends keyof MeshServerEventMap>(event: E, listener: ServerListener<E>): void;
+  /** `on("connected", listener)` under the original Mesh's name; returns the function that removes the listener. */
+  readonly onConnection: ServerEventAlias<"connected">;
+  /** `on("disconnected", listener)` under the original Mesh's name; returns the function that removes the listener. */
+  readonly onDisconnection: ServerEventAlias<"disconnected">;
 }

@@ -120,6 +120,14 @@ export class Connection {
   }
 
   /**
+   * The negation of {@link isOpen}, under the original Mesh's name: `true` once the connection is closing or
+   * closed (and before registration finished, which application code does not see), when sends are dropped.
+   */
+  get isDead(): boolean {
+    return !this.isOpen;
+  }
+
+  /**
    * Pushes a message to this client (received with `client.on(command, …)`). Returns whether it was handed to
    * the socket; `false` once the connection is closing.
    * @throws TypeError for a reserved (`mesh/…`) or client lifecycle event name, or a payload JSON cannot encode.

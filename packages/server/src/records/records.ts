@@ -60,8 +60,13 @@ export class Records implements ServerFeature {
     return this.writer.update(recordId, value, options);
   }
 
-  /** A record's value and version. */
-  get<T = unknown>(recordId: string): Promise<VersionedValue<T>> {
+  /** A record's value; `null` when it does not exist (never written, or deleted). */
+  async get<T = unknown>(recordId: string): Promise<T | null> {
+    return (await this.writer.get<T>(recordId)).value;
+  }
+
+  /** A record's value and version; a record that does not exist is `null` at version 0. */
+  getWithVersion<T = unknown>(recordId: string): Promise<VersionedValue<T>> {
     return this.writer.get<T>(recordId);
   }
 

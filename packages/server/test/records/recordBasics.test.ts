@@ -5,11 +5,11 @@ import { startServer } from "../support/servers";
 describe("records on one instance (wire level)", () => {
   it("reads a missing record as null at version 0, versions each change by one, and skips no-op updates", async () => {
     const { server } = await startServer();
-    expect(await server.getRecord("user:1")).toEqual({ value: null, version: 0 });
+    expect(await server.getRecordWithVersion("user:1")).toEqual({ value: null, version: 0 });
     expect(await server.publishRecordUpdate("user:1", { name: "Alice" })).toBe(1);
     expect(await server.publishRecordUpdate("user:1", { name: "Alice" })).toBe(1);
     expect(await server.publishRecordUpdate("user:1", { name: "Bob" })).toBe(2);
-    expect(await server.getRecord("user:1")).toEqual({ value: { name: "Bob" }, version: 2 });
+    expect(await server.getRecordWithVersion("user:1")).toEqual({ value: { name: "Bob" }, version: 2 });
     await expect(server.publishRecordUpdate("user:1", { name: "C" }, { expectedVersion: 1 })).rejects.toMatchObject({
       code: "VERSION_CONFLICT",
     });
@@ -17,6 +17,31 @@ describe("records on one instance (wire level)", () => {
     await expect(server.publishRecordUpdate("new", 2, { expectedVersion: 0 })).rejects.toMatchObject({
       code: "VERSION_CONFLICT",
     });
+  });
+
+  it("getRecord resolves with the value alone, null for a record never written or deleted", async () => {
+    const { server } = await startServer();
+    await server.publishRecordUpdate("user:2", { name: "Alice", tags: ["a"] });
+    await server.publishRecordUpdate("user:2", { name: "Alice", tags: ["a", "b"] });
+    expect(await server.getRecord("user:2")).toEqual({ name: "Alice", tags: ["a", "b"] });
+    expect(await server.getRecordWithVersion("user:2")).toEqual({
+      value: { name: "Alice", tags: ["a", "b"] },
+      version: 2,
+    });
+    expect(await server.getRecord("missing")).toBeNull();
+    expect(await server.deleteRecord("user:2")).toBe(true);
+    expect(await server.getRecord("user:2")).toBeNull();
+    expect(await server.getRecordWithVersion("user:2")).toEqual({ value: null, version: 0 });
+  });
+
+  it("getRecord keeps falsy values apart from a missing record", async () => {
+    const { server } = await startServer();
+    await server.publishRecordUpdate("zero", 0);
+    await server.publishRecordUpdate("empty", "");
+    await server.publishRecordUpdate("no", false);
+    expect(await server.getRecord("zero")).toBe(0);
+    expect(await server.getRecord("empty")).toBe("");
+    expect(await server.getRecord("no")).toBe(false);
   });
 
   it("sends full-mode subscribers the value and patch-mode subscribers only the patch", async () => {

@@ -25,7 +25,7 @@ describe("records through MeshClient: guards", () => {
       reason: 'Access to record "secret:1" was denied',
     });
     expect(write).toMatchObject({ name: "MeshError", code: "FORBIDDEN" });
-    expect(await A.server.getRecord("secret:1")).toEqual({ value: null, version: 0 });
+    expect(await A.server.getRecordWithVersion("secret:1")).toEqual({ value: null, version: 0 });
   });
 
   it("a guard that throws denies, and the server reports it through `error`", async () => {
@@ -76,7 +76,7 @@ describe("records through MeshClient: writing", () => {
       { recordId: "shared:other", version: 1, full: { list: [1] } },
       { recordId: "shared:other", version: 2, patch: [{ op: "add", path: "/list/-", value: 2 }] },
     ]);
-    expect(await B.server.getRecord("shared:doc")).toEqual({ value: { title: "c" }, version: 3 });
+    expect(await B.server.getRecordWithVersion("shared:doc")).toEqual({ value: { title: "c" }, version: 3 });
   });
 
   it("rejects a stale expectedVersion with VERSION_CONFLICT and a read-only record with FORBIDDEN, changing nothing", async () => {
@@ -95,8 +95,8 @@ describe("records through MeshClient: writing", () => {
       status: "rejected",
       reason: { name: "MeshError", code: "FORBIDDEN", message: 'Record "doc:1" is not writable' },
     });
-    expect(await A.server.getRecord("shared:doc")).toEqual({ value: { by: "first" }, version: 1 });
-    expect(await A.server.getRecord("doc:1")).toEqual({ value: null, version: 0 });
+    expect(await A.server.getRecordWithVersion("shared:doc")).toEqual({ value: { by: "first" }, version: 1 });
+    expect(await A.server.getRecordWithVersion("doc:1")).toEqual({ value: null, version: 0 });
   });
 
   it("an update with the same value is not a new version and reaches nobody", async () => {
@@ -118,7 +118,7 @@ describe("records through MeshClient: writing", () => {
 
     expect(full.updates).toEqual([{ recordId: "shared:doc", version: 1, full: { a: 1, b: [1, 2] } }]);
     expect(patch.updates).toEqual([{ recordId: "shared:doc2", version: 1, full: { a: 1 } }]);
-    expect(await B.server.getRecord("shared:doc")).toMatchObject({ version: 1 });
+    expect(await B.server.getRecordWithVersion("shared:doc")).toMatchObject({ version: 1 });
   });
 
   it("deleting tells full and patch subscribers `deleted: true`; a re-created record starts again at version 1", async () => {
@@ -156,5 +156,16 @@ describe("records through MeshClient: writing", () => {
     await eventually(() => expect(patch.updates).toHaveLength(2));
     expect(applyPatch(structuredClone(patch.record), patch.updates[0]?.patch ?? [])).toEqual(tricky);
     expect(patch.updates[1]).toEqual({ recordId: "doc:text", version: 3, full: ["now", "an", "array"] });
+  });
+
+  it("getRecord on another instance reads the value alone, and null once the record is deleted", async () => {
+    const { A, B } = await cluster();
+    await A.server.publishRecordUpdate("doc:read", { title: "a" });
+    await A.server.publishRecordUpdate("doc:read", { title: "b" });
+    expect(await B.server.getRecord("doc:read")).toEqual({ title: "b" });
+    expect(await B.server.getRecordWithVersion("doc:read")).toEqual({ value: { title: "b" }, version: 2 });
+    expect(await B.server.getRecord("doc:never")).toBeNull();
+    expect(await A.server.deleteRecord("doc:read")).toBe(true);
+    expect(await B.server.getRecord("doc:read")).toBeNull();
   });
 });

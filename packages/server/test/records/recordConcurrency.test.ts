@@ -44,7 +44,7 @@ describe("records under concurrent writers", () => {
         expect(update).not.toHaveProperty("full");
         expect(applyPatch(copy, update.patch ?? []).every((error) => error === null)).toBe(true);
       }
-      const final = await B.server.getRecord("counter");
+      const final = await B.server.getRecordWithVersion("counter");
       expect(final.version).toBe(400);
       expect(copy).toEqual(final.value);
     } finally {

@@ -115,7 +115,7 @@ describe("seed README: Record Subscriptions, on two instances", () => {
         ["Received full update for user:123 v2:", { name: "Alice", email: "alice@updated.com", status: "active" }],
       ]);
       expect(userProfile).toEqual({ name: "Alice", email: "alice@updated.com", status: "active" });
-      expect(await instanceB.server.getRecord("user:123")).toEqual({ value: userProfile, version: 2 });
+      expect(await instanceB.server.getRecordWithVersion("user:123")).toEqual({ value: userProfile, version: 2 });
     }
   });
 
@@ -163,7 +163,7 @@ describe("seed README: Record Subscriptions, on two instances", () => {
       ["Applied patch for product:456 v4"],
     ]);
     expect(productData).toEqual({ name: "Desk lamp", stock: { shop: 1 } });
-    expect(productData).toEqual((await instanceB.server.getRecord("product:456")).value);
+    expect(productData).toEqual(await instanceB.server.getRecord("product:456"));
   });
 
   it("Unsubscribing: after both calls neither callback is called again", async () => {

@@ -30,6 +30,11 @@ export class ConnectionMetadataAccess {
     this.guard = guard;
   }
 
+  /** Whether any connection may read another's metadata at all (a guard was set). */
+  get exposed(): boolean {
+    return this.guard !== undefined;
+  }
+
   /** Whether `connection` may read the metadata of `targetConnectionId`. */
   canRead(connection: Connection, targetConnectionId: string): Promise<boolean> {
     if (targetConnectionId === connection.id) return Promise.resolve(true);

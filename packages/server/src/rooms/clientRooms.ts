@@ -105,7 +105,13 @@ export class ClientRooms implements ServerFeature {
    * where `exposeConnectionMetadata` allows, `null` otherwise (what is withheld never leaves the server).
    */
   private async present(connection: Connection, room: string): Promise<RoomMember[]> {
-    const entries = await this.deps.state.connections.getMetadataForRoom(room);
+    const { connections, rooms } = this.deps.state;
+    if (!this.metadataAccess.exposed) {
+      // Nobody may read another's metadata: read only the caller's, not every member's.
+      const [members, own] = await Promise.all([rooms.members(room), connections.getMetadata(connection.id)]);
+      return members.map((connectionId) => ({ connectionId, metadata: connectionId === connection.id ? own : null }));
+    }
+    const entries = await connections.getMetadataForRoom(room);
     return Promise.all(
       entries.flatMap((entry) =>
         Object.entries(entry).map(async ([connectionId, metadata]) => ({

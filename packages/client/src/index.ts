@@ -29,6 +29,9 @@ export type {
   SubscribeRecordResult,
   PublishRecordUpdateOptions,
   PublishRecordUpdateResult,
+  RoomMember,
+  JoinRoomResult,
+  LeaveRoomResult,
 } from "./types";
 export type {
   StoreStatus,

@@ -9,6 +9,7 @@ import type { Transition } from "./fsm";
 import { type MeshClientOptions, type ResolvedClientOptions, resolveClientOptions } from "./options";
 import { RecordManager } from "./records/recordManager";
 import { RequestManager } from "./requestManager";
+import { ClientRooms } from "./rooms/clientRooms";
 import { ClientSession, attachSession } from "./session";
 import type { ChannelStore, RecordStore } from "./storeTypes";
 import type { SubscriptionManagerHooks } from "./subscriptions/subscriptionManager";
@@ -22,6 +23,8 @@ import type {
   CommandOptions,
   CommandPayload,
   CommandResult,
+  JoinRoomResult,
+  LeaveRoomResult,
   PublishRecordUpdateOptions,
   PublishRecordUpdateResult,
   PushEventName,
@@ -59,6 +62,7 @@ export class MeshClient<
   readonly #connection: Connection;
   readonly #channels: ChannelManager;
   readonly #records: RecordManager;
+  readonly #rooms: ClientRooms;
   #latency: number | undefined;
 
   /**
@@ -94,8 +98,9 @@ export class MeshClient<
     };
     this.#channels = new ChannelManager(hooks);
     this.#records = new RecordManager(hooks);
-    this.#session.registerRestorer((context) => this.#channels.restore(context));
-    this.#session.registerRestorer((context) => this.#records.restore(context));
+    this.#rooms = new ClientRooms(hooks);
+    for (const part of [this.#channels, this.#records, this.#rooms])
+      this.#session.registerRestorer(part.restore.bind(part));
   }
 
   /** Connection status: `connecting`, `online`, `reconnecting` or `offline`. */
@@ -124,8 +129,8 @@ export class MeshClient<
 
   /**
    * Closes the connection with code 1000 and stops reconnecting. Commands waiting for an answer reject with
-   * `CONNECTION_CLOSED`, queued ones with `NOT_CONNECTED`. Resolves once the socket has closed. Channel and
-   * record subscriptions are dropped; listeners added with {@link on} stay, so a later {@link connect} reports to them.
+   * `CONNECTION_CLOSED`, queued ones with `NOT_CONNECTED`. Resolves once the socket has closed. Subscriptions and
+   * joined rooms are dropped; listeners added with {@link on} stay, so a later {@link connect} reports to them.
    */
   close(): Promise<void> {
     return this.#connection.close();
@@ -146,10 +151,8 @@ export class MeshClient<
   }
 
   /**
-   * Adds a listener to a channel: `callback` gets every message published from now on, once each, in order, and
-   * `history` holds up to `historyLimit` stored messages, newest first. Listeners of a channel share one server
-   * subscription, restored after a reconnect (see {@link SubscribeOptions}). Resolves `{ success: false, reason }`
-   * when the server refuses; rejects with `INVALID_PAYLOAD` for an invalid name or limit, or like {@link command}.
+   * Adds a listener to a channel: `callback` gets every message published from now on, once each, in order
+   * (see {@link SubscribeOptions}, {@link SubscribeResult}); rejects with `INVALID_PAYLOAD`, or like {@link command}.
    */
   subscribe<TMessage = unknown>(
     channel: string,
@@ -171,9 +174,8 @@ export class MeshClient<
   }
 
   /**
-   * Unsubscribes every listener of a channel at once and tells the server; with `callback`, only that listener
-   * (the server is told when it was the last). Resolves whether the server had the subscription (`false` while
-   * offline), or, while other listeners remain, whether `callback` was one.
+   * Removes every listener of a channel, or only `callback` (the server is told when none is left). Resolves whether
+   * the server had the subscription (`false` offline), or, while other listeners remain, whether `callback` was one.
    */
   unsubscribe(channel: string, callback?: ChannelCallback<never>): Promise<boolean> {
     return this.#channels.unsubscribe(channel, callback as ChannelCallback | undefined);
@@ -190,10 +192,8 @@ export class MeshClient<
   }
 
   /**
-   * Adds a listener to a record and resolves `{ success, record, version }`, its value now (`null` at version 0
-   * when it does not exist); `callback` then gets every later version once, in order, in the form of its mode
-   * (see {@link SubscribeRecordOptions}, {@link RecordUpdate}). Listeners of a record share one server subscription.
-   * Resolves `{ success: false, reason }` when refused; rejects with `INVALID_PAYLOAD`, or like {@link command}.
+   * Adds a listener to a record: `callback` gets every version after the one resolved with, once, in order (see
+   * {@link SubscribeRecordOptions}, {@link SubscribeRecordResult}); rejects with `INVALID_PAYLOAD`, or like {@link command}.
    */
   subscribeRecord<TRecord = any>(
     recordId: string,
@@ -219,11 +219,8 @@ export class MeshClient<
   }
 
   /**
-   * Sets the value of a record the server exposed as writable, and resolves with its version. With
-   * `expectedVersion` the write applies only if the record is still at that version (`0`: only if it does not
-   * exist yet). Rejects with MeshError `VERSION_CONFLICT` when it is not, `FORBIDDEN` when the record is not
-   * writable for this client, `INVALID_PAYLOAD` for an invalid id or a value that is not JSON, or like
-   * {@link command}. Subscribers, this client included, get the change through their callbacks.
+   * Sets the value of a record the server exposed as writable, and resolves with its version; rejects with
+   * `VERSION_CONFLICT`, `FORBIDDEN`, `INVALID_PAYLOAD` or like {@link command} (see {@link PublishRecordUpdateResult}).
    */
   publishRecordUpdate(
     recordId: string,
@@ -231,6 +228,26 @@ export class MeshClient<
     options?: PublishRecordUpdateOptions,
   ): Promise<PublishRecordUpdateResult> {
     return this.#records.publish(recordId, value, options);
+  }
+
+  /** Joins a room the server exposed, rejoined after reconnects (see {@link JoinRoomResult}). */
+  joinRoom(room: string): Promise<JoinRoomResult> {
+    return this.#rooms.join(room);
+  }
+
+  /** Leaves a room joined with {@link joinRoom} (see {@link LeaveRoomResult}). */
+  leaveRoom(room: string): Promise<LeaveRoomResult> {
+    return this.#rooms.leave(room);
+  }
+
+  /** This connection's metadata (`null` if none), or another's where the server allows it, else `FORBIDDEN`. */
+  getConnectionMetadata<T = Record<string, unknown>>(connectionId?: string): Promise<T | null> {
+    return this.#rooms.connectionMetadata(connectionId) as Promise<T | null>;
+  }
+
+  /** The metadata of a room this client may join (`null` if none); `FORBIDDEN` for the others. */
+  getRoomMetadata<T = Record<string, unknown>>(room: string): Promise<T | null> {
+    return this.#rooms.roomMetadata(room) as Promise<T | null>;
   }
 
   /**
@@ -293,8 +310,7 @@ export class MeshClient<
     followConnection(this.#requests, transition, (frame) => this.#connection.send(frame));
     if (transition.to === "idle") {
       // Nothing is restored from offline: a later connect() starts without subscriptions.
-      this.#channels.clear();
-      this.#records.clear();
+      for (const part of [this.#channels, this.#records, this.#rooms]) part.clear();
     }
 
     this.#lifecycle.announce(transition, this.connectionId, this.#connection.context);

@@ -137,7 +137,12 @@ export interface SubscribeOptions {
   onRecover?: (info: RecoveryInfo) => void;
 }
 
-/** What `subscribe()` resolves with. */
+/**
+ * What `subscribe()` resolves with: `history` holds up to `historyLimit` stored messages, newest first. Listeners
+ * of a channel share one server subscription, restored after a reconnect (see {@link SubscribeOptions}). Resolves
+ * `{ success: false, reason }` when the server refuses; the call rejects with `INVALID_PAYLOAD` for an invalid
+ * name or limit, or as `command()` does.
+ */
 export interface SubscribeResult<TMessage = unknown> {
   /** Whether the server accepted the subscription. */
   readonly success: boolean;
@@ -191,7 +196,11 @@ export interface SubscribeRecordOptions {
   mode?: RecordMode;
 }
 
-/** What `subscribeRecord()` resolves with. */
+/**
+ * What `subscribeRecord()` resolves with: the record's value now (`null` at version 0 when it does not exist); the
+ * callback then gets every later version once, in order, in the form of its mode (see {@link RecordUpdate}).
+ * Listeners of a record share one server subscription. `{ success: false, reason }` when refused.
+ */
 export interface SubscribeRecordResult<TRecord = any> {
   /** Whether the server accepted the subscription. */
   readonly success: boolean;
@@ -212,8 +221,48 @@ export interface PublishRecordUpdateOptions {
   expectedVersion?: number;
 }
 
-/** What `publishRecordUpdate()` resolves with. */
+/**
+ * What `publishRecordUpdate()` resolves with. With `expectedVersion` the write applies only if the record is still
+ * at that version (`0`: only if it does not exist yet). The call rejects with MeshError `VERSION_CONFLICT` when it
+ * is not, `FORBIDDEN` when the record is not writable for this client, `INVALID_PAYLOAD` for an invalid id or a
+ * value that is not JSON, or as `command()` does. Subscribers, this client included, get the change through their
+ * callbacks.
+ */
 export interface PublishRecordUpdateResult {
   /** The record's version after the write; unchanged when the value was equal to the current one. */
   readonly version: number;
+}
+
+/** A member of a room, as `joinRoom()` lists it. */
+export interface RoomMember {
+  readonly connectionId: string;
+  /**
+   * The member's connection metadata: always this client's own; another member's only where the server allows it
+   * (`exposeConnectionMetadata`), `null` otherwise or when none was set. The server decides, not the client.
+   */
+  readonly metadata: Record<string, unknown> | null;
+}
+
+/**
+ * What `joinRoom()` resolves with. The server lets clients join only rooms it exposed (`exposeRoom`) and whose
+ * guard allows them; a refusal resolves `{ success: false, present: [], reason }`. A joined room gets the room's
+ * broadcasts from any server instance, and is rejoined after every reconnect, before `reconnect` fires; a room the
+ * server refuses then is dropped and reported through the `error` event (`FORBIDDEN`, `details.roomName`).
+ */
+export interface JoinRoomResult {
+  /** Whether the server let this client join. */
+  readonly success: boolean;
+  /** The room's members after the join, this client included; empty when refused. */
+  readonly present: RoomMember[];
+  /** Why the server refused, when it did: the room is not exposed, or its guard denied. */
+  readonly reason?: string;
+}
+
+/**
+ * What `leaveRoom()` resolves with: `success` when this client is no longer a member (also when it was none, and
+ * while offline); `false`, with a `reason`, for a room the server did not expose (clients leave only those).
+ */
+export interface LeaveRoomResult {
+  readonly success: boolean;
+  readonly reason?: string;
 }

@@ -88,5 +88,27 @@ export {
   type PublishRecordUpdatePayload,
   type PublishRecordUpdateResult,
 } from "./records";
-export { roomNameSchema, type RoomName } from "./rooms";
+export {
+  ROOM_COMMANDS,
+  roomNameSchema,
+  metadataSchema,
+  roomMemberSchema,
+  joinRoomPayloadSchema,
+  joinRoomResultSchema,
+  leaveRoomPayloadSchema,
+  leaveRoomResultSchema,
+  getConnectionMetadataPayloadSchema,
+  getRoomMetadataPayloadSchema,
+  metadataResultSchema,
+  type RoomName,
+  type Metadata,
+  type RoomMember,
+  type JoinRoomPayload,
+  type JoinRoomResult,
+  type LeaveRoomPayload,
+  type LeaveRoomResult,
+  type GetConnectionMetadataPayload,
+  type GetRoomMetadataPayload,
+  type MetadataResult,
+} from "./rooms";
 export { encodeRecordUpdateFrame, type RecordUpdateForm } from "./recordUpdateFrame";

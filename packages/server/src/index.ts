@@ -23,6 +23,7 @@ export type { MeshServerEventMap, DisconnectInfo, InstanceDownInfo } from "./eve
 export { RoomManager } from "./rooms/roomManager";
 export type { VersionedValue, VersionedValue as RecordSnapshot, RecordWriteOptions } from "./records/recordWriter";
 export type { AccessGuard, AccessGuard as ChannelGuard } from "./access/accessRules";
+export type { ConnectionMetadataGuard } from "./access/connectionMetadataAccess";
 export type {
   ConnectionMetadata,
   ConnectionMetadataEntry,

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { z } from "zod";
 import type { AccessGuard } from "./access/accessRules";
+import type { ConnectionMetadataGuard } from "./access/connectionMetadataAccess";
 import type { ConnectionRef } from "./connections/connection";
 import type { ConnectionManager } from "./connections/connectionManager";
 import { type MeshServerEventMap, type ServerEventAlias, serverEventAlias } from "./events";
@@ -208,6 +209,22 @@ export class MeshServer implements MeshServerApi {
   /** Removes every member from a room, on every instance, and deletes the room's metadata. */
   clearRoom(room: string): Promise<void> {
     return this.parts.rooms.clear(room);
+  }
+
+  /**
+   * Lets clients join a room, or every room a RegExp matches, optionally behind a guard `(connection, room)`; rules
+   * as for {@link exposeChannel}. Clients cannot join or leave unexposed rooms, nor read their metadata.
+   */
+  exposeRoom(room: string | RegExp, guard?: AccessGuard): void {
+    this.parts.clientRooms.expose(room, guard);
+  }
+
+  /**
+   * Lets clients read other connections' metadata where `guard(connection, targetConnectionId)` returns `true`
+   * (deny-on-throw as for guards); without it they get `FORBIDDEN`, and `null` in `joinRoom`'s `present`.
+   */
+  exposeConnectionMetadata(guard: ConnectionMetadataGuard): void {
+    this.parts.clientRooms.exposeConnectionMetadata(guard);
   }
 
   /**

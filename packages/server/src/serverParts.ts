@@ -13,6 +13,7 @@ import { Delivery } from "./delivery/delivery";
 import { type MeshServerEventMap, type TypedEvents, createServerEvents } from "./events";
 import { type MeshServerOptions, resolveServerOptions } from "./options";
 import { Records } from "./records/records";
+import { ClientRooms } from "./rooms/clientRooms";
 import { LocalRooms } from "./rooms/localRooms";
 import { RoomManager } from "./rooms/roomManager";
 import { RoomMembership } from "./rooms/roomMembership";
@@ -29,6 +30,7 @@ export interface ServerParts extends ShutdownParts {
   readonly bus: ClusterBus;
   readonly delivery: Delivery;
   readonly rooms: RoomMembership;
+  readonly clientRooms: ClientRooms;
   readonly channels: Channels;
   readonly records: Records;
   readonly instanceId: string;
@@ -56,9 +58,10 @@ export function buildServerParts(server: MeshServerApi, given: MeshServerOptions
   const channels = new Channels(shared);
   const records = new Records(shared);
   const rooms = new RoomMembership(state, local, localRooms, bus, reportError);
+  const clientRooms = new ClientRooms(shared, rooms);
   const delivery = new Delivery(local, state, bus, localRooms);
   // Every feature plugs in here: its commands, its connection cleanup, its shutdown.
-  const features: readonly ServerFeature[] = [localRooms, channels, records];
+  const features: readonly ServerFeature[] = [localRooms, clientRooms, channels, records];
   const router = new CommandRouter(server, logger);
   for (const feature of features) for (const command of feature.commands ?? []) router.registerBuiltin(command);
   const registrations = new StateRegistrations(state, instanceId, reportError);
@@ -100,6 +103,7 @@ export function buildServerParts(server: MeshServerApi, given: MeshServerOptions
     bus,
     delivery,
     rooms,
+    clientRooms,
     channels,
     records,
     ready,

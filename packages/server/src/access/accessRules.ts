@@ -1,7 +1,8 @@
 import type { Connection } from "../connections/connection";
+import { passesGuard } from "./guards";
 
 /**
- * Decides whether a connection may use a channel or record (`name`). Anything but `true` denies; throwing
+ * Decides whether a connection may use a channel, record or room (`name`). Anything but `true` denies; throwing
  * denies too, and the error is reported.
  */
 export type AccessGuard = (connection: Connection, name: string) => boolean | Promise<boolean>;
@@ -15,7 +16,7 @@ interface Rule {
 }
 
 /**
- * Which channels (or records) clients may use, by exact name or pattern, each with an optional guard. When
+ * Which channels (or records, or rooms) clients may use, by exact name or pattern, each with an optional guard. When
  * several rules match a name, exactly one decides:
  *
  * 1. a rule exposing the exact name wins over every pattern;
@@ -28,7 +29,7 @@ export class AccessRules {
   private readonly exact = new Map<string, Rule>();
   private patterns: Rule[] = [];
 
-  /** @param kind what the rules are about ("channel", "record"), for messages */
+  /** @param kind what the rules are about ("channel", "record", "room"), for messages */
   constructor(
     private readonly kind: string,
     private readonly reportError: (error: unknown) => void,
@@ -72,11 +73,10 @@ export class AccessRules {
     const rule = this.ruleFor(name);
     const label = `${this.kind[0]?.toUpperCase()}${this.kind.slice(1)} "${name}"`;
     if (!rule) return { allowed: false, reason: `${label} is not exposed` };
-    if (!rule.guard) return { allowed: true };
-    try {
-      if ((await rule.guard(connection, name)) === true) return { allowed: true };
-    } catch (error) {
-      this.reportError(new Error(`meshwork: the guard of ${this.kind} "${name}" threw`, { cause: error }));
+    const guard = rule.guard;
+    if (!guard) return { allowed: true };
+    if (await passesGuard(() => guard(connection, name), this.reportError, `${this.kind} "${name}"`)) {
+      return { allowed: true };
     }
     return { allowed: false, reason: `Access to ${label.replace(/^./, (c) => c.toLowerCase())} was denied` };
   }

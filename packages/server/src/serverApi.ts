@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { z } from "zod";
 import type { AccessGuard } from "./access/accessRules";
+import type { ConnectionMetadataGuard } from "./access/connectionMetadataAccess";
 import type { Connection, ConnectionRef } from "./connections/connection";
 import type { ConnectionManager } from "./connections/connectionManager";
 import type { MeshServerEventMap, ServerEventAlias } from "./events";
@@ -146,6 +147,10 @@ export interface MeshServerApi {
   getRoomMembers(room: string): Promise<string[]>;
   /** Removes every member from a room, on every instance, and deletes the room's metadata. */
   clearRoom(room: string): Promise<void>;
+  /** Lets clients join a room name, or every name a RegExp matches, optionally behind a guard. */
+  exposeRoom(room: string | RegExp, guard?: AccessGuard): void;
+  /** Lets clients read other connections' metadata where `guard` allows; their own is always readable. */
+  exposeConnectionMetadata(guard: ConnectionMetadataGuard): void;
   /** Lets clients subscribe to a channel name, or to every name a RegExp matches, optionally behind a guard. */
   exposeChannel(channel: string | RegExp, guard?: AccessGuard): void;
   /** Publishes a message to every subscriber of a channel, on every instance; `history > 0` stores it. */

@@ -114,11 +114,13 @@ export class MemoryPresenceStore implements PresenceStore {
     return {
       epoch,
       seq,
-      members: [...entry.members].map(([memberId, member]) => ({
-        memberId,
-        connectionIds: [...member.connections].sort(),
-        metadata: JSON.parse(member.metadataJson) as unknown,
-      })),
+      members: [...entry.members]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([memberId, member]) => ({
+          memberId,
+          connectionIds: [...member.connections].sort(),
+          metadata: JSON.parse(member.metadataJson) as unknown,
+        })),
       states: Object.fromEntries([...entry.states].map(([memberId, state]) => [memberId, JSON.parse(state.json)])),
     };
   }

@@ -32,6 +32,7 @@ export interface PresenceMember {
 
 /** A room's presence read atomically: the position of its newest event, its members and their states. */
 export interface PresenceSnapshot extends PresencePosition {
+  /** Sorted by member id, each member's connection ids sorted too. */
   readonly members: readonly PresenceMember[];
   /** Member id → state, for members that have one. */
   readonly states: Readonly<Record<string, unknown>>;

@@ -135,11 +135,13 @@ export class RedisPresenceStore implements PresenceStore {
       if (list) list.push(connectionId);
       else connectionsOf.set(memberId, [connectionId]);
     }
-    const members: PresenceMember[] = Object.entries(metadata).map(([memberId, json]) => ({
-      memberId,
-      connectionIds: (connectionsOf.get(memberId) ?? []).sort(),
-      metadata: parseJson(json),
-    }));
+    const members: PresenceMember[] = Object.entries(metadata)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([memberId, json]) => ({
+        memberId,
+        connectionIds: (connectionsOf.get(memberId) ?? []).sort(),
+        metadata: parseJson(json),
+      }));
     return {
       epoch: Number(epoch ?? 0),
       seq: Number(seq ?? 0),

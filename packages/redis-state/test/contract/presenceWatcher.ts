@@ -36,7 +36,10 @@ export function sharedPrefix(): string {
   return `test:${randomUUID()}:`;
 }
 
-/** A time far enough ahead of every clock in a test for anything with `ttlMs` at most this to have expired. */
+/**
+ * The time `ms` from now: a sweep given it acts as if `ms` had passed. Redis's clock stands in for the test's here
+ * (same host, or synchronised), so tests keep margins of many seconds around every TTL.
+ */
 export const LATER = (ms: number): number => Date.now() + ms;
 
 /** A TTL no test outlives, so only sweeps with a later `nowMs` expire it. */

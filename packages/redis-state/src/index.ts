@@ -4,10 +4,22 @@ export type { RoomStore, RoomMetadata } from "./rooms/roomStore";
 export type { ChannelStore } from "./channels/channelStore";
 export type { RecordStore, StoredRecord, RecordCommit, RecordWrite } from "./records/recordStore";
 export type { InstanceStore, ReapOptions, ReapedConnection } from "./instances/instanceStore";
+export {
+  isAfterPosition,
+  PRESENCE_POSITION_TTL_MS,
+  type PresenceStore,
+  type PresenceEvent,
+  type PresenceEntry,
+  type PresenceJoin,
+  type PresenceMember,
+  type PresencePosition,
+  type PresenceSnapshot,
+  type PresenceStateUpdate,
+} from "./presence/presenceStore";
 export type { MeshBus, BusTopic, BusHandler } from "./bus/bus";
 export { MemoryState } from "./memoryState";
 export { createInstanceId } from "./instanceId";
-export { createKeys, escapeKeyComponent, type MeshKeys } from "./keys";
+export { createKeys, escapeKeyComponent, type MeshKeys, type PresenceKeys } from "./keys";
 export { RedisState, type RedisStateOptions, type RedisConnection } from "./redisState";
 export type { RedisOptions } from "ioredis";
 export { InstanceMonitor, type InstanceMonitorOptions } from "./instances/instanceMonitor";
@@ -26,6 +38,8 @@ export {
   recordBusMessage,
   recordDeletionMessage,
   readRecordBusMessage,
+  presenceBusMessage,
+  readPresenceBusMessage,
   type BusMessageType,
   type BusHeader,
   type BusMessage,
@@ -37,4 +51,5 @@ export {
   type ChannelHeader,
   type RecordBusHeader,
   type RecordBusChange,
+  type PresenceBusHeader,
 } from "./bus/busMessages";

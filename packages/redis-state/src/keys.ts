@@ -50,6 +50,50 @@ export interface MeshKeys {
   channelHistory(channel: string): string;
   /** HASH `{ epoch, offset }`: the identity and length of a channel's stored history. */
   channelMeta(channel: string): string;
+  /**
+   * Every key of a room's presence, in the order the presence scripts take them in KEYS, and its pub/sub channel
+   * last. All share the room's hash tag, so each presence script touches one cluster slot.
+   */
+  presence(room: string): PresenceKeys;
+  /** SET of the rooms that have presence entries, so sweepers find them without scanning keys. */
+  roomsWithPresence(): string;
+}
+
+/**
+ * The keys of one room's presence. Each is built around the hash tag `{room:<escaped room>}`; escaping turns `{` and
+ * `}` in a room name into `%7B` and `%7D`, so no room name can move or split the tag, and the tag is never empty.
+ */
+export interface PresenceKeys {
+  /** ZSET connection id → when it expires (ms, Redis clock): the room's present connections. */
+  readonly expiry: string;
+  /** HASH connection id → member id: which member each present connection belongs to. */
+  readonly connections: string;
+  /** HASH member id → metadata JSON given at its join: the present members. */
+  readonly members: string;
+  /** HASH member id → number of its present connections. */
+  readonly counts: string;
+  /** HASH member id → state JSON. */
+  readonly states: string;
+  /** ZSET member id → when its state expires (ms, Redis clock), for states published with an expiry. */
+  readonly stateExpiry: string;
+  /** HASH `{ e: epoch, n: seq }`: the position of the room's newest presence event. */
+  readonly position: string;
+  /** Pub/sub channel of the room's presence events. */
+  readonly bus: string;
+}
+
+/** The keys of a room's presence as the presence scripts take them: KEYS[1] … KEYS[8]. */
+export function presenceScriptKeys(keys: PresenceKeys): string[] {
+  return [
+    keys.expiry,
+    keys.connections,
+    keys.members,
+    keys.counts,
+    keys.states,
+    keys.stateExpiry,
+    keys.position,
+    keys.bus,
+  ];
 }
 
 /** Builds the key layout for a prefix (default `mesh:`). */
@@ -75,6 +119,22 @@ export function createKeys(prefix: string): MeshKeys {
     record: (id) => `${prefix}record:${e(id)}`,
     channelHistory: (channel) => `${prefix}channel:${e(channel)}:history`,
     channelMeta: (channel) => `${prefix}channel:${e(channel)}:meta`,
+    presence: (room) => {
+      // The tag is never empty (Redis would then hash each whole key apart), whatever the room's name.
+      const tag = `{room:${e(room)}}`;
+      const tagged = `${prefix}presence:${tag}`;
+      return {
+        expiry: `${tagged}:expiry`,
+        connections: `${tagged}:connections`,
+        members: `${tagged}:members`,
+        counts: `${tagged}:counts`,
+        states: `${tagged}:states`,
+        stateExpiry: `${tagged}:state-expiry`,
+        position: `${tagged}:position`,
+        bus: `${prefix}bus:presence:${tag}`,
+      };
+    },
+    roomsWithPresence: () => `${prefix}rooms-with-presence`,
   };
 }
 

@@ -8,6 +8,8 @@ import type { InstanceStore } from "./instances/instanceStore";
 import { MemoryInstanceStore } from "./instances/memoryInstanceStore";
 import { MemoryData } from "./memory/memoryData";
 import type { MeshState } from "./meshState";
+import type { PresenceStore } from "./presence/presenceStore";
+import { MemoryPresenceStore } from "./presence/memoryPresenceStore";
 import type { RecordStore } from "./records/recordStore";
 import { MemoryRecordStore } from "./records/memoryRecordStore";
 import type { RoomStore } from "./rooms/roomStore";
@@ -57,6 +59,7 @@ export class MemoryState implements MeshState {
   readonly channels: ChannelStore;
   readonly records: RecordStore;
   readonly instances: InstanceStore;
+  readonly presence: PresenceStore;
   private readonly held: HeldData;
   private readonly buses = new Set<MemoryBus>();
   private closed = false;
@@ -72,6 +75,7 @@ export class MemoryState implements MeshState {
     this.channels = new MemoryChannelStore(data);
     this.records = new MemoryRecordStore(data);
     this.instances = new MemoryInstanceStore(data);
+    this.presence = new MemoryPresenceStore(data);
   }
 
   async ready(): Promise<void> {}

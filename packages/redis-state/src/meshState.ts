@@ -2,6 +2,7 @@ import type { MeshBus } from "./bus/bus";
 import type { ChannelStore } from "./channels/channelStore";
 import type { ConnectionStore } from "./connections/connectionStore";
 import type { InstanceStore } from "./instances/instanceStore";
+import type { PresenceStore } from "./presence/presenceStore";
 import type { RecordStore } from "./records/recordStore";
 import type { RoomStore } from "./rooms/roomStore";
 
@@ -42,4 +43,7 @@ export interface MeshState {
 
   /** Instance heartbeats, listing and reaping. */
   readonly instances: InstanceStore;
+
+  /** Rooms' presence: members, states, expiry, each change announced once on the room's presence topic. */
+  readonly presence: PresenceStore;
 }

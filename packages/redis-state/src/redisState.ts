@@ -10,6 +10,8 @@ import type { InstanceStore } from "./instances/instanceStore";
 import { RedisInstanceStore } from "./instances/redisInstanceStore";
 import { createKeys, type MeshKeys } from "./keys";
 import type { MeshState } from "./meshState";
+import type { PresenceStore } from "./presence/presenceStore";
+import { RedisPresenceStore } from "./presence/redisPresenceStore";
 import type { RecordStore } from "./records/recordStore";
 import { RedisRecordStore } from "./records/redisRecordStore";
 import { RedisCommands } from "./redis/redisCommands";
@@ -45,6 +47,7 @@ export class RedisState implements MeshState {
   readonly channels: ChannelStore;
   readonly records: RecordStore;
   readonly instances: InstanceStore;
+  readonly presence: PresenceStore;
   private readonly redis: Redis;
   private readonly buses = new Set<RedisBus>();
   private readonly onError: (error: Error) => void;
@@ -65,6 +68,7 @@ export class RedisState implements MeshState {
     this.channels = new RedisChannelStore(commands);
     this.records = new RedisRecordStore(commands);
     this.instances = new RedisInstanceStore(commands);
+    this.presence = new RedisPresenceStore(commands);
   }
 
   async ready(): Promise<void> {

@@ -8,6 +8,8 @@ import {
   RedisState,
   channelBusMessage,
   decodeBusMessage,
+  presenceBusMessage,
+  readPresenceBusMessage,
   readRecordBusMessage,
   recordBusMessage,
   recordChangeHead,
@@ -75,5 +77,33 @@ describe("bus messages built in Lua", () => {
       valueJson: "null",
     });
     expect(fromLua).toEqual(readRecordBusMessage(recordDeletionMessage("origin-2", 2)));
+  });
+
+  it("every presence script publishes what presenceBusMessage builds for the same event", async () => {
+    const room = 'room:{a}\n"b" é/✓';
+    const { state, got } = await listen({ kind: "presence", room });
+    const member = 'user:{1}/"ü"';
+    const metadata = { name: "Ada\nLovelace", tags: [], nested: { precise: 1.2345678901234567, f: 0.1 } };
+    const origin = "origin-1";
+    const { presence } = state;
+    await presence.join(room, { memberId: member, connectionId: "c/1", metadata, ttlMs: 60_000, origin });
+    await presence.publishState(room, { memberId: member, state: { typing: "x\ny" }, expireAfterMs: 1, origin });
+    await presence.sweepExpired(room, "sweeper", Date.now() + 10_000);
+    await presence.publishState(room, { memberId: member, state: [], origin });
+    await presence.clearState(room, member, origin);
+    await presence.leave(room, "c/1", origin);
+    await expect.poll(() => got.length).toBe(6);
+    const { epoch } = await presence.snapshot(room);
+    const at = (seq: number) => ({ epoch, seq, room, memberId: member });
+    const expected = [
+      presenceBusMessage(origin, { ...at(1), type: "join", connectionIds: ["c/1"], metadata }),
+      presenceBusMessage(origin, { ...at(2), type: "state", state: { typing: "x\ny" } }),
+      presenceBusMessage("sweeper", { ...at(3), type: "state", state: null }),
+      presenceBusMessage(origin, { ...at(4), type: "state", state: [] }),
+      presenceBusMessage(origin, { ...at(5), type: "state", state: null }),
+      presenceBusMessage(origin, { ...at(6), type: "leave", connectionIds: ["c/1"] }),
+    ];
+    expect(got.map(decodeBusMessage)).toEqual(expected.map(decodeBusMessage));
+    expect(got.map(readPresenceBusMessage)).toEqual(expected.map(readPresenceBusMessage));
   });
 });

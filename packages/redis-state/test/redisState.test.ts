@@ -42,6 +42,25 @@ describe("key layout", () => {
     }
   });
 
+  it("puts every key and the channel of a room's presence under one hash tag that names cannot break", () => {
+    // Redis Cluster hashes the text between the first "{" and the first "}" after it, when that text is not empty.
+    const hashTag = (key: string): string | null => {
+      const open = key.indexOf("{");
+      const close = key.indexOf("}", open + 1);
+      return open === -1 || close <= open + 1 ? null : key.slice(open + 1, close);
+    };
+    const keys = createKeys("p:");
+    const rooms = ["lobby", "{x}", "a}b{c", "}", "{", "", "ünï:{cödé}", "a:b"];
+    const tags = rooms.map((room) => {
+      const all = Object.values(keys.presence(room));
+      expect(new Set(all).size).toBe(8);
+      expect(new Set(all.map(hashTag))).toEqual(new Set([`room:${escapeKeyComponent(room)}`]));
+      return hashTag(keys.presence(room).members);
+    });
+    expect(tags.slice(0, 2)).toEqual(["room:lobby", "room:%7Bx%7D"]);
+    expect(new Set(tags).size).toBe(rooms.length);
+  });
+
   it("writes nothing outside its prefix", async () => {
     const keyPrefix = uniquePrefix();
     prefixes.push(keyPrefix);

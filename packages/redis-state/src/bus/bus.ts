@@ -2,14 +2,15 @@ import type { MeshKeys } from "../keys";
 
 /**
  * Where a message on the cross-instance bus goes: to every instance, to one instance, or to the
- * instances that listen to a room because they have a local member.
+ * instances that listen to a room, channel, record or room's presence because they have a local member or subscriber.
  */
 export type BusTopic =
   | { readonly kind: "all" }
   | { readonly kind: "instance"; readonly instanceId: string }
   | { readonly kind: "room"; readonly room: string }
   | { readonly kind: "channel"; readonly channel: string }
-  | { readonly kind: "record"; readonly recordId: string };
+  | { readonly kind: "record"; readonly recordId: string }
+  | { readonly kind: "presence"; readonly room: string };
 
 /** Receives the messages published to a topic this endpoint subscribed to. */
 export type BusHandler = (message: string) => void;
@@ -52,5 +53,7 @@ export function channelOf(keys: MeshKeys, topic: BusTopic): string {
       return keys.busChannel(topic.channel);
     case "record":
       return keys.busRecord(topic.recordId);
+    case "presence":
+      return keys.presence(topic.room).bus;
   }
 }

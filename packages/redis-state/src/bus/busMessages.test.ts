@@ -3,6 +3,8 @@ import {
   channelBusMessage,
   decodeBusMessage,
   encodeBusMessage,
+  presenceBusMessage,
+  readPresenceBusMessage,
   readRecordBusMessage,
   recordBusMessage,
   recordChangeHead,
@@ -62,5 +64,32 @@ describe("record changes on the bus", () => {
       expect(readRecordBusMessage(text), JSON.stringify(text)).toBeNull();
     }
     expect(readRecordBusMessage(channelBusMessage("i", "[]\n{}"))).toBeNull();
+  });
+});
+
+describe("presence events on the bus", () => {
+  it("reads back each kind of event as it was built", () => {
+    const at = { epoch: 1_764_000_000_000, seq: 4, room: "r:{1}", memberId: "u\n1" };
+    const events = [
+      { ...at, type: "join", connectionIds: ["c1"], metadata: { name: "x\ny", tags: [] } },
+      { ...at, type: "state", state: { typing: true } },
+      { ...at, type: "state", state: null },
+      { ...at, type: "leave", connectionIds: ["c1", "c2"] },
+    ] as const;
+    for (const event of events) expect(readPresenceBusMessage(presenceBusMessage("i1", event))).toEqual(event);
+    expect(decodeBusMessage(presenceBusMessage("i1", events[3]))?.frame).toBe("");
+  });
+
+  it("returns null for text that is not a presence event", () => {
+    const header = { t: "presence", o: "i", room: "r", e: 1, n: 1, ev: "join", m: "u" };
+    for (const text of [
+      JSON.stringify({ ...header, ev: "other" }),
+      JSON.stringify({ ...header, n: "1" }),
+      JSON.stringify({ ...header, c: [1] }),
+      `${JSON.stringify(header)}\nnot json`,
+      channelBusMessage("i", "{}"),
+    ]) {
+      expect(readPresenceBusMessage(text), text).toBeNull();
+    }
   });
 });

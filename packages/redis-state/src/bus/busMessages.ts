@@ -1,4 +1,5 @@
 import type { StoredPosition } from "../channels/channelRecovery";
+import type { PresenceEvent } from "../presence/presenceStore";
 
 /**
  * Every message one instance sends another over the bus, with its encoding and decoding: the one place the bus
@@ -8,7 +9,7 @@ import type { StoredPosition } from "../channels/channelRecovery";
  * JSON and a record change's patch and value JSON are spliced into frames as they are. JSON text never holds a raw
  * newline, so the lines split cleanly.
  *
- * Three Lua scripts (redis/scripts.ts) write or complete some of these messages themselves, because they publish in
+ * Some Lua scripts (redis/scripts.ts, presence/presenceScripts.ts) write or complete some of these messages themselves, because they publish in
  * the same atomic step as they store; each such type names its script below. Lua's `cjson` may order a header's
  * fields differently, so the bytes can differ while the decoded message is the same (a test checks this against Redis).
  */
@@ -85,6 +86,24 @@ export interface RecordBusHeader {
   readonly root?: true;
 }
 
+/**
+ * A presence event of `room` (`ev`: join, leave or state) for member `m`, at position `e` (epoch) / `n` (seq); `c`
+ * lists the connections that made a member join or leave. The body is one line of JSON: the member's metadata for a
+ * join, the state for a state event (`null` when cleared or expired), nothing for a leave. Built in Lua by every
+ * presence script (`announce` in presence/presenceScripts.ts: join, leave, sweep, publish and clear state), and in
+ * TypeScript by {@link presenceBusMessage} for the memory store; {@link readPresenceBusMessage} reads either.
+ */
+export interface PresenceBusHeader {
+  readonly t: "presence";
+  readonly o: string;
+  readonly room: string;
+  readonly e: number;
+  readonly n: number;
+  readonly ev: PresenceEvent["type"];
+  readonly m: string;
+  readonly c?: readonly string[];
+}
+
 /** The header of any bus message: one union of every message type, told apart by `t`. */
 export type BusHeader =
   | PushHeader
@@ -93,7 +112,8 @@ export type BusHeader =
   | AckHeader
   | CloseHeader
   | ChannelHeader
-  | RecordBusHeader;
+  | RecordBusHeader
+  | PresenceBusHeader;
 
 /** The type of a bus message: the `t` of its header. */
 export type BusMessageType = BusHeader["t"];
@@ -136,6 +156,8 @@ export function decodeBusMessage(message: string): BusMessage | null {
       return { header: header as BusHeader, frame };
     case "record":
       return typeof (header as { v?: unknown }).v === "number" ? { header: header as RecordBusHeader, frame } : null;
+    case "presence":
+      return isPresenceHeader(header) ? { header, frame } : null;
     default:
       return null;
   }
@@ -189,4 +211,54 @@ export function readRecordBusMessage(text: string): RecordBusChange | null {
     patchJson: message.frame.slice(0, newline),
     valueJson: message.frame.slice(newline + 1),
   };
+}
+
+const PRESENCE_EVENT_TYPES: ReadonlySet<unknown> = new Set(["join", "leave", "state"]);
+
+function isPresenceHeader(header: object): header is PresenceBusHeader {
+  const { room, e, n, ev, m, c } = header as Partial<Record<keyof PresenceBusHeader, unknown>>;
+  return (
+    typeof room === "string" &&
+    typeof e === "number" &&
+    typeof n === "number" &&
+    PRESENCE_EVENT_TYPES.has(ev) &&
+    typeof m === "string" &&
+    (c === undefined || (Array.isArray(c) && c.every((id) => typeof id === "string")))
+  );
+}
+
+/**
+ * A presence event as it travels on the room's presence topic, sent by `origin`. The memory store publishes this;
+ * the Redis presence scripts build the same message in Lua.
+ */
+export function presenceBusMessage(origin: string, event: PresenceEvent): string {
+  const header: PresenceBusHeader = {
+    t: "presence",
+    o: origin,
+    room: event.room,
+    e: event.epoch,
+    n: event.seq,
+    ev: event.type,
+    m: event.memberId,
+    ...(event.connectionIds ? { c: event.connectionIds } : {}),
+  };
+  if (event.type === "leave") return encodeBusMessage(header);
+  const body = event.type === "join" ? event.metadata : event.state;
+  return encodeBusMessage(header, JSON.stringify(body ?? null));
+}
+
+/** Reads a presence event off the bus, parsing its metadata or state; `null` when the text is not one. */
+export function readPresenceBusMessage(text: string): PresenceEvent | null {
+  const message = decodeBusMessage(text);
+  if (message?.header.t !== "presence") return null;
+  const { room, e, n, ev, m, c } = message.header;
+  const position = { epoch: e, seq: n, room, memberId: m, ...(c ? { connectionIds: [...c] } : {}) };
+  if (ev === "leave") return { ...position, type: ev };
+  let body: unknown;
+  try {
+    body = JSON.parse(message.frame);
+  } catch {
+    return null;
+  }
+  return ev === "join" ? { ...position, type: ev, metadata: body } : { ...position, type: ev, state: body };
 }

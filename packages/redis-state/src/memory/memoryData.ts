@@ -2,6 +2,8 @@ import { MeshError } from "@meshwork/protocol";
 import { MemoryHub } from "../bus/memoryBus";
 import type { StoredMessage } from "../channels/channelRecovery";
 import { createKeys, type MeshKeys } from "../keys";
+import { MemoryPresenceRoom } from "../presence/memoryPresenceRoom";
+import { PRESENCE_POSITION_TTL_MS, type PresencePosition } from "../presence/presenceStore";
 
 /** Adds `value` to the set under `key`, creating it; tells whether it was new. */
 export function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): boolean {
@@ -56,6 +58,12 @@ export class MemoryData {
   readonly channels = new Map<string, MemoryChannel>();
   readonly aliveUntil = new Map<string, number>();
   readonly reapLocks = new Map<string, number>();
+  /** Rooms with presence entries; a room is dropped with its last connection. */
+  readonly presence = new Map<string, MemoryPresenceRoom>();
+  /** Each room's newest presence position and when it was last used, kept as long as Redis keeps it. */
+  readonly presencePositions = new Map<string, PresencePosition & { readonly usedAt: number }>();
+  private lastPresenceEpoch = 0;
+  private positionsPurgedAt = 0;
 
   constructor(keyPrefix: string) {
     this.keys = createKeys(keyPrefix);
@@ -87,6 +95,43 @@ export class MemoryData {
     return this.leaveAllRooms(connectionId);
   }
 
+  /** A room's presence entries, created on first use. */
+  presenceRoom(room: string): MemoryPresenceRoom {
+    let entry = this.presence.get(room);
+    if (!entry) {
+      entry = new MemoryPresenceRoom();
+      this.presence.set(room, entry);
+    }
+    return entry;
+  }
+
+  /**
+   * The position of a room's next presence event. A position unused for `PRESENCE_POSITION_TTL_MS` is dropped, as
+   * its Redis key expires; the next one starts an epoch that is the clock's time and larger than any given before.
+   */
+  nextPresencePosition(room: string, now: number): PresencePosition {
+    this.purgePresencePositions(now);
+    const current = this.presencePositions.get(room);
+    let next: PresencePosition;
+    if (current && now - current.usedAt <= PRESENCE_POSITION_TTL_MS) {
+      next = { epoch: current.epoch, seq: current.seq + 1 };
+    } else {
+      this.lastPresenceEpoch = Math.max(Math.floor(now), this.lastPresenceEpoch + 1);
+      next = { epoch: this.lastPresenceEpoch, seq: 1 };
+    }
+    this.presencePositions.set(room, { ...next, usedAt: now });
+    return next;
+  }
+
+  /** Drops expired positions, at most once a minute, so rooms used once do not stay forever. */
+  private purgePresencePositions(now: number): void {
+    if (now - this.positionsPurgedAt < 60_000) return;
+    this.positionsPurgedAt = now;
+    for (const [room, position] of this.presencePositions) {
+      if (now - position.usedAt > PRESENCE_POSITION_TTL_MS) this.presencePositions.delete(room);
+    }
+  }
+
   /** Drops everything held. */
   clear(): void {
     for (const map of [
@@ -100,6 +145,8 @@ export class MemoryData {
       this.channels,
       this.aliveUntil,
       this.reapLocks,
+      this.presence,
+      this.presencePositions,
     ]) {
       map.clear();
     }

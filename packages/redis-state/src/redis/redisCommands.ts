@@ -20,6 +20,11 @@ function toStoreError(error: unknown): unknown {
   if (error instanceof Error && /\bNOT_FOUND\b/.test(error.message)) {
     return new MeshError("NOT_FOUND", "The connection is not registered", { cause: error });
   }
+  if (error instanceof Error && /\bCONFLICT\b/.test(error.message)) {
+    return new MeshError("INVALID_PAYLOAD", "The connection is present in the room as another member", {
+      cause: error,
+    });
+  }
   return error;
 }
 

@@ -1,4 +1,5 @@
 import { LUA_KEY_FUNCTIONS } from "../keys";
+import { PRESENCE_SCRIPTS } from "../presence/presenceScripts";
 
 /**
  * The Lua scripts of the Redis state. Each runs atomically: no other command sees a half-done update.
@@ -232,4 +233,5 @@ export const SCRIPTS = {
   meshPublishToChannel: publishToChannelScript,
   meshCommitRecord: commitRecordScript,
   meshDeleteRecord: deleteRecordScript,
+  ...PRESENCE_SCRIPTS,
 } as const;

@@ -3,8 +3,11 @@ import { afterAll, afterEach } from "vitest";
 import { MemoryState, type MeshState, RedisState } from "../../src/index";
 import { TEST_REDIS_URL, deletePrefix, uniquePrefix } from "../redisSupport";
 
-/** A way to open a fresh, isolated state: its own key prefix, in memory or on Redis. */
-export type StateFactory = () => Promise<MeshState>;
+/**
+ * A way to open a fresh, isolated state: its own key prefix, in memory or on Redis. Given a prefix, it opens another
+ * state on the same store, as a second instance of a cluster would.
+ */
+export type StateFactory = (keyPrefix?: string) => Promise<MeshState>;
 
 const prefixes: string[] = [];
 
@@ -13,11 +16,10 @@ const prefixes: string[] = [];
  * one suite checks the memory and the Redis implementation of each store alike.
  */
 export const IMPLEMENTATIONS: Array<[string, StateFactory]> = [
-  ["memory", async () => MemoryState.shared(`test:${randomUUID()}:`)],
+  ["memory", async (keyPrefix = `test:${randomUUID()}:`) => MemoryState.shared(keyPrefix)],
   [
     "redis",
-    async () => {
-      const keyPrefix = uniquePrefix();
+    async (keyPrefix = uniquePrefix()) => {
       prefixes.push(keyPrefix);
       const state = new RedisState({ connection: TEST_REDIS_URL, keyPrefix });
       await state.ready();
@@ -30,7 +32,7 @@ export const IMPLEMENTATIONS: Array<[string, StateFactory]> = [
  * Opens states for the tests of one `describe` and closes them after each test; deletes the Redis keys they
  * wrote after the file.
  */
-export function openStates(createState: StateFactory): () => Promise<MeshState> {
+export function openStates(createState: StateFactory): (keyPrefix?: string) => Promise<MeshState> {
   const opened: MeshState[] = [];
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((state) => state.close()));
@@ -38,8 +40,8 @@ export function openStates(createState: StateFactory): () => Promise<MeshState> 
   afterAll(async () => {
     await Promise.all(prefixes.splice(0).map(deletePrefix));
   });
-  return async () => {
-    const state = await createState();
+  return async (keyPrefix) => {
+    const state = await createState(keyPrefix);
     opened.push(state);
     return state;
   };

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { requestIdSchema } from "./clientMessages";
 import { MAX_NAME_LENGTH } from "./limits";
+import { presenceEventSchema, presencePositionSchema } from "./presence";
 import { patchOperationSchema } from "./records";
 
 /** An error as it travels: a stable code, a human message and optional structured details. Never a stack. */
@@ -70,6 +71,13 @@ export const recordUpdateMessageSchema = z.object({
   deleted: z.literal(true).optional(),
 });
 
+/** A presence event of a room the client watches, with its position (see `presence.ts`). */
+export const presenceMessageSchema = z.object({
+  type: z.literal("presence"),
+  event: presenceEventSchema,
+  position: presencePositionSchema,
+});
+
 /** Liveness check; the client answers with `pong`. */
 export const pingMessageSchema = z.object({
   type: z.literal("ping"),
@@ -95,6 +103,7 @@ export const serverMessageSchema = z.discriminatedUnion("type", [
   pushMessageSchema,
   channelMessageSchema,
   recordUpdateMessageSchema,
+  presenceMessageSchema,
   pingMessageSchema,
   latencyProbeMessageSchema,
   latencyMessageSchema,
@@ -107,6 +116,7 @@ export type ErrorMessage = z.infer<typeof errorMessageSchema>;
 export type PushMessage = z.infer<typeof pushMessageSchema>;
 export type ChannelMessage = z.infer<typeof channelMessageSchema>;
 export type RecordUpdateMessage = z.infer<typeof recordUpdateMessageSchema>;
+export type PresenceMessage = z.infer<typeof presenceMessageSchema>;
 export type PingMessage = z.infer<typeof pingMessageSchema>;
 export type LatencyProbeMessage = z.infer<typeof latencyProbeMessageSchema>;
 export type LatencyMessage = z.infer<typeof latencyMessageSchema>;

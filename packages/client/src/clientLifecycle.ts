@@ -27,6 +27,7 @@ function disconnectInfo(event: ConnectionEvent): DisconnectInfo {
 export class ClientLifecycle {
   readonly events: Emitter<LifecycleArgs>;
   #status: ClientStatus = "offline";
+  #latency: number | undefined;
 
   constructor() {
     this.events = new Emitter<LifecycleArgs>((error, event) => this.reportListenerError(error, event));
@@ -35,6 +36,17 @@ export class ClientLifecycle {
   /** `connecting`, `online`, `reconnecting` or `offline`. */
   get status(): ClientStatus {
     return this.#status;
+  }
+
+  /** Last round trip the server measured, in milliseconds; `undefined` until the first measurement. */
+  get latency(): number | undefined {
+    return this.#latency;
+  }
+
+  /** Takes the server's latency report and emits `latency`. */
+  reportLatency(ms: number): void {
+    this.#latency = ms;
+    this.events.emit("latency", ms);
   }
 
   /** Tells the application about one transition of the connection; status events fire only on real changes. */

@@ -41,6 +41,16 @@ export type {
   RecordStore,
   RecordStoreSnapshot,
 } from "./storeTypes";
+export type {
+  PresenceEventInfo,
+  PresenceCallback,
+  PresenceMemberInfo,
+  SubscribePresenceResult,
+  PublishPresenceStateOptions,
+  PresenceStateResult,
+  PresenceStoreSnapshot,
+  PresenceStore,
+} from "./presence/presenceTypes";
 export {
   MeshError,
   isMeshError,

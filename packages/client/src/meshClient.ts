@@ -1,18 +1,16 @@
-import { type ClientLifecycleEvent, MeshError, isClientLifecycleEvent } from "@meshwork/protocol";
-import { ChannelManager } from "./channels/channelManager";
-import { ClientLifecycle, type LifecycleArgs } from "./clientLifecycle";
-import { dispatchCommand, followConnection } from "./commandDispatch";
-import { type ApplicationMessage, Connection } from "./connection";
-import type { ConnectionEvent, ConnectionState } from "./connectionMachine";
-import { Emitter, type Unsubscribe } from "./emitter";
-import type { Transition } from "./fsm";
-import { type MeshClientOptions, type ResolvedClientOptions, resolveClientOptions } from "./options";
-import { RecordManager } from "./records/recordManager";
-import { RequestManager } from "./requestManager";
-import { ClientRooms } from "./rooms/clientRooms";
-import { ClientSession, attachSession } from "./session";
+import { type ClientLifecycleEvent, isClientLifecycleEvent } from "@meshwork/protocol";
+import type { LifecycleArgs } from "./clientLifecycle";
+import { type ClientParts, createClientParts } from "./clientParts";
+import type { Unsubscribe } from "./emitter";
+import type { MeshClientOptions } from "./options";
+import type {
+  PresenceCallback,
+  PresenceStateResult,
+  PresenceStore,
+  PublishPresenceStateOptions,
+  SubscribePresenceResult,
+} from "./presence/presenceTypes";
 import type { ChannelStore, RecordStore } from "./storeTypes";
-import type { SubscriptionManagerHooks } from "./subscriptions/subscriptionManager";
 import type {
   ChannelCallback,
   ClientLifecycleHandlers,
@@ -20,7 +18,6 @@ import type {
   CommandArgs,
   CommandMap,
   CommandName,
-  CommandOptions,
   CommandPayload,
   CommandResult,
   JoinRoomResult,
@@ -37,8 +34,6 @@ import type {
   UntypedEvents,
 } from "./types";
 
-type PushArgs = Record<string, [payload: unknown]>;
-
 /**
  * A meshwork client: sends commands, receives server pushes, keeps the connection alive and reconnects with
  * backoff. `TCommands` types `command()` (names, payloads, results); `TEvents` types push payloads by event name.
@@ -54,16 +49,7 @@ export class MeshClient<
 > {
   /** The server URL given to the constructor. */
   readonly url: string;
-  readonly #options: ResolvedClientOptions;
-  readonly #lifecycle = new ClientLifecycle();
-  readonly #pushes: Emitter<PushArgs>;
-  readonly #requests: RequestManager;
-  readonly #session: ClientSession;
-  readonly #connection: Connection;
-  readonly #channels: ChannelManager;
-  readonly #records: RecordManager;
-  readonly #rooms: ClientRooms;
-  #latency: number | undefined;
+  readonly #parts: ClientParts;
 
   /**
    * Creates a client; nothing connects until {@link connect}.
@@ -71,51 +57,22 @@ export class MeshClient<
    */
   constructor(url: string, options: MeshClientOptions = {}) {
     this.url = url;
-    this.#options = resolveClientOptions(options);
-    this.#pushes = new Emitter<PushArgs>((error, event) => this.#lifecycle.reportListenerError(error, event));
-    this.#requests = new RequestManager(this.#options.maxQueuedCommands);
-    this.#session = new ClientSession(
-      (command, payload, callOptions) => this.#request(command, payload, callOptions, true),
-      (error) => this.#lifecycle.reportError(error),
-    );
-    attachSession(this, this.#session);
-    this.#connection = new Connection(url, this.#options, {
-      message: (message) => this.#receive(message),
-      ping: () => this.#lifecycle.events.emit("ping"),
-      invalidFrame: (failure) =>
-        this.#lifecycle.reportError(
-          new MeshError("BAD_MESSAGE", failure.message, {
-            details: { reason: failure.reason, issues: failure.issues },
-          }),
-        ),
-      restore: () => this.#session.restore(),
-    });
-    this.#connection.onTransition((transition) => this.#onTransition(transition));
-    const hooks: SubscriptionManagerHooks = {
-      request: (command, payload) => this.#request(command, payload, undefined, false),
-      isOffline: () => this.#connection.state === "idle",
-      reportError: (error) => this.#lifecycle.reportError(error),
-    };
-    this.#channels = new ChannelManager(hooks);
-    this.#records = new RecordManager(hooks);
-    this.#rooms = new ClientRooms(hooks);
-    for (const part of [this.#channels, this.#records, this.#rooms])
-      this.#session.registerRestorer(part.restore.bind(part));
+    this.#parts = createClientParts(this, url, options);
   }
 
   /** Connection status: `connecting`, `online`, `reconnecting` or `offline`. */
   get status(): ClientStatus {
-    return this.#lifecycle.status;
+    return this.#parts.lifecycle.status;
   }
 
   /** Id the server gave the current (or most recent) connection; changes on every reconnect. */
   get connectionId(): string | undefined {
-    return this.#connection.hello?.connectionId;
+    return this.#parts.connection.hello?.connectionId;
   }
 
   /** Last round trip the server measured, in milliseconds; `undefined` until the first measurement. */
   get latency(): number | undefined {
-    return this.#latency;
+    return this.#parts.lifecycle.latency;
   }
 
   /**
@@ -124,7 +81,7 @@ export class MeshClient<
    * was online. Calls while an attempt is under way return the same promise.
    */
   connect(): Promise<void> {
-    return this.#connection.connect();
+    return this.#parts.connection.connect();
   }
 
   /**
@@ -133,7 +90,7 @@ export class MeshClient<
    * joined rooms are dropped; listeners added with {@link on} stay, so a later {@link connect} reports to them.
    */
   close(): Promise<void> {
-    return this.#connection.close();
+    return this.#parts.connection.close();
   }
 
   /**
@@ -147,7 +104,7 @@ export class MeshClient<
     ...args: CommandArgs<CommandPayload<TCommands, K>>
   ): Promise<CommandResult<TCommands, K>> {
     const [payload, options] = args;
-    return this.#request(command, payload, options, false) as Promise<CommandResult<TCommands, K>>;
+    return this.#parts.request(command, payload, options, false) as Promise<CommandResult<TCommands, K>>;
   }
 
   /**
@@ -159,7 +116,7 @@ export class MeshClient<
     callback: ChannelCallback<TMessage>,
     options?: SubscribeOptions,
   ): Promise<SubscribeResult<TMessage>> {
-    return this.#channels.subscribe(channel, callback as ChannelCallback, options) as Promise<
+    return this.#parts.channels.subscribe(channel, callback as ChannelCallback, options) as Promise<
       SubscribeResult<TMessage>
     >;
   }
@@ -178,7 +135,7 @@ export class MeshClient<
    * the server had the subscription (`false` offline), or, while other listeners remain, whether `callback` was one.
    */
   unsubscribe(channel: string, callback?: ChannelCallback<never>): Promise<boolean> {
-    return this.#channels.unsubscribe(channel, callback as ChannelCallback | undefined);
+    return this.#parts.channels.unsubscribe(channel, callback as ChannelCallback | undefined);
   }
 
   /** Alias of {@link unsubscribe}, the name the final original Mesh used. */
@@ -188,7 +145,7 @@ export class MeshClient<
 
   /** A channel's store for `useSyncExternalStore` (see {@link ChannelStore}). @throws MeshError `INVALID_PAYLOAD`. */
   channelStore(channel: string): ChannelStore {
-    return this.#channels.store(channel);
+    return this.#parts.channels.store(channel);
   }
 
   /**
@@ -200,14 +157,14 @@ export class MeshClient<
     callback: RecordCallback<TRecord>,
     options?: SubscribeRecordOptions,
   ): Promise<SubscribeRecordResult<TRecord>> {
-    return this.#records.subscribe(recordId, callback as RecordCallback, options) as Promise<
+    return this.#parts.records.subscribe(recordId, callback as RecordCallback, options) as Promise<
       SubscribeRecordResult<TRecord>
     >;
   }
 
   /** Unsubscribes from a record as {@link unsubscribe} does from a channel: all listeners, or only `callback`. */
   unsubscribeRecord(recordId: string, callback?: RecordCallback<never>): Promise<boolean> {
-    return this.#records.unsubscribe(recordId, callback as RecordCallback | undefined);
+    return this.#parts.records.unsubscribe(recordId, callback as RecordCallback | undefined);
   }
 
   /**
@@ -215,7 +172,7 @@ export class MeshClient<
    * starts it in `mode`, `patch` by default. @throws MeshError `INVALID_PAYLOAD`.
    */
   recordStore<TRecord = any>(recordId: string, options?: SubscribeRecordOptions): RecordStore<TRecord> {
-    return this.#records.store(recordId, options?.mode) as RecordStore<TRecord>;
+    return this.#parts.records.store(recordId, options?.mode) as RecordStore<TRecord>;
   }
 
   /**
@@ -227,27 +184,62 @@ export class MeshClient<
     value: unknown,
     options?: PublishRecordUpdateOptions,
   ): Promise<PublishRecordUpdateResult> {
-    return this.#records.publish(recordId, value, options);
+    return this.#parts.records.publish(recordId, value, options);
   }
 
-  /** Joins a room the server exposed, rejoined after reconnects (see {@link JoinRoomResult}). */
-  joinRoom(room: string): Promise<JoinRoomResult> {
-    return this.#rooms.join(room);
+  /**
+   * Joins a room the server exposed, rejoined after reconnects (see {@link JoinRoomResult}). With `onPresence`, a
+   * successful join then subscribes it to the room's presence as {@link subscribePresence} does.
+   */
+  joinRoom(room: string, onPresence?: PresenceCallback): Promise<JoinRoomResult> {
+    return this.#parts.presence.join(room, onPresence);
   }
 
-  /** Leaves a room joined with {@link joinRoom} (see {@link LeaveRoomResult}). */
+  /** Leaves a room joined with {@link joinRoom} (see {@link LeaveRoomResult}); this client's state there goes too. */
   leaveRoom(room: string): Promise<LeaveRoomResult> {
-    return this.#rooms.leave(room);
+    return this.#parts.presence.leave(room);
+  }
+
+  /**
+   * Adds a listener to a room's presence: `callback` gets every join, leave and state after the members and states
+   * resolved with, once each, in order (see {@link SubscribePresenceResult}); rejects with `INVALID_PAYLOAD`, or
+   * like {@link command}. Listeners of one room share one subscription, restored after reconnects.
+   */
+  subscribePresence(room: string, callback: PresenceCallback): Promise<SubscribePresenceResult> {
+    return this.#parts.presence.subscriptions.subscribe(room, callback);
+  }
+
+  /** Unsubscribes from a room's presence as {@link unsubscribe} does from a channel: all listeners, or `callback`. */
+  unsubscribePresence(room: string, callback?: PresenceCallback): Promise<boolean> {
+    return this.#parts.presence.subscriptions.unsubscribe(room, callback);
+  }
+
+  /** A room's presence store for `useSyncExternalStore` (see {@link PresenceStore}). @throws `INVALID_PAYLOAD`. */
+  presenceStore(room: string): PresenceStore {
+    return this.#parts.presence.subscriptions.store(room);
+  }
+
+  /**
+   * Sets this client's presence state in a room it is present in (`expireAfter`: ms until it clears on its own);
+   * set again after reconnects until it expires. Resolves `{ success }`, or `{ success: false, reason }`.
+   */
+  publishPresenceState(room: string, options: PublishPresenceStateOptions): Promise<PresenceStateResult> {
+    return this.#parts.presence.ownStates.publish(room, options);
+  }
+
+  /** Clears this client's presence state in a room (see {@link publishPresenceState}). */
+  clearPresenceState(room: string): Promise<PresenceStateResult> {
+    return this.#parts.presence.ownStates.clear(room);
   }
 
   /** This connection's metadata (`null` if none), or another's where the server allows it, else `FORBIDDEN`. */
   getConnectionMetadata<T = Record<string, unknown>>(connectionId?: string): Promise<T | null> {
-    return this.#rooms.connectionMetadata(connectionId) as Promise<T | null>;
+    return this.#parts.rooms.connectionMetadata(connectionId) as Promise<T | null>;
   }
 
   /** The metadata of a room this client may join (`null` if none); `FORBIDDEN` for the others. */
   getRoomMetadata<T = Record<string, unknown>>(room: string): Promise<T | null> {
-    return this.#rooms.roomMetadata(room) as Promise<T | null>;
+    return this.#parts.rooms.roomMetadata(room) as Promise<T | null>;
   }
 
   /**
@@ -272,47 +264,11 @@ export class MeshClient<
   #listen(event: string, handler: (...args: never[]) => void, once: boolean): Unsubscribe {
     if (isClientLifecycleEvent(event)) {
       const listener = handler as (...args: LifecycleArgs[ClientLifecycleEvent]) => void;
-      const events = this.#lifecycle.events;
+      const events = this.#parts.lifecycle.events;
       return once ? events.once(event, listener) : events.on(event, listener);
     }
     const listener = handler as (payload: unknown) => void;
-    return once ? this.#pushes.once(event, listener) : this.#pushes.on(event, listener);
-  }
-
-  #request(command: string, payload: unknown, options: CommandOptions | number | undefined, direct: boolean) {
-    const { defaultTimeout } = this.#options;
-    return dispatchCommand(this.#connection, this.#requests, defaultTimeout, command, payload, options, direct);
-  }
-
-  #receive(message: ApplicationMessage): void {
-    switch (message.type) {
-      case "response":
-      case "error":
-        this.#requests.settle(message);
-        return;
-      case "push":
-        this.#pushes.emit(message.command, message.payload);
-        return;
-      case "channel-message":
-        this.#channels.receive(message);
-        return;
-      case "record-update":
-        this.#records.receive(message);
-        return;
-      case "latency":
-        this.#latency = message.ms;
-        this.#lifecycle.events.emit("latency", message.ms);
-        return;
-    }
-  }
-
-  #onTransition(transition: Transition<ConnectionState, ConnectionEvent>): void {
-    followConnection(this.#requests, transition, (frame) => this.#connection.send(frame));
-    if (transition.to === "idle") {
-      // Nothing is restored from offline: a later connect() starts without subscriptions.
-      for (const part of [this.#channels, this.#records, this.#rooms]) part.clear();
-    }
-
-    this.#lifecycle.announce(transition, this.connectionId, this.#connection.context);
+    const pushes = this.#parts.pushes;
+    return once ? pushes.once(event, listener) : pushes.on(event, listener);
   }
 }

@@ -10,6 +10,7 @@ import {
 } from "@meshwork/protocol";
 import { type WebSocket, WebSocketServer } from "ws";
 import { ScriptedChannels } from "./scriptedChannels";
+import { ScriptedPresence } from "./scriptedPresence";
 import { ScriptedRecords } from "./scriptedRecords";
 
 /** Answers a request: the return value becomes the `response`; a throw becomes an `error` message. */
@@ -84,6 +85,13 @@ export class ScriptedConnection {
     this.socket.close(code, reason);
   }
 
+  /** The payloads of the requests this connection received for `command`, in order. */
+  payloadsOf(command: string): unknown[] {
+    return this.received.flatMap((message) =>
+      message.type === "request" && message.command === command ? [message.payload] : [],
+    );
+  }
+
   /** Requests this connection received, by command name, in order. */
   requestedCommands(): string[] {
     return this.received.flatMap((message) => (message.type === "request" ? [message.command] : []));
@@ -92,7 +100,7 @@ export class ScriptedConnection {
 
 /**
  * A tiny server that speaks meshwork's wire protocol from @meshwork/protocol, for testing the client without
- * @meshwork/server: hello on connect, requests answered by registered handlers, channels with history, records,
+ * @meshwork/server: hello on connect, requests answered by registered handlers, channels with history, records, rooms and presence,
  * and helpers to push, ping, probe, drop connections and stop/restart on the same port.
  */
 export class ScriptedServer {
@@ -102,6 +110,8 @@ export class ScriptedServer {
   readonly channels: ScriptedChannels;
   /** Records, answering `mesh/subscribe-record`, `mesh/unsubscribe-record` and `mesh/publish-record-update`. */
   readonly records: ScriptedRecords;
+  /** Rooms and presence, answering `mesh/join-room`, `mesh/leave-room` and the presence commands. */
+  readonly presence: ScriptedPresence;
   readonly #handlers = new Map<string, ScriptedHandler>();
   #wss: WebSocketServer | undefined;
   #port = 0;
@@ -111,6 +121,7 @@ export class ScriptedServer {
     this.handle("echo", (payload) => payload);
     this.channels = new ScriptedChannels((command, handler) => this.handle(command, handler));
     this.records = new ScriptedRecords((command, handler) => this.handle(command, handler));
+    this.presence = new ScriptedPresence((command, handler) => this.handle(command, handler));
   }
 
   /** Starts a server on a free port of 127.0.0.1. */

@@ -2,6 +2,7 @@
 // either instance, sees each join, state and leave after its snapshot exactly once and in order. "Nothing more
 // arrives" is shown with a marker: a last member joins, and since a room's events reach a watcher in position
 // order, a duplicate or a stray event would have arrived before the marker's join.
+import { RedisState } from "@meshwork/server";
 import { describe, expect, it } from "vitest";
 import { type Instance, eventually, startCluster } from "./support/cluster";
 import {
@@ -16,15 +17,18 @@ import {
   rawMember,
   subscribePresence,
 } from "./support/presence";
+import { TEST_REDIS_URL } from "./support/redis";
 
-async function twoInstances(options: Parameters<typeof startCluster>[1] = {}): Promise<{ A: Instance; B: Instance }> {
-  const { nodes } = await startCluster(2, options);
+async function twoInstances(
+  options: Parameters<typeof startCluster>[1] = {},
+): Promise<{ A: Instance; B: Instance; prefix: string }> {
+  const { nodes, prefix } = await startCluster(2, options);
   const [A, B] = nodes as [Instance, Instance];
   for (const { server } of [A, B]) {
     server.exposeRoom(/.*/);
     server.trackPresence("lobby");
   }
-  return { A, B };
+  return { A, B, prefix };
 }
 
 /** Joins a marker member and waits until every watcher has its join after `expected`; then asserts the lists. */
@@ -111,6 +115,33 @@ describe("presence across two instances", () => {
       `state ${member.id} null`,
       `join ${marker}`,
     ]);
+  });
+
+  it("heartbeats keep a live member present past its ttl; one swept away meanwhile joins back at the next heartbeat", async () => {
+    const { A, B, prefix } = await twoInstances({ heartbeatInterval: 100, instanceTtl: 400 });
+    const watcher = await rawMember(B.url);
+    const since = await subscribePresence(watcher, "lobby");
+    const member = await rawMember(A.url);
+    await joinRoom(member, "lobby");
+    // ttl is 300 ms (3 heartbeats). What is tested here is time passing: over three ttls, ten sweeps run, and the
+    // member is still present with nothing but its join announced.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(eventsAfter(watcher, "lobby", since.position)).toEqual([`join ${member.id}`]);
+    // A sweep "an hour later" (as if A had stalled) removes the member; A's next heartbeat joins it back.
+    const state = new RedisState({ connection: TEST_REDIS_URL, keyPrefix: prefix });
+    try {
+      expect(await state.presence.sweepExpired("lobby", "test", Date.now() + 3_600_000)).toHaveLength(1);
+    } finally {
+      await state.close();
+    }
+    await eventually(() =>
+      expect(eventsAfter(watcher, "lobby", since.position)).toEqual([
+        `join ${member.id}`,
+        `leave ${member.id}`,
+        `join ${member.id}`,
+      ]),
+    );
+    expect((await B.server.getPresence("lobby")).members.map((m) => m.connectionId)).toEqual([member.id]);
   });
 
   it("server-side addToRoom, removeFromRoom and clearRoom from the other instance produce the same events", async () => {

@@ -2,12 +2,14 @@
 // either instance, sees each join, state and leave after its snapshot exactly once and in order. "Nothing more
 // arrives" is shown with a marker: a last member joins, and since a room's events reach a watcher in position
 // order, a duplicate or a stray event would have arrived before the marker's join.
+import { PRESENCE_COMMANDS } from "@meshwork/protocol";
 import { RedisState } from "@meshwork/server";
 import { describe, expect, it } from "vitest";
 import { type Instance, eventually, startCluster } from "./support/cluster";
 import {
   type RawMember,
   type Subscribed,
+  call,
   eventsAfter,
   expectNoDuplicates,
   joinRoom,
@@ -170,6 +172,21 @@ describe("presence across two instances", () => {
       `join ${id}`,
     ]);
     expect((await A.server.getPresence("lobby")).members.map((m) => m.connectionId)).toEqual([marker]);
+  });
+
+  it("a watcher that unsubscribed gets no more events", async () => {
+    const { A, B } = await twoInstances();
+    const leaving = await rawMember(A.url);
+    const staying = await rawMember(A.url);
+    await subscribePresence(leaving, "lobby");
+    const since = await subscribePresence(staying, "lobby");
+    expect(await call(leaving, PRESENCE_COMMANDS.unsubscribe, { roomName: "lobby" })).toBe(true);
+    const member = await rawMember(B.url);
+    await joinRoom(member, "lobby");
+    await eventually(() => expect(eventsAfter(staying, "lobby", since.position)).toEqual([`join ${member.id}`]));
+    // A sends an event to all its watchers in one step: an answer to a later request proves nothing was on its way.
+    expect(await call(leaving, PRESENCE_COMMANDS.unsubscribe, { roomName: "lobby" })).toBe(false);
+    expect(presenceFrames(leaving, "lobby")).toEqual([]);
   });
 
   it("refuses untracked rooms, a guard that denies and a guard that throws (reported); state needs presence", async () => {

@@ -80,8 +80,10 @@ export class Presence implements ServerFeature {
     await Promise.all([this.watchers.removeConnection(connectionId), this.members.closed(connectionId)]);
   }
 
-  /** After each heartbeat: refresh this instance's members, then sweep every room with presence. */
+  /** After each heartbeat: refreshes this instance's members, then sweeps every room with presence. */
   async onHeartbeat(): Promise<void> {
+    // An instance that tracks nothing has nothing to refresh, and leaves the sweeping to those that do.
+    if (!this.tracked.any) return;
     await this.members.refresh();
     const { presence } = this.deps.state;
     const rooms = await presence.roomsWithPresence();

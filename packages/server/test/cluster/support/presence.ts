@@ -1,4 +1,11 @@
-import { PRESENCE_COMMANDS, type PresenceEvent, type PresencePosition, ROOM_COMMANDS } from "@meshwork/protocol";
+import {
+  PRESENCE_COMMANDS,
+  type PresenceEvent,
+  type PresencePosition,
+  ROOM_COMMANDS,
+  presenceMessageSchema,
+  subscribePresenceResultSchema,
+} from "@meshwork/protocol";
 import { isAfterPosition } from "@meshwork/redis-state";
 import { expect } from "vitest";
 import type { RawClient } from "../../support/rawClient";
@@ -48,9 +55,11 @@ export interface Subscribed {
   readonly position: PresencePosition;
 }
 
-/** `mesh/subscribe-presence`. */
-export function subscribePresence(member: RawMember, roomName: string): Promise<Subscribed> {
-  return call<Subscribed>(member, PRESENCE_COMMANDS.subscribe, { roomName });
+/** `mesh/subscribe-presence`; the answer must match the protocol's result schema. */
+export async function subscribePresence(member: RawMember, roomName: string): Promise<Subscribed> {
+  const result = await call<Subscribed>(member, PRESENCE_COMMANDS.subscribe, { roomName });
+  subscribePresenceResultSchema.parse(result);
+  return result;
 }
 
 /** `mesh/publish-presence-state`. */
@@ -62,14 +71,14 @@ export function publishState(member: RawMember, roomName: string, state: unknown
   });
 }
 
-/** Every presence frame of a room this socket received, in arrival order, with its position. */
+/** Every presence frame of a room this socket received, in arrival order; each must match the protocol's schema. */
 export function presenceFrames(
   member: RawMember,
   room: string,
 ): Array<{ event: PresenceEvent; position: PresencePosition }> {
   return member.raw
     .framesOf("presence")
-    .map((frame) => frame as unknown as { event: PresenceEvent; position: PresencePosition })
+    .map((frame) => presenceMessageSchema.parse(frame))
     .filter(({ event }) => event.roomName === room);
 }
 

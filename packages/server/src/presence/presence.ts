@@ -132,7 +132,7 @@ export class Presence implements ServerFeature {
     const origin = this.deps.bus.instanceId;
     const update = { memberId, state, origin, ...(expireAfter === undefined ? {} : { expireAfterMs: expireAfter }) };
     const event = await this.deps.state.presence.publishState(room, update);
-    // A state equal to none (null) clears, which announces nothing when there was none: still a success.
+    // A null state clears the state, which announces nothing when there was none: still a success.
     if (event === null && state !== null && state !== undefined) {
       return { success: false, reason: `Not present in room "${room}"` };
     }

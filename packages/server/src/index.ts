@@ -24,6 +24,7 @@ export { RoomManager } from "./rooms/roomManager";
 export type { VersionedValue, VersionedValue as RecordSnapshot, RecordWriteOptions } from "./records/recordWriter";
 export type { AccessGuard, AccessGuard as ChannelGuard } from "./access/accessRules";
 export type { ConnectionMetadataGuard } from "./access/connectionMetadataAccess";
+export type { TrackPresenceOptions, RoomPresence } from "./presence/presenceTypes";
 export type {
   ConnectionMetadata,
   ConnectionMetadataEntry,

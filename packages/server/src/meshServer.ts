@@ -8,6 +8,7 @@ import type { ConnectionRef } from "./connections/connection";
 import type { ConnectionManager } from "./connections/connectionManager";
 import { type MeshServerEventMap, type ServerEventAlias, serverEventAlias } from "./events";
 import type { MeshServerOptions } from "./options";
+import type { RoomPresence, TrackPresenceOptions } from "./presence/presenceTypes";
 import type { RecordWriteOptions, VersionedValue } from "./records/recordWriter";
 import type { RoomManager } from "./rooms/roomManager";
 import type {
@@ -32,6 +33,7 @@ import { shutdownServer } from "./shutdown";
  * ```
  *
  * It starts listening (with `port`) at construction; `ready()` says when it listens and its state is ready.
+ * Members documented here only briefly, or not at all, are documented on {@link MeshServerApi}, which editors show.
  */
 export class MeshServer implements MeshServerApi {
   /** This instance's id in shared state (a random UUID). */
@@ -70,30 +72,15 @@ export class MeshServer implements MeshServerApi {
     return this.parts.transport.address();
   }
 
-  /**
-   * Resolves when the server can take connections: an owned listener is listening and the state store is
-   * ready. Rejects with the listen error (e.g. `EADDRINUSE`). An attached server's listening is its owner's
-   * business and is not waited for.
-   */
   ready(): Promise<void> {
     return this.parts.ready;
   }
 
-  /**
-   * Shuts down gracefully: refuses new upgrades (HTTP 503), closes every connection with 1001 (`GOING_AWAY`),
-   * unregisters them from state (each gets its `disconnected`), stops the timers, closes the listener it owns
-   * (an attached server is left running) and closes the state store it created. Peers that do not acknowledge
-   * the close within `closeTimeout` are cut off. Idempotent: every call returns the same promise.
-   */
   close(): Promise<void> {
     this.closing ??= shutdownServer(this.parts);
     return this.closing;
   }
 
-  /**
-   * Hands over an upgrade request, for servers created with `noServer: true`; applies the same path,
-   * protocol and authentication policy as an attached listener.
-   */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.parts.transport.handleUpgrade(request, socket, head);
   }
@@ -133,37 +120,18 @@ export class MeshServer implements MeshServerApi {
     this.parts.router.use(middlewares);
   }
 
-  /**
-   * Pushes `command` with `payload` to every connection, or to the listed ones (connections or ids).
-   * Clients receive it with `client.on(command, …)`. Reaches connections on every instance: one publish for
-   * everyone, or one per instance serving a listed connection.
-   * @throws TypeError (synchronously) for a `mesh/` or client lifecycle event name.
-   */
   broadcast(command: string, payload?: unknown, connections?: Iterable<ConnectionRef>): Promise<void> {
     return this.parts.delivery.broadcast(command, payload, connections);
   }
 
-  /**
-   * Pushes to every connection except `exclude` (a connection, an id, or several).
-   * @throws TypeError (synchronously) for a `mesh/` or client lifecycle event name.
-   */
   broadcastExclude(command: string, payload: unknown, exclude: ConnectionRef | Iterable<ConnectionRef>): Promise<void> {
     return this.parts.delivery.broadcastExclude(command, payload, exclude);
   }
 
-  /**
-   * Pushes to one connection on whatever instance serves it. Resolves `true` when it was handed to the local
-   * socket or published to the serving instance, `false` when no instance serves this id.
-   * @throws TypeError (synchronously) for a `mesh/` or client lifecycle event name.
-   */
   sendTo(connectionId: string, command: string, payload?: unknown): Promise<boolean> {
     return this.parts.delivery.sendTo(connectionId, command, payload);
   }
 
-  /**
-   * Pushes to every member of a room, on every instance: one publish, whatever the room's size.
-   * @throws TypeError (synchronously) for a `mesh/` or client lifecycle event name.
-   */
   broadcastRoom(room: string, command: string, payload?: unknown): Promise<void> {
     return this.parts.delivery.broadcastRoom(room, command, payload);
   }
@@ -178,10 +146,6 @@ export class MeshServer implements MeshServerApi {
     return this.parts.delivery.broadcastRoom(room, command, payload, exclude);
   }
 
-  /**
-   * Adds a connection (or id, on any instance) to a room. Resolves once a room broadcast will reach it.
-   * @throws MeshError `NOT_FOUND` (as a rejection) when no instance serves the connection.
-   */
   addToRoom(room: string, connection: ConnectionRef): Promise<void> {
     return this.parts.rooms.add(room, connection);
   }
@@ -211,64 +175,38 @@ export class MeshServer implements MeshServerApi {
     return this.parts.rooms.clear(room);
   }
 
-  /**
-   * Lets clients join a room, or every room a RegExp matches, optionally behind a guard `(connection, room)`; rules
-   * as for {@link exposeChannel}. Clients cannot join or leave unexposed rooms, nor read their metadata.
-   */
   exposeRoom(room: string | RegExp, guard?: AccessGuard): void {
     this.parts.clientRooms.expose(room, guard);
   }
 
-  /**
-   * Lets clients read other connections' metadata where `guard(connection, targetConnectionId)` returns `true`
-   * (deny-on-throw as for guards); without it they get `FORBIDDEN`, and `null` in `joinRoom`'s `present`.
-   */
   exposeConnectionMetadata(guard: ConnectionMetadataGuard): void {
     this.parts.clientRooms.exposeConnectionMetadata(guard);
   }
 
-  /**
-   * Lets clients subscribe to a channel name, or to every name a RegExp matches, optionally behind a guard
-   * `(connection, channel) => boolean | Promise<boolean>`; a guard that returns anything but `true`, or throws,
-   * denies (a throw is also reported through `error`). When several rules match, an exact name wins over
-   * patterns, and among patterns the one exposed last wins.
-   */
+  trackPresence(room: string | RegExp, options?: TrackPresenceOptions): void {
+    this.parts.presence.track(room, options);
+  }
+
+  getPresence(room: string): Promise<RoomPresence> {
+    return this.parts.presence.get(room);
+  }
+
   exposeChannel(channel: string | RegExp, guard?: AccessGuard): void {
     this.parts.channels.expose(channel, guard);
   }
 
-  /**
-   * Publishes a message (a string or any JSON value) to every subscriber of a channel, on every instance. With
-   * `history > 0` the message is first stored and the channel's history trimmed to exactly that many messages;
-   * stored messages carry a position that lets reconnecting clients recover what they missed.
-   * @throws TypeError for an invalid channel name or history; rejects when the message cannot be encoded.
-   */
   publishToChannel(channel: string, message: unknown, history = 0): Promise<void> {
     return this.parts.channels.publish(channel, message, history);
   }
 
-  /**
-   * Lets clients subscribe to a record id, or to every id a RegExp matches, optionally behind a guard
-   * `(connection, recordId) => boolean | Promise<boolean>`. Precedence as for channels.
-   */
   exposeRecord(recordId: string | RegExp, guard?: AccessGuard): void {
     this.parts.records.expose(recordId, guard);
   }
 
-  /**
-   * Lets clients also write records (`client.publishRecordUpdate`). A record exposed only as writable is readable
-   * under the same rule; where a read rule matches too, writing needs both: writable never bypasses a read guard.
-   */
   exposeWritableRecord(recordId: string | RegExp, guard?: AccessGuard): void {
     this.parts.records.exposeWritable(recordId, guard);
   }
 
-  /**
-   * Sets a record's value: value and version change together, atomically, and every subscriber on every instance
-   * receives the change (the full value, or an RFC 6902 patch against the previous version). A value equal to the
-   * current one is not a new version. Concurrent writers each get their own version. Resolves with the version.
-   * @throws MeshError `VERSION_CONFLICT` (as a rejection) when `expectedVersion` is given and does not match.
-   */
   publishRecordUpdate(recordId: string, value: unknown, options?: RecordWriteOptions): Promise<number> {
     return this.parts.records.update(recordId, value, options);
   }

@@ -8,6 +8,7 @@ import type { Connection, ConnectionRef } from "./connections/connection";
 import type { ConnectionManager } from "./connections/connectionManager";
 import type { MeshServerEventMap, ServerEventAlias } from "./events";
 import type { RecordWriteOptions, VersionedValue } from "./records/recordWriter";
+import type { RoomPresence, TrackPresenceOptions } from "./presence/presenceTypes";
 import type { RoomManager } from "./rooms/roomManager";
 
 // The types application code programs against: the server as its command handlers see it, the context they get,
@@ -83,7 +84,7 @@ type ServerListener<E extends keyof MeshServerEventMap> = (...args: MeshServerEv
 
 /**
  * The server as command handlers and middleware see it (`ctx.server`): every public member of `MeshServer`, which
- * implements it and documents each one.
+ * implements it. The documentation of most members lives here, and editors show it on `MeshServer` too.
  */
 export interface MeshServerApi {
   /** This instance's id in shared state (a random UUID). */
@@ -96,11 +97,23 @@ export interface MeshServerApi {
   readonly port: number | undefined;
   /** The listener's address as `net.Server#address()` reports it, or `null` when not listening. */
   address(): AddressInfo | string | null;
-  /** Resolves when the server can take connections. */
+  /**
+   * Resolves when the server can take connections: an owned listener is listening and the state store is
+   * ready. Rejects with the listen error (e.g. `EADDRINUSE`). An attached server's listening is its owner's
+   * business and is not waited for.
+   */
   ready(): Promise<void>;
-  /** Shuts down gracefully; every call returns the same promise. */
+  /**
+   * Shuts down gracefully: refuses new upgrades (HTTP 503), closes every connection with 1001 (`GOING_AWAY`),
+   * unregisters them from state (each gets its `disconnected`), stops the timers, closes the listener it owns
+   * (an attached server is left running) and closes the state store it created. Peers that do not acknowledge
+   * the close within `closeTimeout` are cut off. Idempotent: every call returns the same promise.
+   */
   close(): Promise<void>;
-  /** Hands over an upgrade request, for servers created with `noServer: true`. */
+  /**
+   * Hands over an upgrade request, for servers created with `noServer: true`; applies the same path,
+   * protocol and authentication policy as an attached listener.
+   */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Registers a command whose payload a zod schema validates and types. */
   registerCommand<S extends PayloadSchema, TResult = unknown>(
@@ -120,13 +133,28 @@ export interface MeshServerApi {
   addMiddleware(...middlewares: Middleware[]): void;
   /** Alias of {@link addMiddleware}. */
   readonly useMiddleware: MeshServerApi["addMiddleware"];
-  /** Pushes to every connection, or to the listed ones, on every instance. */
+  /**
+   * Pushes `command` with `payload` to every connection, or to the listed ones (connections or ids).
+   * Clients receive it with `client.on(command, …)`. Reaches connections on every instance: one publish for
+   * everyone, or one per instance serving a listed connection.
+   * @throws TypeError (synchronously) for a `mesh/` or client lifecycle event name.
+   */
   broadcast(command: string, payload?: unknown, connections?: Iterable<ConnectionRef>): Promise<void>;
-  /** Pushes to every connection except `exclude`. */
+  /**
+   * Pushes to every connection except `exclude` (a connection, an id, or several).
+   * @throws TypeError (synchronously) for a `mesh/` or client lifecycle event name.
+   */
   broadcastExclude(command: string, payload: unknown, exclude: ConnectionRef | Iterable<ConnectionRef>): Promise<void>;
-  /** Pushes to one connection on whatever instance serves it; `false` when none does. */
+  /**
+   * Pushes to one connection on whatever instance serves it. Resolves `true` when it was handed to the local
+   * socket or published to the serving instance, `false` when no instance serves this id.
+   * @throws TypeError (synchronously) for a `mesh/` or client lifecycle event name.
+   */
   sendTo(connectionId: string, command: string, payload?: unknown): Promise<boolean>;
-  /** Pushes to every member of a room, on every instance. */
+  /**
+   * Pushes to every member of a room, on every instance: one publish, whatever the room's size.
+   * @throws TypeError (synchronously) for a `mesh/` or client lifecycle event name.
+   */
   broadcastRoom(room: string, command: string, payload?: unknown): Promise<void>;
   /** Pushes to every member of a room except `exclude`. */
   broadcastRoomExclude(
@@ -135,7 +163,10 @@ export interface MeshServerApi {
     payload: unknown,
     exclude: ConnectionRef | Iterable<ConnectionRef>,
   ): Promise<void>;
-  /** Adds a connection (or id, on any instance) to a room; resolves once room broadcasts reach it. */
+  /**
+   * Adds a connection (or id, on any instance) to a room. Resolves once a room broadcast will reach it.
+   * @throws MeshError `NOT_FOUND` (as a rejection) when no instance serves the connection.
+   */
   addToRoom(room: string, connection: ConnectionRef): Promise<void>;
   /** Removes a connection from a room; resolves once room broadcasts no longer reach it. */
   removeFromRoom(room: string, connection: ConnectionRef): Promise<void>;
@@ -147,19 +178,61 @@ export interface MeshServerApi {
   getRoomMembers(room: string): Promise<string[]>;
   /** Removes every member from a room, on every instance, and deletes the room's metadata. */
   clearRoom(room: string): Promise<void>;
-  /** Lets clients join a room name, or every name a RegExp matches, optionally behind a guard. */
+  /**
+   * Lets clients join a room, or every room a RegExp matches, optionally behind a guard `(connection, room)`; rules
+   * as for {@link exposeChannel}. Clients cannot join or leave unexposed rooms, nor read their metadata.
+   */
   exposeRoom(room: string | RegExp, guard?: AccessGuard): void;
-  /** Lets clients read other connections' metadata where `guard` allows; their own is always readable. */
+  /**
+   * Lets clients read other connections' metadata where `guard(connection, targetConnectionId)` returns `true`
+   * (deny-on-throw as for guards); without it they get `FORBIDDEN`, and `null` in `joinRoom`'s `present`.
+   */
   exposeConnectionMetadata(guard: ConnectionMetadataGuard): void;
-  /** Lets clients subscribe to a channel name, or to every name a RegExp matches, optionally behind a guard. */
+  /**
+   * Tracks the presence of a room, or of every room a RegExp matches (precedence as for {@link exposeChannel}):
+   * its members are present while connected, and watchers (`client.subscribePresence`, behind `options.guard`)
+   * receive each join, state change and leave exactly once, cluster-wide, in order. A member of a crashed instance
+   * leaves within `options.ttl` plus one heartbeat interval. With `options.groupBy` a connection-metadata field
+   * (e.g. `"userId"`) makes one user's connections one member. Another member's metadata reaches a watcher only
+   * where {@link exposeConnectionMetadata} allows it. Tracking does not expose: clients join exposed rooms.
+   * @throws TypeError for an empty name, a `ttl` not longer than `heartbeatInterval`, or an invalid option.
+   */
+  trackPresence(room: string | RegExp, options?: TrackPresenceOptions): void;
+  /**
+   * A room's presence from the shared state, as of now, on any instance: every member (`connectionId` is the
+   * member id, `connectionIds` its connections) with its metadata, unfiltered, and the members' states.
+   */
+  getPresence(room: string): Promise<RoomPresence>;
+  /**
+   * Lets clients subscribe to a channel name, or to every name a RegExp matches, optionally behind a guard
+   * `(connection, channel) => boolean | Promise<boolean>`; a guard that returns anything but `true`, or throws,
+   * denies (a throw is also reported through `error`). When several rules match, an exact name wins over
+   * patterns, and among patterns the one exposed last wins.
+   */
   exposeChannel(channel: string | RegExp, guard?: AccessGuard): void;
-  /** Publishes a message to every subscriber of a channel, on every instance; `history > 0` stores it. */
+  /**
+   * Publishes a message (a string or any JSON value) to every subscriber of a channel, on every instance. With
+   * `history > 0` the message is first stored and the channel's history trimmed to exactly that many messages;
+   * stored messages carry a position that lets reconnecting clients recover what they missed.
+   * @throws TypeError for an invalid channel name or history; rejects when the message cannot be encoded.
+   */
   publishToChannel(channel: string, message: unknown, history?: number): Promise<void>;
-  /** Lets clients subscribe to a record id, or to every id a RegExp matches, optionally behind a guard. */
+  /**
+   * Lets clients subscribe to a record id, or to every id a RegExp matches, optionally behind a guard
+   * `(connection, recordId) => boolean | Promise<boolean>`. Precedence as for channels.
+   */
   exposeRecord(recordId: string | RegExp, guard?: AccessGuard): void;
-  /** Lets clients also write records; never bypasses a read guard. */
+  /**
+   * Lets clients also write records (`client.publishRecordUpdate`). A record exposed only as writable is readable
+   * under the same rule; where a read rule matches too, writing needs both: writable never bypasses a read guard.
+   */
   exposeWritableRecord(recordId: string | RegExp, guard?: AccessGuard): void;
-  /** Sets a record's value and tells every subscriber; resolves with the version. */
+  /**
+   * Sets a record's value: value and version change together, atomically, and every subscriber on every instance
+   * receives the change (the full value, or an RFC 6902 patch against the previous version). A value equal to the
+   * current one is not a new version. Concurrent writers each get their own version. Resolves with the version.
+   * @throws MeshError `VERSION_CONFLICT` (as a rejection) when `expectedVersion` is given and does not match.
+   */
   publishRecordUpdate(recordId: string, value: unknown, options?: RecordWriteOptions): Promise<number>;
   /** A record's value, or `null` when it does not exist. */
   getRecord<T = unknown>(recordId: string): Promise<T | null>;

@@ -35,6 +35,11 @@ export interface ServerFeature {
    * after it was unregistered from the shared state; a rejection is reported, never thrown at the caller.
    */
   onConnectionClosed?(connectionId: string): Promise<void>;
+  /**
+   * Runs after each heartbeat of this instance that reached the store (renewing what the instance keeps alive,
+   * sweeping what expired); a rejection is reported.
+   */
+  onHeartbeat?(): Promise<void>;
   /** The server shuts down: every connection is gone; release what the feature holds before the cluster is left. */
   close?(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { createInstanceId } from "@meshwork/redis-state";
+import { ConnectionMetadataAccess } from "./access/connectionMetadataAccess";
 import { Channels } from "./channels/channels";
 import { ClusterBus } from "./cluster/clusterBus";
 import { ClusterNode } from "./cluster/clusterNode";
@@ -12,6 +13,7 @@ import { StateRegistrations } from "./connections/stateRegistrations";
 import { Delivery } from "./delivery/delivery";
 import { type MeshServerEventMap, type TypedEvents, createServerEvents } from "./events";
 import { type MeshServerOptions, resolveServerOptions } from "./options";
+import { Presence } from "./presence/presence";
 import { Records } from "./records/records";
 import { ClientRooms } from "./rooms/clientRooms";
 import { LocalRooms } from "./rooms/localRooms";
@@ -33,6 +35,7 @@ export interface ServerParts extends ShutdownParts {
   readonly clientRooms: ClientRooms;
   readonly channels: Channels;
   readonly records: Records;
+  readonly presence: Presence;
   readonly instanceId: string;
   readonly connectionManager: ConnectionManager;
   readonly roomManager: RoomManager;
@@ -54,14 +57,16 @@ export function buildServerParts(server: MeshServerApi, given: MeshServerOptions
   const local = new LocalConnections();
   const bus = new ClusterBus(state, instanceId, options.clusterRequestTimeout);
   const shared = { state, bus, local, reportError };
-  const localRooms = new LocalRooms(shared);
+  const metadataAccess = new ConnectionMetadataAccess(reportError);
+  const presence = new Presence(shared, metadataAccess, options.heartbeatInterval);
+  const localRooms = new LocalRooms(shared, presence.roomListener);
   const channels = new Channels(shared);
   const records = new Records(shared);
   const rooms = new RoomMembership(state, local, localRooms, bus, reportError);
-  const clientRooms = new ClientRooms(shared, rooms);
+  const clientRooms = new ClientRooms(shared, rooms, metadataAccess);
   const delivery = new Delivery(local, state, bus, localRooms);
-  // Every feature plugs in here: its commands, its connection cleanup, its shutdown.
-  const features: readonly ServerFeature[] = [localRooms, clientRooms, channels, records];
+  // Every feature plugs in here: its commands, its connection cleanup, its heartbeat work, its shutdown.
+  const features: readonly ServerFeature[] = [localRooms, clientRooms, channels, records, presence];
   const router = new CommandRouter(server, logger);
   for (const feature of features) for (const command of feature.commands ?? []) router.registerBuiltin(command);
   const registrations = new StateRegistrations(state, instanceId, reportError);
@@ -69,8 +74,14 @@ export function buildServerParts(server: MeshServerApi, given: MeshServerOptions
     ...shared,
     rooms: localRooms,
     timings: options,
-    onInstanceDown: (downId, connections) => events.emit("instancedown", { instanceId: downId, connections }),
-    afterHeartbeat: () => registrations.retryFailed(),
+    onInstanceDown: (downId, connections) => {
+      presence.onInstanceReaped(connections);
+      events.emit("instancedown", { instanceId: downId, connections });
+    },
+    afterHeartbeat: async () => {
+      await registrations.retryFailed();
+      await Promise.all(features.map((feature) => feature.onHeartbeat?.().catch(reportError)));
+    },
   });
   const joined = state.ready().then(() => node.start());
   const liveness = new Liveness(local, options);
@@ -106,6 +117,7 @@ export function buildServerParts(server: MeshServerApi, given: MeshServerOptions
     clientRooms,
     channels,
     records,
+    presence,
     ready,
   };
 }

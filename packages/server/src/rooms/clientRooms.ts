@@ -12,7 +12,7 @@ import {
   leaveRoomPayloadSchema,
 } from "@meshwork/protocol";
 import { type AccessGuard, AccessRules } from "../access/accessRules";
-import { ConnectionMetadataAccess, type ConnectionMetadataGuard } from "../access/connectionMetadataAccess";
+import type { ConnectionMetadataAccess, ConnectionMetadataGuard } from "../access/connectionMetadataAccess";
 import type { Connection } from "../connections/connection";
 import { type BuiltinCommand, type FeatureDeps, type ServerFeature, builtinCommand } from "../serverFeature";
 import type { RoomMembership } from "./roomMembership";
@@ -38,14 +38,14 @@ export class ClientRooms implements ServerFeature {
     ),
   ];
   private readonly exposure: AccessRules;
-  private readonly metadataAccess: ConnectionMetadataAccess;
 
+  /** @param metadataAccess who may read whose metadata, shared with presence */
   constructor(
     private readonly deps: FeatureDeps,
     private readonly membership: RoomMembership,
+    private readonly metadataAccess: ConnectionMetadataAccess,
   ) {
     this.exposure = new AccessRules("room", deps.reportError);
-    this.metadataAccess = new ConnectionMetadataAccess(deps.reportError);
   }
 
   /** Lets clients join a room, or every room a pattern matches, optionally behind a guard. */

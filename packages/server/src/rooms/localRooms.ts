@@ -4,6 +4,16 @@ import type { FeatureDeps, ServerFeature } from "../serverFeature";
 import { TopicSubscriptions } from "../topics/topicSubscriptions";
 
 /**
+ * Told when a local connection becomes or stops being a member of a room, whatever made it so (a client join, a
+ * server-side add or remove from any instance, a clear); presence follows room membership through it.
+ */
+export interface LocalRoomListener {
+  /** Resolves once whatever follows the membership is done; the join is answered after it. */
+  joined(room: string, connectionId: string): Promise<void>;
+  left(room: string, connectionId: string): Promise<void>;
+}
+
+/**
  * The rooms of this instance's connections (the shared state holds every instance's; see `RoomMembership`): the
  * instance listens to a room's topic only while the room has a local member, and delivers what arrives on it, a
  * room broadcast or a clear, to those members.
@@ -11,7 +21,10 @@ import { TopicSubscriptions } from "../topics/topicSubscriptions";
 export class LocalRooms implements ServerFeature {
   private readonly topics: TopicSubscriptions<true>;
 
-  constructor(private readonly deps: FeatureDeps) {
+  constructor(
+    private readonly deps: FeatureDeps,
+    private readonly listener: LocalRoomListener,
+  ) {
     this.topics = new TopicSubscriptions<true>(
       deps.bus,
       (room) => ({ kind: "room", room }),
@@ -20,18 +33,22 @@ export class LocalRooms implements ServerFeature {
   }
 
   /** Adds a local member; resolves once room broadcasts reach it. */
-  join(room: string, connectionId: string): Promise<void> {
-    return this.topics.add(room, connectionId, true);
+  async join(room: string, connectionId: string): Promise<void> {
+    await this.topics.add(room, connectionId, true);
+    // Left again while the subscription was being taken: its leave was already told.
+    if (this.topics.membersOf(room).has(connectionId)) await this.listener.joined(room, connectionId);
   }
 
   /** Removes a local member; stops listening to the room when no local member is left. */
   async leave(room: string, connectionId: string): Promise<void> {
-    await this.topics.remove(room, connectionId);
+    if (await this.topics.remove(room, connectionId)) await this.listener.left(room, connectionId);
   }
 
   /** Removes every local member of a room. */
-  clear(room: string): Promise<void> {
-    return this.topics.clear(room);
+  async clear(room: string): Promise<void> {
+    const members = [...this.membersOf(room)];
+    await this.topics.clear(room);
+    await Promise.all(members.map((connectionId) => this.listener.left(room, connectionId)));
   }
 
   /** Local members of a room (live view; do not modify). */
@@ -44,7 +61,7 @@ export class LocalRooms implements ServerFeature {
     return this.topics.memberships();
   }
 
-  /** Drops a closed connection's local memberships. */
+  /** Drops a closed connection's local memberships (features follow the close through their own cleanup). */
   onConnectionClosed(connectionId: string): Promise<void> {
     return this.topics.removeConnection(connectionId);
   }

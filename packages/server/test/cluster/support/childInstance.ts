@@ -57,6 +57,8 @@ export async function startChildInstance(options: {
   keyPrefix: string;
   heartbeatInterval: number;
   instanceTtl: number;
+  /** A room whose presence the child tracks, with this presence TTL. */
+  presence?: { room: string; ttl: number };
   timeoutMs?: number;
 }): Promise<ChildInstance> {
   const script = fileURLToPath(new URL("./instanceProcess.ts", import.meta.url));
@@ -68,6 +70,9 @@ export async function startChildInstance(options: {
       MESH_TEST_PREFIX: options.keyPrefix,
       MESH_TEST_HEARTBEAT: String(options.heartbeatInterval),
       MESH_TEST_TTL: String(options.instanceTtl),
+      ...(options.presence
+        ? { MESH_TEST_PRESENCE_ROOM: options.presence.room, MESH_TEST_PRESENCE_TTL: String(options.presence.ttl) }
+        : {}),
     },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });

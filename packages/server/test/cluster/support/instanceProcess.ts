@@ -9,7 +9,7 @@
  * would need a build first.
  *
  * Configuration comes from the environment (MESH_TEST_REDIS, MESH_TEST_PREFIX, MESH_TEST_HEARTBEAT,
- * MESH_TEST_TTL). Talks to its parent over the IPC channel: sends `{ type: "ready", port, instanceId }` once it
+ * MESH_TEST_TTL, and optionally MESH_TEST_PRESENCE_ROOM with MESH_TEST_PRESENCE_TTL: a room whose presence it tracks). Talks to its parent over the IPC channel: sends `{ type: "ready", port, instanceId }` once it
  * listens, and exits when the channel closes (the parent is gone), so no orphan outlives a failed run.
  */
 import { MeshServer } from "@meshwork/server";
@@ -29,6 +29,9 @@ const server = new MeshServer({
   instanceTtl: Number(required("MESH_TEST_TTL")),
   logger: { debug() {}, info() {}, warn: console.warn, error: console.error },
 });
+
+const presenceRoom = process.env.MESH_TEST_PRESENCE_ROOM;
+if (presenceRoom) server.trackPresence(presenceRoom, { ttl: Number(required("MESH_TEST_PRESENCE_TTL")) });
 
 /** The test's clients call this to put themselves in rooms and give themselves metadata on this instance. */
 server.registerCommand("cluster-test/setup", async (ctx) => {

@@ -146,7 +146,7 @@ export async function run(ctx) {
   }));
   const top = (r) => r.commands.slice(0, 6).map(([name, calls]) => `${name} ${fmtFixed(calls / cfg.clients, 2)}`);
   const notes = [
-    `${cfg.clients} clients (${split(cfg.clients, 2).join(" + ")} on two instances, one redis-server ${redisVersion}), ` +
+    `${fmtInt(cfg.clients)} clients (${split(cfg.clients, 2).join(" + ")} on two instances, one redis-server ${redisVersion}), ` +
       `requests in batches of ${cfg.batchSize}; one watcher on instance #1. Columns: bench/README.md, "Reading the tables".`,
     ...results.map((r) => `Redis commands per ${r.type} (commandstats): ${top(r).join(", ")}`),
     ...results.map(

@@ -108,7 +108,8 @@ const entry = (file) => fileURLToPath(new URL(file, import.meta.url));
 export const forkServer = (ctx, name, execArgv = []) =>
   new Child(ctx, `server:${name}`, entry("./serverProcess.mjs"), [...execArgv, ...ctx.config.serverNodeArgs]);
 
-export const forkLoad = (ctx, name) => new Child(ctx, `load:${name}`, entry("./loadProcess.mjs"), []);
+/** A load child: lib/loadProcess.mjs, or another child script of lib/ (`file`). */
+export const forkLoad = (ctx, name, file = "./loadProcess.mjs") => new Child(ctx, `load:${name}`, entry(file), []);
 
 /** Stops children in parallel, each killed if it does not stop; never throws. */
 export async function stopAll(children, timeoutMs) {

@@ -1,6 +1,7 @@
 // The clients a load process opens, one kind per server under test. `openClient` resolves once the client is ready
 // (connected, greeted, joined or subscribed), then reports to `hooks`: onTick(client, { seq, t }, bytes of the text
-// frame where counted) per fan-out delivery, onReply(client, id, isError) per rpc response, onDrop(), onBadFrame().
+// frame where counted) per fan-out delivery, onReply(client, id, isError, msg) per rpc response, onPresence(client,
+// msg) per presence event, onDrop(), onBadFrame().
 import { subprotocolFor } from "@meshwork/protocol";
 import { io } from "socket.io-client";
 import WebSocket from "ws";
@@ -14,6 +15,7 @@ const SUBSCRIBE = {
   "mw-channel": (target) => ({ command: "mesh/subscribe-channel", payload: { channel: target } }),
   "mw-record-patch": (target) => ({ command: "mesh/subscribe-record", payload: { recordId: target, mode: "patch" } }),
   "mw-record-full": (target) => ({ command: "mesh/subscribe-record", payload: { recordId: target, mode: "full" } }),
+  "mw-presence": (target) => ({ command: "mesh/subscribe-presence", payload: { roomName: target } }),
 };
 
 /** Reads `123,"t":4567.89` at `at` (what follows `"seq":`), or null when the frame is shaped otherwise. */
@@ -99,16 +101,19 @@ function wsClient(kind, url, target, hooks) {
           return ws.send(PONG);
         case "latency-probe":
           return ws.send(`{"type":"latency-reply","id":${msg.id}}`);
+        case "presence":
+          return hooks.onPresence?.(client, msg);
         case "hello":
+          client.connectionId = msg.connectionId;
           if (subscribe) ws.send(JSON.stringify({ type: "request", id: 1, ...subscribe(target) }));
           return readyOn === "hello" && settle();
         case "response":
         case "request": // the raw echo server sends the request itself back
           if (!ready) return msg.id === 1 && settle();
-          return hooks.onReply(client, msg.id, false);
+          return hooks.onReply(client, msg.id, false, msg);
         case "error":
           if (!ready) return msg.id === 1 && settle(`subscribe failed: ${JSON.stringify(msg.error ?? msg)}`);
-          return hooks.onReply(client, msg.id, true);
+          return hooks.onReply(client, msg.id, true, msg);
         default:
           return undefined;
       }

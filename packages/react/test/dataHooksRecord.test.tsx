@@ -18,6 +18,15 @@ function shown(container: HTMLElement): { data: Doc | null; version: number; sta
   return JSON.parse(container.textContent ?? "null");
 }
 
+type Editors = Record<string, UseWritableRecordResult<Doc>>;
+
+/** Shows a writable record, and hands its result to the test under `name`. */
+function Editor({ name, into }: { name: string; into: Editors }) {
+  const result = useWritableRecord<Doc>("doc:shared");
+  into[name] = result;
+  return <p>{`${name}:v${result.version}:${result.data?.n}:${result.error?.code ?? "-"}`}</p>;
+}
+
 describe("useRecord", () => {
   it("shows the whole value after several patches, and after a version gap the client resynchronised", async () => {
     const server = await startServer();
@@ -61,14 +70,9 @@ describe("useWritableRecord", () => {
     const server = await startServer();
     server.exposeWritableRecord(/^doc:/);
     await server.publishRecordUpdate("doc:shared", { n: 1, items: [] });
-    const editors: Record<string, UseWritableRecordResult<Doc>> = {};
-    function Editor({ name }: { name: string }) {
-      const result = useWritableRecord<Doc>("doc:shared");
-      editors[name] = result;
-      return <p>{`${name}:v${result.version}:${result.data?.n}:${result.error?.code ?? "-"}`}</p>;
-    }
-    const first = render(withClient(await connectClient(server), <Editor name="first" />));
-    const second = render(withClient(await connectClient(server), <Editor name="second" />));
+    const editors: Editors = {};
+    const first = render(withClient(await connectClient(server), <Editor name="first" into={editors} />));
+    const second = render(withClient(await connectClient(server), <Editor name="second" into={editors} />));
     await waitFor(() => expect(first.container.textContent).toBe("first:v1:1:-"));
     await waitFor(() => expect(second.container.textContent).toBe("second:v1:1:-"));
 

@@ -22,9 +22,18 @@ export function later(step: () => Promise<void> | void): void {
   cleanups.push(step);
 }
 
-/** A server on its own key prefix, closed after the test; `port` 0 picks a free one. */
-export async function startServer(keyPrefix = `test:${randomUUID()}:`, port = 0): Promise<MeshServer> {
-  const server = new MeshServer({ port, host: "127.0.0.1", keyPrefix, logger: silent });
+/** Where a test server keeps its state: in process memory, or in the local Redis when it must outlive a restart. */
+export interface TestServerOptions {
+  keyPrefix?: string;
+  /** `0` picks a free one. */
+  port?: number;
+  redis?: string;
+}
+
+/** A server on its own key prefix, closed after the test. */
+export async function startServer(options: TestServerOptions = {}): Promise<MeshServer> {
+  const { keyPrefix = `test:${randomUUID()}:`, port = 0, redis } = options;
+  const server = new MeshServer({ port, host: "127.0.0.1", keyPrefix, logger: silent, ...(redis ? { redis } : {}) });
   await server.ready();
   later(() => server.close());
   return server;

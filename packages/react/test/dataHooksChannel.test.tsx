@@ -1,6 +1,6 @@
-import { act, render, waitFor } from "@testing-library/react";
+import { render, waitFor } from "@testing-library/react";
+import { StrictMode } from "react";
 import { describe, expect, it } from "vitest";
-import { type UseCommandResult, useCommand } from "../src/useCommand";
 import { DEFAULT_CHANNEL_MAX, useChannel } from "../src/useChannel";
 import { connectClient, startServer, withClient } from "./dataHooksSupport";
 
@@ -12,15 +12,6 @@ function Chat({ channel, max }: { channel: string; max?: number }) {
 function Refused() {
   const { status, error } = useChannel("secret");
   return <p>{`${status}|${error?.code ?? "-"}`}</p>;
-}
-
-type Greet = UseCommandResult<{ name: string }, string>;
-
-/** Calls `greet`, and hands its result to the test. */
-function Greeter({ into }: { into: { greet?: Greet } }) {
-  const greet: Greet = useCommand("greet");
-  into.greet = greet;
-  return <p>{`${greet.loading ? "loading" : "idle"}|${greet.data ?? "-"}|${greet.error?.message ?? "-"}`}</p>;
 }
 
 describe("useChannel", () => {
@@ -61,44 +52,22 @@ describe("useChannel", () => {
     const { container } = render(withClient(client, <Refused />));
     await waitFor(() => expect(container.textContent).toBe("error|FORBIDDEN"));
   });
-});
 
-describe("useCommand", () => {
-  it("exposes loading, then data; an error; and reset", async () => {
+  it("shows each message once under StrictMode's double mount", async () => {
     const server = await startServer();
-    let release: (() => void) | undefined;
-    server.exposeCommand("greet", async (ctx: { payload: { name: string } }) => {
-      if (ctx.payload.name === "") throw new Error("A name is needed");
-      await new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      return `Hello, ${ctx.payload.name}!`;
-    });
+    server.exposeChannel(/^chat:/);
+    await server.publishToChannel("chat:strict", "stored", 10);
     const client = await connectClient(server);
-    const held: { greet?: Greet } = {};
-    const { container } = render(withClient(client, <Greeter into={held} />));
-    const greet = () => held.greet as Greet;
-    expect(container.textContent).toBe("idle|-|-");
-
-    let answer: Promise<string> | undefined;
-    act(() => {
-      answer = greet().call({ name: "Ada" });
-    });
-    expect(container.textContent).toBe("loading|-|-");
-    await waitFor(() => expect(release).toBeDefined());
-    await act(async () => {
-      release?.();
-      await answer;
-    });
-    expect(container.textContent).toBe("idle|Hello, Ada!|-");
-
-    await act(() =>
-      greet()
-        .call({ name: "" })
-        .catch(() => undefined),
+    const { container } = render(
+      withClient(
+        client,
+        <StrictMode>
+          <Chat channel="chat:strict" />
+        </StrictMode>,
+      ),
     );
-    expect(container.textContent).toMatch(/^idle\|-\|.*A name is needed/);
-    act(() => greet().reset());
-    expect(container.textContent).toBe("idle|-|-");
+    await waitFor(() => expect(container.textContent).toBe("active|stored"));
+    await server.publishToChannel("chat:strict", "live", 10);
+    await waitFor(() => expect(container.textContent).toBe("active|stored,live"));
   });
 });

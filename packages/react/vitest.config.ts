@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { defineProject } from "vitest/config";
-import { reactProjectBase } from "./vitest.shared";
+import { reactProjectBase } from "./vitest.shared.ts";
 
 const react18Config = fileURLToPath(new URL("./vitest.react-18.config.ts", import.meta.url));
 

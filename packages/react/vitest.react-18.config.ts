@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { defineProject } from "vitest/config";
-import { reactProjectBase } from "./vitest.shared";
+import { reactProjectBase } from "./vitest.shared.ts";
 
 const installed = (name: string) => fileURLToPath(new URL(`./node_modules/${name}`, import.meta.url));
 

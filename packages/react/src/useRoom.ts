@@ -27,33 +27,34 @@ const NOT_JOINED: UseRoomResult = { joined: false, members: [], error: undefined
 export function useRoom(room: string): UseRoomResult {
   const client = useMesh();
   const offline = useConnectionStatus() === "offline";
-  const [result, setResult] = useState<UseRoomResult & { room?: string }>(NOT_JOINED);
+  // Keyed by room, so a render after `room` changed never shows the previous room's answer.
+  const [answered, setAnswered] = useState<{ room: string; result: UseRoomResult } | undefined>(undefined);
   useEffect(() => {
     if (offline) return;
     let current = true;
     client.joinRoom(room).then(
       (answer) => {
         if (!current) return;
-        if (answer.success) setResult({ room, joined: true, members: answer.present, error: undefined });
+        if (answer.success) setAnswered({ room, result: { joined: true, members: answer.present, error: undefined } });
         else {
           const message = `The server refused to join room "${room}": ${answer.reason}`;
           const error = new MeshError("FORBIDDEN", message, { details: { roomName: room, reason: answer.reason } });
-          setResult({ room, joined: false, members: [], error });
+          setAnswered({ room, result: { joined: false, members: [], error } });
         }
       },
       (thrown: unknown) => {
         if (!current) return;
         const error = isMeshError(thrown) ? thrown : new MeshError("INTERNAL_ERROR", String(thrown), { cause: thrown });
-        setResult({ room, joined: false, members: [], error });
+        setAnswered({ room, result: { joined: false, members: [], error } });
       },
     );
     return () => {
       current = false;
-      setResult(NOT_JOINED);
+      setAnswered(undefined);
       client.leaveRoom(room).catch(() => {
         // Leaving fails only when the connection drops, and a dropped connection is in no room.
       });
     };
   }, [client, room, offline]);
-  return result.room === room && !offline ? result : NOT_JOINED;
+  return answered?.room === room && !offline ? answered.result : NOT_JOINED;
 }

@@ -15,6 +15,13 @@ function Lobby({ label, onSetState }: { label: string; onSetState?: (set: UsePre
   return <p data-testid={label}>{joined ? shown.sort().join(" ") : "not joined"}</p>;
 }
 
+/** Shows the room's presence and records every result it renders with. */
+function Watcher({ label, seen }: { label: string; seen: UsePresenceResult[] }) {
+  const result = usePresence("lobby");
+  seen.push(result);
+  return <p data-testid="watcher">{`${label} ${result.status} ${result.members.length}`}</p>;
+}
+
 function within(client: MeshClient, element: React.ReactNode) {
   return <MeshProvider client={client}>{element}</MeshProvider>;
 }
@@ -52,5 +59,27 @@ describe("usePresence", () => {
 
     bobView.unmount();
     await waitFor(() => expect(screen.getByTestId("alice").textContent).toBe(`${a}=null`));
+  });
+
+  it("returns the same result until the room's presence changes", async () => {
+    const server = await startServer();
+    server.exposeRoom("lobby");
+    server.trackPresence("lobby");
+    const client = await connectedClient(server);
+    const other = await connectedClient(server);
+    const seen: UsePresenceResult[] = [];
+    const view = render(within(client, <Watcher label="first" seen={seen} />));
+    await waitFor(() => expect(screen.getByTestId("watcher").textContent).toBe("first active 0"));
+    const active = seen.at(-1) as UsePresenceResult;
+
+    // A re-render for another reason gives the same object, so memoised children and effects stay put.
+    view.rerender(within(client, <Watcher label="second" seen={seen} />));
+    expect(screen.getByTestId("watcher").textContent).toBe("second active 0");
+    expect(seen.at(-1)).toBe(active);
+
+    await other.joinRoom("lobby");
+    await waitFor(() => expect(screen.getByTestId("watcher").textContent).toBe("second active 1"));
+    expect(seen.at(-1)).not.toBe(active);
+    expect(seen.at(-1)?.setState).toBe(active.setState);
   });
 });

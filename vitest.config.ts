@@ -2,6 +2,10 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    projects: ["packages/*", { test: { name: "tooling", include: ["scripts/**/*.test.mjs"] } }],
+    projects: [
+      "packages/*",
+      "packages/react/vitest.react-18.config.ts",
+      { test: { name: "tooling", include: ["scripts/**/*.test.mjs"] } },
+    ],
   },
 });

@@ -2,6 +2,7 @@ import type { ChannelStoreSnapshot, MeshError, StoreStatus } from "@meshwork/cli
 import { useMemo, useSyncExternalStore } from "react";
 import { ChannelBuffer, emptyChannelBuffer } from "./internal/channelBuffer";
 import { useMesh } from "./useMesh";
+import { useSharedStore } from "./useSharedStore";
 
 /** How many messages {@link useChannel} keeps when `max` is not given. */
 export const DEFAULT_CHANNEL_MAX = 100;
@@ -51,7 +52,7 @@ export function useChannel<TMessage = unknown>(
     () => new ChannelBuffer<TMessage>(client, channel, historyLimit, max),
     [client, channel, historyLimit, max],
   );
-  const shared = useSyncExternalStore(store.subscribe, store.getSnapshot, idleChannel);
+  const shared = useSharedStore(store, IDLE_CHANNEL);
   const own = useSyncExternalStore(buffer.subscribe, buffer.getSnapshot, emptyChannelBuffer);
   const error = shared.error ?? own.error;
   const recovered = shared.recovery?.recovered;
@@ -59,8 +60,4 @@ export function useChannel<TMessage = unknown>(
     () => ({ messages: own.messages, status: shared.status, error, recovered }),
     [own.messages, shared.status, error, recovered],
   );
-}
-
-function idleChannel(): ChannelStoreSnapshot {
-  return IDLE_CHANNEL;
 }

@@ -1,6 +1,7 @@
 import type { RecordMode, RecordStoreSnapshot } from "@meshwork/client";
-import { useMemo, useSyncExternalStore } from "react";
+import { useMemo } from "react";
 import { IDLE_RECORD } from "./internal/serverSnapshots";
+import { useSharedStore } from "./useSharedStore";
 import { useMesh } from "./useMesh";
 
 /** Options of {@link useRecord}. */
@@ -30,9 +31,5 @@ export function useRecord<T = unknown>(recordId: string, options: UseRecordOptio
   const client = useMesh();
   const mode = options.mode ?? "patch";
   const store = useMemo(() => client.recordStore<T>(recordId, { mode }), [client, recordId, mode]);
-  return useSyncExternalStore(store.subscribe, store.getSnapshot, serverSnapshot);
-}
-
-function serverSnapshot(): RecordStoreSnapshot<never> {
-  return IDLE_RECORD;
+  return useSharedStore(store, IDLE_RECORD as RecordStoreSnapshot<T>);
 }

@@ -1,10 +1,4 @@
-import type {
-  PresenceMemberInfo,
-  PresenceStateResult,
-  PresenceStoreSnapshot,
-  StoreStatus,
-  MeshError,
-} from "@meshwork/client";
+import type { PresenceStateResult, PresenceStoreSnapshot } from "@meshwork/client";
 import { useCallback, useMemo } from "react";
 import { useMesh } from "./useMesh";
 import { useSharedStore } from "./useSharedStore";
@@ -15,16 +9,12 @@ export interface SetPresenceStateOptions {
   readonly expireAfter?: number;
 }
 
-/** What {@link usePresence} returns. */
-export interface UsePresenceResult {
-  /** The room's present members, this client included once it joined (with {@link useRoom}). */
-  readonly members: readonly PresenceMemberInfo[];
-  /** Member id → state, for members that set one. */
-  readonly states: Readonly<Record<string, unknown>>;
-  /** Where the room's presence subscription stands (`idle` on the server and before the first render's effect). */
-  readonly status: StoreStatus;
-  /** Why the subscription ended in `error`: the room is not tracked, or the server's guard denied it. */
-  readonly error: MeshError | undefined;
+/**
+ * What {@link usePresence} returns: the room's presence store snapshot (`members`, this client included once it
+ * joined, e.g. with {@link useRoom}; `states` by member id; `status`, `idle` on the server and before the first
+ * render's effect; `error` when the room is not tracked or the guard denied it), and `setState`.
+ */
+export interface UsePresenceResult extends PresenceStoreSnapshot {
   /**
    * Sets this client's state in the room (`null` clears it); the client must be present there (joined, e.g. with
    * {@link useRoom}). Resolves `{ success }`, or `{ success: false, reason }`. A stable function per client and room.

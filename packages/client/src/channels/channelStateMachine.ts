@@ -62,27 +62,24 @@ export class ChannelStateMachine extends SubscriptionStateMachine<
     options: SubscribeOptions,
     onState?: StateListener,
   ): SubscribeAttempt {
-    const id = this.nextAttemptId();
-    let subscription = this.entries.get(channel);
-    if (subscription === undefined) {
-      subscription = {
+    const [id, subscription] = this.beginAttempt(
+      channel,
+      (first) => ({
         key: channel,
         callback,
         options,
         state: "subscribing",
         position: undefined,
         established: false,
-        activatingAttempt: id,
+        activatingAttempt: first,
         buffer: [],
         onState,
-      };
-      this.add(subscription);
-    } else {
-      subscription.callback = callback;
-      subscription.options = options;
-      subscription.activatingAttempt = id;
-      this.setState(subscription, "subscribing");
-    }
+      }),
+      (existing) => {
+        existing.callback = callback;
+        existing.options = options;
+      },
+    );
     return { key: channel, id, since: undefined, subscription };
   }
 

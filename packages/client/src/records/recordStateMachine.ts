@@ -71,27 +71,24 @@ export class RecordStateMachine extends SubscriptionStateMachine<
    * updates back until this request's answer is activated.
    */
   begin(recordId: string, callback: RecordCallback, mode: RecordMode, onState?: StateListener): RecordAttempt {
-    const id = this.nextAttemptId();
-    let subscription = this.entries.get(recordId);
-    if (subscription === undefined) {
-      subscription = {
+    const [id, subscription] = this.beginAttempt(
+      recordId,
+      (first) => ({
         key: recordId,
         callback,
         mode,
         state: "subscribing",
         version: 0,
         established: false,
-        activatingAttempt: id,
+        activatingAttempt: first,
         buffer: [],
         onState,
-      };
-      this.add(subscription);
-    } else {
-      subscription.callback = callback;
-      subscription.mode = mode;
-      subscription.activatingAttempt = id;
-      this.setState(subscription, "subscribing");
-    }
+      }),
+      (existing) => {
+        existing.callback = callback;
+        existing.mode = mode;
+      },
+    );
     return { key: recordId, id, kind: "subscribe", mode, subscription };
   }
 

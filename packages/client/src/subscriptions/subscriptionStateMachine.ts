@@ -135,6 +135,29 @@ export abstract class SubscriptionStateMachine<
     this.entries.set(entry.key, entry);
   }
 
+  /**
+   * Starts an application's subscribe request on `key`: creates the subscription with `create(id)`, or lets
+   * `update` give the existing one its new callback and options; either way the request with this id is the one
+   * whose answer activates it, and updates are held back until then.
+   */
+  protected beginAttempt(
+    key: string,
+    create: (id: number) => TEntry,
+    update: (entry: TEntry) => void,
+  ): [number, TEntry] {
+    const id = this.nextAttemptId();
+    let entry = this.entries.get(key);
+    if (entry === undefined) {
+      entry = create(id);
+      this.add(entry);
+    } else {
+      update(entry);
+      entry.activatingAttempt = id;
+      this.setState(entry, "subscribing");
+    }
+    return [id, entry];
+  }
+
   /** Whether `entry` is still its key's subscription. */
   protected holds(entry: TEntry): boolean {
     return this.entries.get(entry.key) === entry;

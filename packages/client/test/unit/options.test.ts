@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { DEFAULT_CLIENT_OPTIONS, resolveClientOptions } from "./options";
-import { type WebSocketConstructor, setDefaultWebSocket } from "./webSocket";
+import { DEFAULT_CLIENT_OPTIONS, resolveClientOptions } from "../../src/options";
+import { type WebSocketConstructor, setDefaultWebSocket } from "../../src/webSocket";
 
 const FakeWebSocket = class {} as unknown as WebSocketConstructor;
 

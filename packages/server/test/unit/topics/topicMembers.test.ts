@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TopicMembers } from "./topicMembers";
+import { TopicMembers } from "../../../src/topics/topicMembers";
 
 describe("TopicMembers", () => {
   it("reports the first local member joining and the last one leaving", () => {

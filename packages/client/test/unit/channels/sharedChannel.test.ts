@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SharedChannel } from "./sharedChannel";
+import { SharedChannel } from "../../../src/channels/sharedChannel";
 
 function store() {
   const errors: unknown[][] = [];

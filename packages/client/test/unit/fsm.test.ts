@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { StateMachine, type Transition } from "./fsm";
+import { StateMachine, type Transition } from "../../src/fsm";
 
 type State = "a" | "b" | "c";
 type Event = { type: "NEXT" } | { type: "JUMP"; to: State } | { type: "NOPE" };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Emitter } from "./emitter";
+import { Emitter } from "../../src/emitter";
 
 type Events = { value: [number]; pair: [string, boolean]; none: [] };
 

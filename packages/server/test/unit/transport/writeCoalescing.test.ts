@@ -1,6 +1,6 @@
 import { Duplex } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { holdWritesUntilTickEnds } from "./writeCoalescing";
+import { holdWritesUntilTickEnds } from "../../../src/transport/writeCoalescing";
 
 /** A writable stream that records each batch the stream machinery hands down (one per system call on a socket). */
 function recordingStream(): { stream: Duplex; batches: string[][] } {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TrackedRooms, memberIdOf } from "./trackedRooms";
+import { TrackedRooms, memberIdOf } from "../../../src/presence/trackedRooms";
 
 describe("tracked rooms", () => {
   it("an exact name beats every pattern, and among patterns the one tracked last wins", () => {

@@ -1,6 +1,6 @@
 import type { ChannelMessage, SubscribeChannelResult } from "@meshwork/protocol";
 import { describe, expect, it } from "vitest";
-import { ChannelStateMachine } from "./channelStateMachine";
+import { ChannelStateMachine } from "../../../src/channels/channelStateMachine";
 
 function frame(message: unknown, offset?: number, epoch = "e1"): ChannelMessage {
   return offset === undefined

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type WebSocketConstructor, resolveWebSocket, setDefaultWebSocket } from "./webSocket";
+import { type WebSocketConstructor, resolveWebSocket, setDefaultWebSocket } from "../../src/webSocket";
 
 const Explicit = class {} as unknown as WebSocketConstructor;
 const Default = class {} as unknown as WebSocketConstructor;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type BackoffOptions, backoffDelay } from "./backoff";
+import { type BackoffOptions, backoffDelay } from "../../src/backoff";
 
 const options = (random: number, overrides: Partial<BackoffOptions> = {}): BackoffOptions => ({
   initial: 1_000,

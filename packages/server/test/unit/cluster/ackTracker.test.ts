@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AckTracker } from "./ackTracker";
+import { AckTracker } from "../../../src/cluster/ackTracker";
 
 describe("AckTracker", () => {
   it("resolves true on acknowledgement and forgets the request", async () => {

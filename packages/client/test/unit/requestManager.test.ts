@@ -1,6 +1,6 @@
 import { MeshError } from "@meshwork/protocol";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { RequestManager } from "./requestManager";
+import { RequestManager } from "../../src/requestManager";
 
 const codeOf = (promise: Promise<unknown>) =>
   promise.then(

@@ -1,6 +1,6 @@
 import { type MeshBus, MemoryState, createKeys } from "@meshwork/redis-state";
 import { describe, expect, it, vi } from "vitest";
-import { TopicSubscriptions } from "./topicSubscriptions";
+import { TopicSubscriptions } from "../../../src/topics/topicSubscriptions";
 
 /** A memory bus whose room subscriptions complete only when the test opens the gate: a slow Redis, on demand. */
 function gatedBus(): { state: MemoryState; bus: MeshBus; open: () => void } {

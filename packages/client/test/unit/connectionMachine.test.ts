@@ -6,8 +6,8 @@ import {
   type ConnectionState,
   dropOutcome,
   statusOf,
-} from "./connectionMachine";
-import { StateMachine } from "./fsm";
+} from "../../src/connectionMachine";
+import { StateMachine } from "../../src/fsm";
 
 const hello = {
   type: "hello",

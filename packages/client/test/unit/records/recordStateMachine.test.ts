@@ -1,7 +1,7 @@
 import type { RecordUpdateMessage } from "@meshwork/protocol";
 import { describe, expect, it } from "vitest";
-import { type RecordAttempt, RecordStateMachine } from "./recordStateMachine";
-import type { RecordUpdate } from "../types";
+import { type RecordAttempt, RecordStateMachine } from "../../../src/records/recordStateMachine";
+import type { RecordUpdate } from "../../../src/types";
 
 type Fields = Omit<RecordUpdateMessage, "type" | "recordId">;
 

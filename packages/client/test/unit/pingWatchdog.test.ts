@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PingWatchdog, pingCheckInterval } from "./pingWatchdog";
+import { PingWatchdog, pingCheckInterval } from "../../src/pingWatchdog";
 
 describe("PingWatchdog", () => {
   it("expires once more than maxMissed checks in a row saw no ping", () => {

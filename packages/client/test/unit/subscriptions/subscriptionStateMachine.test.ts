@@ -4,7 +4,7 @@ import {
   type SubscriptionEntry,
   type SubscriptionState,
   SubscriptionStateMachine,
-} from "./subscriptionStateMachine";
+} from "../../../src/subscriptions/subscriptionStateMachine";
 
 interface Message {
   readonly key: string;

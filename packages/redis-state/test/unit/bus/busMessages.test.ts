@@ -9,7 +9,7 @@ import {
   recordBusMessage,
   recordChangeHead,
   recordDeletionMessage,
-} from "./busMessages";
+} from "../../../src/bus/busMessages";
 
 describe("bus messages", () => {
   it("carries a frame untouched behind its header, newlines and all", () => {

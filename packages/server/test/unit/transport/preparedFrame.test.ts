@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PreparedFrame } from "./preparedFrame";
+import { PreparedFrame } from "../../../src/transport/preparedFrame";
 
 describe("PreparedFrame", () => {
   it("encodes an unmasked, final text frame once, header and payload in one buffer", () => {

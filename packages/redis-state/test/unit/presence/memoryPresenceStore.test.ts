@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MemoryData } from "../memory/memoryData";
-import { MemoryPresenceStore } from "./memoryPresenceStore";
+import { MemoryData } from "../../../src/memory/memoryData";
+import { MemoryPresenceStore } from "../../../src/presence/memoryPresenceStore";
 
 // The memory store takes its clock from the caller, so a test moves time instead of waiting for it.
 describe("memory presence on a clock the test moves", () => {

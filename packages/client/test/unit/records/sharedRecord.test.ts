@@ -1,7 +1,7 @@
 import type { RecordMode } from "@meshwork/protocol";
 import { describe, expect, it } from "vitest";
-import type { RecordUpdate } from "../types";
-import { SharedRecord } from "./sharedRecord";
+import type { RecordUpdate } from "../../../src/types";
+import { SharedRecord } from "../../../src/records/sharedRecord";
 
 function store(mode: RecordMode) {
   const errors: unknown[] = [];

@@ -12,7 +12,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const packagesDir = join(root, "packages");
 const violations = findLayerViolations(packagesDir);
 const cycles = findImportCycles(packagesDir);
-const longFiles = findLongFiles(root, ["packages", "apps", "bench", "scripts", "testing"]);
+const longFiles = findLongFiles(root, ["packages", "apps", "bench", "scripts", "testing", "packaging"]);
 if (violations.length > 0) console.error(`Layer check failed (${violations.length}):\n  ${violations.join("\n  ")}`);
 if (cycles.length > 0) console.error(`Import cycle check failed (${cycles.length}):\n  ${cycles.join("\n  ")}`);
 if (longFiles.length > 0) console.error(`File length check failed (${longFiles.length}):\n  ${longFiles.join("\n  ")}`);

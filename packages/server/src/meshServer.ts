@@ -7,6 +7,7 @@ import type { ConnectionMetadataGuard } from "./access/connectionMetadataAccess"
 import type { ConnectionRef } from "./connections/connection";
 import type { ConnectionManager } from "./connections/connectionManager";
 import { type MeshServerEventMap, type ServerEventAlias, serverEventAlias } from "./events";
+import type { HealthReport } from "./health/healthReport";
 import type { MeshServerOptions } from "./options";
 import type { RoomPresence, TrackPresenceOptions } from "./presence/presenceTypes";
 import type { RecordWriteOptions, VersionedValue } from "./records/recordWriter";
@@ -79,6 +80,10 @@ export class MeshServer implements MeshServerApi {
   close(): Promise<void> {
     this.closing ??= shutdownServer(this.parts);
     return this.closing;
+  }
+
+  health(): Promise<HealthReport> {
+    return this.parts.health();
   }
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {

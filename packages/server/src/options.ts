@@ -106,6 +106,17 @@ export interface MeshServerOptions {
   authenticateConnection?: AuthenticateConnection;
   /** Where notices and internal failures are logged. @default `console`, with `debug` silenced */
   logger?: MeshLogger;
+
+  // Health and outages of the shared state. While Redis is unreachable, operations that need it reject at once
+  // with STATE_UNAVAILABLE (docs/operations.md, "Health and Redis outages"); the bound is not an option here:
+  // ioredis `commandTimeout` in `redisOptions` (default 1000 ms) bounds commands Redis does not answer.
+  /**
+   * On an owned listener (`port`), plain HTTP `GET`/`HEAD` requests to this path are answered with the health
+   * report (`200` when `ok`, `503` otherwise), for load balancers. With `server` or `noServer`, mount
+   * `createHealthHandler(server)` on your own HTTP server instead.
+   * @default undefined (no health path: every plain HTTP request gets 426)
+   */
+  healthPath?: string;
 }
 
 /** The `console`-backed logger used when none is given; `debug` is silent so bad clients cannot flood stdout. */
@@ -190,6 +201,12 @@ export function resolveServerOptions(options: MeshServerOptions): ResolvedServer
   }
   if (options.path !== undefined && !options.path.startsWith("/")) {
     throw new TypeError(`meshwork: option "path" must start with "/", got "${options.path}"`);
+  }
+  if (options.healthPath !== undefined && options.port === undefined) {
+    throw new TypeError('meshwork: option "healthPath" only applies together with "port"');
+  }
+  if (options.healthPath !== undefined && !options.healthPath.startsWith("/")) {
+    throw new TypeError(`meshwork: option "healthPath" must start with "/", got "${options.healthPath}"`);
   }
   checkInteger("pingInterval", resolved.pingInterval, 0);
   checkInteger("latencyInterval", resolved.latencyInterval, 0);

@@ -13,6 +13,9 @@ import { StateRegistrations } from "./connections/stateRegistrations";
 import { Delivery } from "./delivery/delivery";
 import { type MeshServerEventMap, type TypedEvents, createServerEvents } from "./events";
 import { type MeshServerOptions, resolveServerOptions } from "./options";
+import { checkHealth } from "./health/checkHealth";
+import { healthRoute } from "./health/healthHandler";
+import type { HealthReport } from "./health/healthReport";
 import { Presence } from "./presence/presence";
 import { Records } from "./records/records";
 import { ClientRooms } from "./rooms/clientRooms";
@@ -39,6 +42,8 @@ export interface ServerParts extends ShutdownParts {
   readonly instanceId: string;
   readonly connectionManager: ConnectionManager;
   readonly roomManager: RoomManager;
+  /** Checks the listener, the shared state and the heartbeat (`server.health()`). */
+  readonly health: () => Promise<HealthReport>;
   /** Settles once the listener listens (when owned) and the instance has joined the cluster. */
   readonly ready: Promise<void>;
 }
@@ -91,7 +96,18 @@ export function buildServerParts(server: MeshServerApi, given: MeshServerOptions
   const accept: TransportHandlers["accept"] = (socket, request, metadata) => {
     lifecycle.accept(socket, request.socket.remoteAddress ?? "", metadata);
   };
-  const transport = new WsTransport(options, { accept, reportError });
+  const health = (): Promise<HealthReport> =>
+    checkHealth({
+      instanceId,
+      state,
+      instanceTtl: options.instanceTtl,
+      listening: () => transport.takingUpgrades,
+      closing: () => transport.stopped,
+      connections: () => local.size,
+      heartbeatAge: () => node.heartbeatAge(),
+    });
+  const httpRequest = options.healthPath === undefined ? undefined : healthRoute(options.healthPath, { health });
+  const transport = new WsTransport(options, { accept, reportError, httpRequest });
   liveness.start();
   const ready = Promise.all([transport.listen(), joined]).then(() => undefined);
   // Reported even when nobody awaits ready(), so a failed listen is never silent.
@@ -118,6 +134,7 @@ export function buildServerParts(server: MeshServerApi, given: MeshServerOptions
     channels,
     records,
     presence,
+    health,
     ready,
   };
 }

@@ -1,4 +1,10 @@
-import { type IncomingMessage, STATUS_CODES, type Server as HttpServer, createServer } from "node:http";
+import {
+  type IncomingMessage,
+  STATUS_CODES,
+  type Server as HttpServer,
+  type ServerResponse,
+  createServer,
+} from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
@@ -13,6 +19,11 @@ export interface TransportHandlers {
   accept(socket: WebSocket, request: IncomingMessage, metadata: ConnectionMetadata | null): void;
   /** A failure of the listener or of the `authenticateConnection` hook. */
   reportError(error: unknown): void;
+  /**
+   * Plain HTTP requests to an owned listener, before the default 426 answer; returns whether it answered
+   * (the health path does).
+   */
+  httpRequest?(request: IncomingMessage, response: ServerResponse): boolean;
 }
 
 const OUR_SUBPROTOCOL = subprotocolFor(PROTOCOL_VERSION);
@@ -90,7 +101,8 @@ export class WsTransport {
       this.httpServer = options.server;
       this.ownsHttpServer = false;
     } else if (options.port !== undefined) {
-      this.httpServer = createServer((_request, response) => {
+      this.httpServer = createServer((request, response) => {
+        if (this.handlers.httpRequest?.(request, response)) return;
         const body = STATUS_CODES[426] ?? "Upgrade Required";
         response.writeHead(426, { "Content-Type": "text/plain", "Content-Length": Buffer.byteLength(body) });
         response.end(body);
@@ -128,6 +140,16 @@ export class WsTransport {
   /** The address the HTTP server (owned or attached) is bound to, or `null` when it is not listening. */
   address(): AddressInfo | string | null {
     return this.httpServer?.address() ?? null;
+  }
+
+  /** Whether upgrades are taken now: not closing, and the HTTP server (if any) listening. */
+  get takingUpgrades(): boolean {
+    return this.accepting && (this.httpServer?.listening ?? true);
+  }
+
+  /** Whether {@link stopAccepting} was called (the server is closing). */
+  get stopped(): boolean {
+    return !this.accepting;
   }
 
   /** The bound port, or `undefined` when not listening on a port. */

@@ -18,7 +18,8 @@ export const ERROR_CODES = {
   VERSION_CONFLICT: "Another write changed the record first; the expected version no longer matches.",
   RATE_LIMITED: "Too many messages in too short a time.",
   INTERNAL_ERROR: "The server failed in a way that is not the caller's fault.",
-  SUBSCRIPTION_LIMIT: "The connection holds as many subscriptions (channels, records, rooms, presence) as the server allows.",
+  SUBSCRIPTION_LIMIT:
+    "The connection holds as many subscriptions (channels, records, rooms, presence) as the server allows.",
 } as const;
 
 /** A code meshwork produces. */

@@ -177,7 +177,6 @@ export const DEFAULT_SERVER_OPTIONS = {
   maxConnections: 50_000,
 } as const;
 
-
 /** Options after defaults are merged and values checked. */
 export interface ResolvedServerOptions extends Omit<MeshServerOptions, keyof typeof DEFAULT_SERVER_OPTIONS | "logger"> {
   readonly pingInterval: number;

@@ -1,6 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { CLOSE_CODES, MeshError } from "@meshwork/protocol";
-import { sendError } from "../commands/responses";
+import { CLOSE_CODES, MeshError, encodeServerMessage } from "@meshwork/protocol";
 import type { Connection } from "../connections/connection";
 import type { MeshLogger } from "../options";
 import type { ResolvedRateLimit } from "./limitOptions";
@@ -13,25 +12,31 @@ import { type TokenBucketRate, bucketRate, takeToken } from "./tokenBucket";
  */
 export class RequestLimiter {
   private readonly rate: TokenBucketRate;
-  private readonly error: MeshError;
+  /** The answer's text on either side of the request id: a flood costs one concatenation per request. */
+  private readonly answerHead: string;
+  private readonly answerTail: string;
 
   constructor(
     private readonly limit: ResolvedRateLimit,
     private readonly logger: MeshLogger,
   ) {
     this.rate = bucketRate(limit.commandsPerSecond, limit.burst);
-    this.error = new MeshError(
+    const error = new MeshError(
       "RATE_LIMITED",
       `Too many requests: at most ${limit.commandsPerSecond} per second (bursts of ${limit.burst}) per connection`,
       { details: { commandsPerSecond: limit.commandsPerSecond, burst: limit.burst } },
     );
+    // Encoded with a marker id, then split around it: the same bytes as encoding each answer in full.
+    const [head, tail] = encodeServerMessage({ type: "error", id: 0, error: error.toWire() }).split('"id":0');
+    this.answerHead = `${head}"id":`;
+    this.answerTail = tail as string;
   }
 
   /** Whether request `id` may run; when not, it has been answered (and the connection closed if it persists). */
   admit(connection: Connection, id: number): boolean {
     const now = performance.now();
     if (takeToken(connection, this.rate, now)) return true;
-    sendError(connection, id, this.error);
+    connection.sendFrame(this.answerHead + id + this.answerTail);
     if (now - connection.rateLimitedSince >= this.limit.rejectWindow) {
       connection.rateLimitedSince = now;
       connection.rateLimited = 0;

@@ -67,7 +67,10 @@ export class ClientRooms implements ServerFeature {
     if (!access.allowed) return { success: false, reason: access.reason };
     // The guard may have taken a while; a connection closed meanwhile was cleaned up already.
     if (!connection.isOpen) return { success: false, reason: "The connection closed" };
-    const release = this.deps.subscriptionCap.reserve(connection.id, this.membership.isLocalMember(room, connection.id));
+    const release = this.deps.subscriptionCap.reserve(
+      connection.id,
+      this.membership.isLocalMember(room, connection.id),
+    );
     try {
       await this.membership.add(room, connection);
     } finally {

@@ -84,8 +84,12 @@ export function createClientParts(client: object, url: string, clientOptions: Me
   function route(message: ApplicationMessage): void {
     switch (message.type) {
       case "response":
-      case "error":
         requests.settle(message);
+        return;
+      case "error":
+        // Without an id it answers no request: the server is telling the client it sent a frame it could not read.
+        if (message.id === undefined) lifecycle.reportError(MeshError.fromWire(message.error));
+        else requests.settle({ ...message, id: message.id });
         return;
       case "push":
         pushes.emit(message.command, message.payload);

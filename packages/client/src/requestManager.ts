@@ -95,7 +95,7 @@ export class RequestManager {
    * Settles the request a `response` or `error` message answers. Returns `false` when no request with that id
    * is pending, e.g. a late answer to a request that already timed out; such answers are ignored.
    */
-  settle(message: ResponseMessage | ErrorMessage): boolean {
+  settle(message: ResponseMessage | (ErrorMessage & { readonly id: number })): boolean {
     const request = this.#pending.get(message.id);
     if (request === undefined || request.queued) return false;
     this.#forget(request);

@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   INTERNAL_ERROR: "The server failed in a way that is not the caller's fault.",
   STATE_UNAVAILABLE:
     "The shared state (Redis) is unreachable, so the operation was refused at once; retry once it is back.",
+  SUBSCRIPTION_LIMIT:
+    "The connection holds as many subscriptions (channels, records, rooms, presence) as the server allows.",
 } as const;
 
 /** A code meshwork produces. */

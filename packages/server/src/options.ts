@@ -1,6 +1,14 @@
 import type { IncomingMessage, Server as HttpServer } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import type { ConnectionMetadata, MeshState, RedisOptions } from "@meshwork/redis-state";
+import {
+  type OriginCheck,
+  type RateLimitOptions,
+  type ResolvedRateLimit,
+  resolveLimitOptions,
+} from "./limits/limitOptions";
+
+export type { OriginCheck, RateLimitOptions };
 
 /**
  * Where the server writes what it wants people to know. `console` fits; so does pino or winston.
@@ -117,6 +125,36 @@ export interface MeshServerOptions {
    * @default undefined (no health path: every plain HTTP request gets 426)
    */
   healthPath?: string;
+  // Limits against abuse (docs/operations.md, "Limits and close codes").
+  /**
+   * Answers (`error` without `id`, code `BAD_MESSAGE`) to bad frames that carry no request id, per connection
+   * within `badMessageWindow`; the frames past it are only counted, so a flood is never amplified. @default 5
+   */
+  badMessageReplies?: number;
+  /**
+   * Browser origins allowed to connect: exact `Origin` values (`"https://app.example"`) or a function. An upgrade
+   * with another `Origin` is refused with HTTP 403 before `authenticateConnection` runs (cross-site WebSocket
+   * hijacking). @default every origin
+   */
+  allowedOrigins?: readonly string[] | OriginCheck;
+  /**
+   * Whether an upgrade without an `Origin` header (a non-browser client) is let in when `allowedOrigins` is set;
+   * `false` refuses it with HTTP 403. @default true
+   */
+  allowMissingOrigin?: boolean;
+  /**
+   * Per-connection rate limit on requests (application commands and built-in ones: subscribe, join, record
+   * writes, presence). A request over the limit is answered with `RATE_LIMITED` and not run. `false` turns it off.
+   * @default `{ commandsPerSecond: 2000, burst: 4000, maxRejected: 1000, rejectWindow: 10000 }`
+   */
+  rateLimit?: RateLimitOptions | false;
+  /**
+   * Channels, records, rooms and presence watches one connection may hold together. A subscribe or join past it
+   * is refused with `SUBSCRIPTION_LIMIT`; rooms the server adds count but are never refused. @default 1000
+   */
+  maxSubscriptionsPerConnection?: number;
+  /** Connections this instance serves at once; an upgrade past it gets HTTP 503. `Infinity` for no cap. @default 50000 */
+  maxConnections?: number;
 }
 
 /** The `console`-backed logger used when none is given; `debug` is silent so bad clients cannot flood stdout. */
@@ -141,6 +179,12 @@ export const DEFAULT_SERVER_OPTIONS = {
   heartbeatInterval: 2_000,
   instanceTtl: 6_000,
   clusterRequestTimeout: 5_000,
+  // Limits against abuse (docs/operations.md, "Limits and close codes").
+  badMessageReplies: 5,
+  allowMissingOrigin: true,
+  rateLimit: { commandsPerSecond: 2_000, burst: 4_000, maxRejected: 1_000, rejectWindow: 10_000 },
+  maxSubscriptionsPerConnection: 1_000,
+  maxConnections: 50_000,
 } as const;
 
 /** Options after defaults are merged and values checked. */
@@ -158,6 +202,11 @@ export interface ResolvedServerOptions extends Omit<MeshServerOptions, keyof typ
   readonly instanceTtl: number;
   readonly clusterRequestTimeout: number;
   readonly logger: MeshLogger;
+  readonly badMessageReplies: number;
+  readonly allowMissingOrigin: boolean;
+  readonly rateLimit: ResolvedRateLimit | false;
+  readonly maxSubscriptionsPerConnection: number;
+  readonly maxConnections: number;
 }
 
 function checkInteger(name: string, value: number, min: number): void {
@@ -186,6 +235,7 @@ export function resolveServerOptions(options: MeshServerOptions): ResolvedServer
     instanceTtl: options.instanceTtl ?? DEFAULT_SERVER_OPTIONS.instanceTtl,
     clusterRequestTimeout: options.clusterRequestTimeout ?? DEFAULT_SERVER_OPTIONS.clusterRequestTimeout,
     logger: options.logger ?? defaultLogger,
+    ...resolveLimitOptions(options, DEFAULT_SERVER_OPTIONS),
   };
 
   const modes = [options.port !== undefined, options.server !== undefined, options.noServer === true];

@@ -12,6 +12,8 @@ import { LocalConnections } from "./connections/localConnections";
 import { StateRegistrations } from "./connections/stateRegistrations";
 import { Delivery } from "./delivery/delivery";
 import { type MeshServerEventMap, type TypedEvents, createServerEvents } from "./events";
+import { RequestLimiter } from "./limits/requestLimiter";
+import { SubscriptionCap } from "./limits/subscriptionCap";
 import { type MeshServerOptions, resolveServerOptions } from "./options";
 import { checkHealth } from "./health/checkHealth";
 import { healthRoute } from "./health/healthHandler";
@@ -61,7 +63,8 @@ export function buildServerParts(server: MeshServerApi, given: MeshServerOptions
   const { state, owned: ownsState } = openStateStore(given, options.keyPrefix, logger, reportError);
   const local = new LocalConnections();
   const bus = new ClusterBus(state, instanceId, options.clusterRequestTimeout);
-  const shared = { state, bus, local, reportError };
+  const subscriptionCap = new SubscriptionCap(options.maxSubscriptionsPerConnection);
+  const shared = { state, bus, local, reportError, subscriptionCap };
   const metadataAccess = new ConnectionMetadataAccess(reportError);
   const presence = new Presence(shared, metadataAccess, options.heartbeatInterval);
   const localRooms = new LocalRooms(shared, presence.roomListener);
@@ -90,7 +93,8 @@ export function buildServerParts(server: MeshServerApi, given: MeshServerOptions
   });
   const joined = state.ready().then(() => node.start());
   const liveness = new Liveness(local, options);
-  const frames = new FrameHandler(router, liveness, options, logger);
+  const rateLimit = options.rateLimit ? new RequestLimiter(options.rateLimit, logger) : null;
+  const frames = new FrameHandler(router, liveness, options, rateLimit, logger);
   const connectionDeps = { options, registrations, local, frames, events, reportError, joined, features };
   const lifecycle = new ConnectionLifecycle(connectionDeps);
   const accept: TransportHandlers["accept"] = (socket, request, metadata) => {
@@ -107,7 +111,12 @@ export function buildServerParts(server: MeshServerApi, given: MeshServerOptions
       heartbeatAge: () => node.heartbeatAge(),
     });
   const httpRequest = options.healthPath === undefined ? undefined : healthRoute(options.healthPath, { health });
-  const transport = new WsTransport(options, { accept, reportError, httpRequest });
+  const transport = new WsTransport(options, {
+    accept,
+    reportError,
+    httpRequest,
+    connectionCount: () => local.size,
+  });
   liveness.start();
   const ready = Promise.all([transport.listen(), joined]).then(() => undefined);
   // Reported even when nobody awaits ready(), so a failed listen is never silent.

@@ -11,6 +11,7 @@ import type { Duplex } from "node:stream";
 import { CLOSE_CODES, PROTOCOL_VERSION, subprotocolFor } from "@meshwork/protocol";
 import type { ConnectionMetadata } from "@meshwork/redis-state";
 import { type WebSocket, WebSocketServer } from "ws";
+import { UpgradeAdmission } from "../limits/upgradeAdmission";
 import type { ResolvedServerOptions } from "../options";
 
 /** What the transport hands over and reports. */
@@ -24,6 +25,8 @@ export interface TransportHandlers {
    * (the health path does).
    */
   httpRequest?(request: IncomingMessage, response: ServerResponse): boolean;
+  /** Connections this instance serves now, for `maxConnections`. */
+  connectionCount(): number;
 }
 
 const OUR_SUBPROTOCOL = subprotocolFor(PROTOCOL_VERSION);
@@ -59,13 +62,15 @@ function refuseUpgrade(socket: Duplex, status: number): void {
  * The thin `ws` binding: owns an HTTP listener (`port`), attaches to one (`server`), or takes upgrades handed
  * over (`noServer`), and decides at upgrade time who gets in.
  *
- * Upgrade policy, in order: wrong `path` → HTTP 400; closing → HTTP 503; a client not offering
+ * Upgrade policy, in order: wrong `path` → HTTP 400; closing → HTTP 503; an `Origin` that `allowedOrigins` refuses
+ * → HTTP 403; `maxConnections` reached → HTTP 503 (`limits/upgradeAdmission.ts`); a client not offering
  * `meshwork.v<PROTOCOL_VERSION>` → handshake completed (echoing a subprotocol it offered, as the WebSocket
  * spec requires) and closed at once with 4002 (`PROTOCOL_MISMATCH`) naming the server's version, without
  * running `authenticateConnection`; `authenticateConnection` returning `null` or throwing → HTTP 401.
  */
 export class WsTransport {
   private readonly wss: WebSocketServer;
+  private readonly admission: UpgradeAdmission;
   private readonly httpServer: HttpServer | HttpsServer | null;
   private readonly ownsHttpServer: boolean;
   private listening: Promise<void> | null = null;
@@ -85,6 +90,7 @@ export class WsTransport {
     private readonly options: ResolvedServerOptions,
     private readonly handlers: TransportHandlers,
   ) {
+    this.admission = new UpgradeAdmission(options, handlers.reportError);
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.maxPayload,
@@ -171,6 +177,11 @@ export class WsTransport {
     }
     if (!this.accepting) {
       refuseUpgrade(socket, 503);
+      return;
+    }
+    const refusal = this.admission.refusal(request, this.handlers.connectionCount() + this.authenticating.size);
+    if (refusal !== null) {
+      refuseUpgrade(socket, refusal);
       return;
     }
     const authenticate = this.options.authenticateConnection;

@@ -106,6 +106,15 @@ export interface MeshServerOptions {
   authenticateConnection?: AuthenticateConnection;
   /** Where notices and internal failures are logged. @default `console`, with `debug` silenced */
   logger?: MeshLogger;
+
+  // Shutdown
+  /**
+   * Milliseconds `close()` waits for the commands already running to finish and their answers to be written
+   * before it closes the connections with 1001. Commands that arrive meanwhile are not run: they are answered
+   * with `SHUTTING_DOWN`, which the client sends again once it has reconnected. A command still running at the
+   * deadline is cut off (its client gets `CONNECTION_CLOSED`). `0` closes at once. @default 10000
+   */
+  shutdownTimeout?: number;
 }
 
 /** The `console`-backed logger used when none is given; `debug` is silent so bad clients cannot flood stdout. */
@@ -130,6 +139,8 @@ export const DEFAULT_SERVER_OPTIONS = {
   heartbeatInterval: 2_000,
   instanceTtl: 6_000,
   clusterRequestTimeout: 5_000,
+  // Shutdown
+  shutdownTimeout: 10_000,
 } as const;
 
 /** Options after defaults are merged and values checked. */
@@ -147,6 +158,8 @@ export interface ResolvedServerOptions extends Omit<MeshServerOptions, keyof typ
   readonly instanceTtl: number;
   readonly clusterRequestTimeout: number;
   readonly logger: MeshLogger;
+  // Shutdown
+  readonly shutdownTimeout: number;
 }
 
 function checkInteger(name: string, value: number, min: number): void {
@@ -175,6 +188,8 @@ export function resolveServerOptions(options: MeshServerOptions): ResolvedServer
     instanceTtl: options.instanceTtl ?? DEFAULT_SERVER_OPTIONS.instanceTtl,
     clusterRequestTimeout: options.clusterRequestTimeout ?? DEFAULT_SERVER_OPTIONS.clusterRequestTimeout,
     logger: options.logger ?? defaultLogger,
+    // Shutdown
+    shutdownTimeout: options.shutdownTimeout ?? DEFAULT_SERVER_OPTIONS.shutdownTimeout,
   };
 
   const modes = [options.port !== undefined, options.server !== undefined, options.noServer === true];
@@ -202,6 +217,8 @@ export function resolveServerOptions(options: MeshServerOptions): ResolvedServer
   checkInteger("heartbeatInterval", resolved.heartbeatInterval, 1);
   checkInteger("instanceTtl", resolved.instanceTtl, 1);
   checkInteger("clusterRequestTimeout", resolved.clusterRequestTimeout, 1);
+  // Shutdown
+  checkInteger("shutdownTimeout", resolved.shutdownTimeout, 0);
   if (resolved.instanceTtl <= resolved.heartbeatInterval) {
     throw new TypeError('meshwork: option "instanceTtl" must be longer than "heartbeatInterval"');
   }

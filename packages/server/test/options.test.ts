@@ -18,6 +18,7 @@ describe("options", () => {
       heartbeatInterval: 2_000,
       instanceTtl: 6_000,
       clusterRequestTimeout: 5_000,
+      shutdownTimeout: 10_000,
     });
   });
 
@@ -36,6 +37,7 @@ describe("options", () => {
     expect(() => new MeshServer({ noServer: true, pingInterval: -1, logger })).toThrow(/"pingInterval"/);
     expect(() => new MeshServer({ noServer: true, maxPayload: 0, logger })).toThrow(/"maxPayload"/);
     expect(() => new MeshServer({ port: 70_000, logger })).toThrow(/"port"/);
+    expect(() => new MeshServer({ noServer: true, shutdownTimeout: -1, logger })).toThrow(/"shutdownTimeout"/);
   });
 
   it("takes one state store at most, and a TTL longer than the heartbeat", () => {

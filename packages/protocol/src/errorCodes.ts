@@ -22,6 +22,8 @@ export const ERROR_CODES = {
     "The shared state (Redis) is unreachable, so the operation was refused at once; retry once it is back.",
   SUBSCRIPTION_LIMIT:
     "The connection holds as many subscriptions (channels, records, rooms, presence) as the server allows.",
+  SHUTTING_DOWN:
+    "The server is shutting down and did not run the command; the client sends it again after reconnecting elsewhere.",
 } as const;
 
 /** A code meshwork produces. */

@@ -6,6 +6,7 @@ export {
   type MeshLogger,
   type AuthenticateConnection,
 } from "./options";
+export type { GracefulShutdownOptions } from "./shutdown/signals";
 export { Connection, type ConnectionRef } from "./connections/connection";
 export { ConnectionManager } from "./connections/connectionManager";
 export type {

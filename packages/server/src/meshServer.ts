@@ -22,6 +22,7 @@ import type {
 } from "./serverApi";
 import { type ServerParts, buildServerParts } from "./serverParts";
 import { shutdownServer } from "./shutdown";
+import { type GracefulShutdownOptions, wireShutdownSignals } from "./shutdown/signals";
 
 /**
  * A meshwork server: commands with middleware, pushes and broadcasts, connection metadata, liveness and
@@ -84,6 +85,16 @@ export class MeshServer implements MeshServerApi {
 
   health(): Promise<HealthReport> {
     return this.parts.health();
+  }
+
+  /**
+   * Makes SIGTERM and SIGINT (or `signals`) run {@link close} once and then end the process: exit code 0, or 1
+   * when `close()` fails or takes longer than `timeout`. Returns a function that unwires the signals.
+   */
+  enableGracefulShutdown(options?: GracefulShutdownOptions): () => void {
+    const { shutdownTimeout, closeTimeout, reportError } = this.parts;
+    const closeBound = shutdownTimeout + 3 * closeTimeout + 1_000;
+    return wireShutdownSignals({ close: () => this.close(), reportError, closeBound }, options);
   }
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {

@@ -155,6 +155,14 @@ export interface MeshServerOptions {
   maxSubscriptionsPerConnection?: number;
   /** Connections this instance serves at once; an upgrade past it gets HTTP 503. `Infinity` for no cap. @default 50000 */
   maxConnections?: number;
+  // Shutdown
+  /**
+   * Milliseconds `close()` waits for the commands already running to finish and their answers to be written
+   * before it closes the connections with 1001. Commands that arrive meanwhile are not run: they are answered
+   * with `SHUTTING_DOWN`, which the client sends again once it has reconnected. A command still running at the
+   * deadline is cut off (its client gets `CONNECTION_CLOSED`). `0` closes at once. @default 10000
+   */
+  shutdownTimeout?: number;
 }
 
 /** The `console`-backed logger used when none is given; `debug` is silent so bad clients cannot flood stdout. */
@@ -185,6 +193,8 @@ export const DEFAULT_SERVER_OPTIONS = {
   rateLimit: { commandsPerSecond: 2_000, burst: 4_000, maxRejected: 1_000, rejectWindow: 10_000 },
   maxSubscriptionsPerConnection: 1_000,
   maxConnections: 50_000,
+  // Shutdown
+  shutdownTimeout: 10_000,
 } as const;
 
 /** Options after defaults are merged and values checked. */
@@ -207,6 +217,8 @@ export interface ResolvedServerOptions extends Omit<MeshServerOptions, keyof typ
   readonly rateLimit: ResolvedRateLimit | false;
   readonly maxSubscriptionsPerConnection: number;
   readonly maxConnections: number;
+  // Shutdown
+  readonly shutdownTimeout: number;
 }
 
 function checkInteger(name: string, value: number, min: number): void {
@@ -236,6 +248,8 @@ export function resolveServerOptions(options: MeshServerOptions): ResolvedServer
     clusterRequestTimeout: options.clusterRequestTimeout ?? DEFAULT_SERVER_OPTIONS.clusterRequestTimeout,
     logger: options.logger ?? defaultLogger,
     ...resolveLimitOptions(options, DEFAULT_SERVER_OPTIONS),
+    // Shutdown
+    shutdownTimeout: options.shutdownTimeout ?? DEFAULT_SERVER_OPTIONS.shutdownTimeout,
   };
 
   const modes = [options.port !== undefined, options.server !== undefined, options.noServer === true];
@@ -269,6 +283,8 @@ export function resolveServerOptions(options: MeshServerOptions): ResolvedServer
   checkInteger("heartbeatInterval", resolved.heartbeatInterval, 1);
   checkInteger("instanceTtl", resolved.instanceTtl, 1);
   checkInteger("clusterRequestTimeout", resolved.clusterRequestTimeout, 1);
+  // Shutdown
+  checkInteger("shutdownTimeout", resolved.shutdownTimeout, 0);
   if (resolved.instanceTtl <= resolved.heartbeatInterval) {
     throw new TypeError('meshwork: option "instanceTtl" must be longer than "heartbeatInterval"');
   }

@@ -105,10 +105,14 @@ export interface MeshServerApi {
    */
   ready(): Promise<void>;
   /**
-   * Shuts down gracefully: refuses new upgrades (HTTP 503), closes every connection with 1001 (`GOING_AWAY`),
-   * unregisters them from state (each gets its `disconnected`), stops the timers, closes the listener it owns
-   * (an attached server is left running) and closes the state store it created. Peers that do not acknowledge
-   * the close within `closeTimeout` are cut off. Idempotent: every call returns the same promise.
+   * Shuts down gracefully, in order: refuses new upgrades (HTTP 503) and new commands (answered with
+   * `SHUTTING_DOWN` without running; the client sends them again once reconnected); waits up to
+   * `shutdownTimeout` for the running commands to answer; closes every connection with 1001 (`GOING_AWAY`:
+   * reconnect, possibly elsewhere) and unregisters them with their rooms and presence (each gets its
+   * `disconnected`); stops the timers; removes the instance from shared state, so other instances see nothing
+   * of it at once; closes the listener it owns (an attached server is left running) and the state store it
+   * created. Peers that do not acknowledge the close within `closeTimeout` are cut off; the whole is bounded by
+   * `shutdownTimeout + 3 × closeTimeout` plus closing the listener. Idempotent: every call returns the same promise.
    */
   close(): Promise<void>;
   /**

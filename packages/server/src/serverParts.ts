@@ -27,6 +27,7 @@ import { RoomMembership } from "./rooms/roomMembership";
 import type { MeshServerApi } from "./serverApi";
 import type { ServerFeature } from "./serverFeature";
 import type { ShutdownParts } from "./shutdown";
+import { CommandGate } from "./shutdown/commandGate";
 import { openStateStore } from "./stateStore";
 import { type TransportHandlers, WsTransport } from "./transport/wsTransport";
 
@@ -57,7 +58,7 @@ export interface ServerParts extends ShutdownParts {
  */
 export function buildServerParts(server: MeshServerApi, given: MeshServerOptions): ServerParts {
   const options = resolveServerOptions(given);
-  const { logger, closeTimeout } = options;
+  const { logger, closeTimeout, shutdownTimeout } = options;
   const instanceId = createInstanceId();
   const { events, reportError } = createServerEvents(logger);
   const { state, owned: ownsState } = openStateStore(given, options.keyPrefix, logger, reportError);
@@ -75,7 +76,8 @@ export function buildServerParts(server: MeshServerApi, given: MeshServerOptions
   const delivery = new Delivery(local, state, bus, localRooms);
   // Every feature plugs in here: its commands, its connection cleanup, its heartbeat work, its shutdown.
   const features: readonly ServerFeature[] = [localRooms, clientRooms, channels, records, presence];
-  const router = new CommandRouter(server, logger);
+  const gate = new CommandGate();
+  const router = new CommandRouter(server, logger, gate);
   for (const feature of features) for (const command of feature.commands ?? []) router.registerBuiltin(command);
   const registrations = new StateRegistrations(state, instanceId, reportError);
   const node = new ClusterNode({
@@ -128,11 +130,13 @@ export function buildServerParts(server: MeshServerApi, given: MeshServerOptions
     transport,
     liveness,
     lifecycle,
+    gate,
     features,
     node,
     state,
     ownsState,
     closeTimeout,
+    shutdownTimeout,
     reportError,
     events,
     router,

@@ -23,6 +23,7 @@ describe("options", () => {
       rateLimit: { commandsPerSecond: 2_000, burst: 4_000, maxRejected: 1_000, rejectWindow: 10_000 },
       maxSubscriptionsPerConnection: 1_000,
       maxConnections: 50_000,
+      shutdownTimeout: 10_000,
     });
   });
 
@@ -47,6 +48,7 @@ describe("options", () => {
     expect(() => new MeshServer({ noServer: true, maxSubscriptionsPerConnection: 1.5, logger })).toThrow(
       /"maxSubscriptionsPerConnection"/,
     );
+    expect(() => new MeshServer({ noServer: true, shutdownTimeout: -1, logger })).toThrow(/"shutdownTimeout"/);
   });
 
   it("takes one state store at most, and a TTL longer than the heartbeat", () => {

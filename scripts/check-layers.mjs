@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Fails when a package imports a higher layer or a dependency its layer may not use (see layers.mjs), or when
-// modules of a package import each other in a cycle (see importCycles.mjs), or when a file is past the house
-// length limit (see fileLength.mjs), or when a test file sits in a package's src/ (see testPlacement.mjs).
+// Fails when a package imports a higher layer or a dependency its layer may not use (see layers.mjs), when an app
+// imports a package's internals (see appImports.mjs), when modules of a package import each other in a cycle (see
+// importCycles.mjs), when a file is past the house length limit (see fileLength.mjs), or when a test file sits in
+// a package's src/ (see testPlacement.mjs).
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { findAppDeepImports } from "./appImports.mjs";
 import { findLongFiles } from "./fileLength.mjs";
 import { findImportCycles } from "./importCycles.mjs";
 import { findLayerViolations } from "./layers.mjs";
@@ -11,7 +13,7 @@ import { findTestsInSource } from "./testPlacement.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const packagesDir = join(root, "packages");
-const violations = findLayerViolations(packagesDir);
+const violations = [...findLayerViolations(packagesDir), ...findAppDeepImports(join(root, "apps"))];
 const cycles = findImportCycles(packagesDir);
 const misplacedTests = findTestsInSource(packagesDir);
 const longFiles = findLongFiles(root, ["packages", "apps", "bench", "scripts", "testing", "packaging"]);

@@ -12,6 +12,7 @@ import { ClientRooms } from "./rooms/clientRooms";
 import { ClientSession, attachSession } from "./session";
 import type { SubscriptionManagerHooks } from "./subscriptions/subscriptionManager";
 import type { CommandOptions } from "./types";
+import type { UrlRotation } from "./urlRotation";
 
 /** Push payloads by event name, as the client's push emitter carries them. */
 export type PushArgs = Record<string, [payload: unknown]>;
@@ -42,7 +43,7 @@ export interface ClientParts {
  * Builds a client's parts and wires them: frames are routed to the part that owns them, the session restores
  * channels, records, and rooms with presence after a reconnect, and going offline clears every subscription.
  */
-export function createClientParts(client: object, url: string, clientOptions: MeshClientOptions): ClientParts {
+export function createClientParts(client: object, urls: UrlRotation, clientOptions: MeshClientOptions): ClientParts {
   const options = resolveClientOptions(clientOptions);
   const lifecycle = new ClientLifecycle();
   const pushes = new Emitter<PushArgs>((error, event) => lifecycle.reportListenerError(error, event));
@@ -54,7 +55,7 @@ export function createClientParts(client: object, url: string, clientOptions: Me
     (error) => lifecycle.reportError(error),
   );
   attachSession(client, session);
-  const connection: Connection = new Connection(url, options, {
+  const connection: Connection = new Connection(urls, options, {
     message: (message) => route(message),
     ping: () => lifecycle.events.emit("ping"),
     invalidFrame: (failure) =>
@@ -84,8 +85,12 @@ export function createClientParts(client: object, url: string, clientOptions: Me
   function route(message: ApplicationMessage): void {
     switch (message.type) {
       case "response":
-      case "error":
         requests.settle(message);
+        return;
+      case "error":
+        // Without an id it answers no request: the server is telling the client it sent a frame it could not read.
+        if (message.id === undefined) lifecycle.reportError(MeshError.fromWire(message.error));
+        else requests.settle({ ...message, id: message.id });
         return;
       case "push":
         pushes.emit(message.command, message.payload);

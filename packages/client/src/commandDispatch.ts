@@ -26,7 +26,8 @@ export function dispatchCommand(
   const state = connection.state;
   // Restorers send while the client is still restoring; everyone else waits until it is online.
   if (state === "online" || (direct && isEstablished(state))) {
-    return requests.start(command, payload, timeout, (frame) => connection.send(frame));
+    // A restorer's request belongs to this connection: answered SHUTTING_DOWN, it fails with it instead.
+    return requests.start(command, payload, timeout, (frame) => connection.send(frame), !direct);
   }
   if (direct) {
     return Promise.reject(new MeshError("CONNECTION_CLOSED", `"${command}" not sent: the connection is gone`));

@@ -24,6 +24,7 @@ import { type StateEffect, StateMachine, type Transition } from "./fsm";
 import type { ResolvedClientOptions } from "./options";
 import { PingWatchdog, pingCheckInterval } from "./pingWatchdog";
 import { Transport } from "./transport";
+import { type UrlRotation, movesToNextUrl } from "./urlRotation";
 
 /** Server messages the connection does not handle itself. */
 export type ApplicationMessage = Exclude<ServerMessage, HelloMessage | PingMessage | LatencyProbeMessage>;
@@ -48,7 +49,7 @@ const textEncoder = new TextEncoder();
  * belongs to a state effect, so leaving the state stops it.
  */
 export class Connection {
-  readonly #url: string;
+  readonly #urls: UrlRotation;
   readonly #options: ResolvedClientOptions;
   readonly #hooks: ConnectionHooks;
   readonly #machine: StateMachine<ConnectionState, ConnectionEvent, ConnectionContext>;
@@ -58,8 +59,8 @@ export class Connection {
   #disposal: Promise<void> = Promise.resolve();
   #waiter: Deferred<void> | undefined;
 
-  constructor(url: string, options: ResolvedClientOptions, hooks: ConnectionHooks) {
-    this.#url = url;
+  constructor(urls: UrlRotation, options: ResolvedClientOptions, hooks: ConnectionHooks) {
+    this.#urls = urls;
     this.#options = options;
     this.#hooks = hooks;
     this.#machine = new StateMachine({
@@ -73,6 +74,10 @@ export class Connection {
       effects: this.#effects(),
     });
     this.#machine.onTransition((transition) => this.#settleWaiter(transition));
+    // After the waiter, whose error names the URL that failed; before the next attempt opens its socket.
+    this.#machine.onTransition((transition) => {
+      if (movesToNextUrl(transition)) urls.next();
+    });
   }
 
   /** The current internal state. */
@@ -184,9 +189,13 @@ export class Connection {
       waiter.resolve();
     } else if (event.type === "SOCKET_CLOSED") {
       waiter.reject(
-        new MeshError("NOT_CONNECTED", `Could not connect to ${this.#url}: ${event.reason} (code ${event.code})`, {
-          details: { code: event.code, reason: event.reason },
-        }),
+        new MeshError(
+          "NOT_CONNECTED",
+          `Could not connect to ${this.#urls.current}: ${event.reason} (code ${event.code})`,
+          {
+            details: { code: event.code, reason: event.reason },
+          },
+        ),
       );
     } else {
       waiter.reject(new MeshError("NOT_CONNECTED", "close() was called before the client got online"));
@@ -195,7 +204,7 @@ export class Connection {
 
   #openTransport(): void {
     try {
-      const transport: Transport = new Transport(this.#url, this.#options.WebSocket, {
+      const transport: Transport = new Transport(this.#urls.current, this.#options.WebSocket, {
         message: (message) => this.#receive(message),
         invalidFrame: (failure) => this.#hooks.invalidFrame(failure),
         close: (code, reason) => {

@@ -2,6 +2,7 @@ export { MeshClient } from "./meshClient";
 export { applyPatch } from "./applyPatch";
 export { Status } from "./status";
 export { DEFAULT_CLIENT_OPTIONS, type MeshClientOptions } from "./options";
+export type { MeshUrls } from "./urlRotation";
 export { setDefaultWebSocket, type WebSocketLike, type WebSocketConstructor } from "./webSocket";
 export type { Unsubscribe } from "./emitter";
 export type {

@@ -11,6 +11,7 @@ import type {
   SubscribePresenceResult,
 } from "./presence/presenceTypes";
 import type { ChannelStore, RecordStore } from "./storeTypes";
+import { type MeshUrls, UrlRotation } from "./urlRotation";
 import type {
   ChannelCallback,
   ClientLifecycleHandlers,
@@ -42,22 +43,40 @@ import type {
  * const client = new MeshClient("ws://localhost:8080");
  * await client.connect();
  * const response = await client.command("echo", "Hello!");
+ *
+ * @example
+ * // Several instances of one application: reconnects move through the list.
+ * const client = new MeshClient(["wss://a.example/ws", "wss://b.example/ws"]);
  */
 export class MeshClient<
   TCommands extends CommandMap<TCommands> = UntypedCommands,
   TEvents extends object = UntypedEvents,
 > {
-  /** The server URL given to the constructor. */
-  readonly url: string;
+  readonly #urls: UrlRotation;
   readonly #parts: ClientParts;
 
   /**
-   * Creates a client; nothing connects until {@link connect}.
-   * @throws RangeError for invalid numeric options; MeshError `NOT_CONNECTED` when no WebSocket exists.
+   * Creates a client; nothing connects until {@link connect}. `urls` is one server URL or a list of URLs of the
+   * same application's instances: the client starts with the first and moves to the next (wrapping around) on
+   * every failed attempt and whenever a server closes with 1001 (going away, e.g. during a deploy); other drops
+   * retry the same URL first. The reconnect backoff and jitter apply across the list as to a single URL, and
+   * `connect()` makes one attempt, on the current URL (a failed one leaves the next URL current for a retry).
+   * @throws TypeError for an empty list; RangeError for invalid numeric options; MeshError `NOT_CONNECTED` when
+   * no WebSocket exists.
    */
-  constructor(url: string, options: MeshClientOptions = {}) {
-    this.url = url;
-    this.#parts = createClientParts(this, url, options);
+  constructor(urls: MeshUrls, options: MeshClientOptions = {}) {
+    this.#urls = new UrlRotation(urls);
+    this.#parts = createClientParts(this, this.#urls, options);
+  }
+
+  /** The URL of the current connection, or the one the next attempt uses. */
+  get url(): string {
+    return this.#urls.current;
+  }
+
+  /** Every URL given to the constructor, in order. */
+  get urls(): readonly string[] {
+    return this.#urls.all;
   }
 
   /** Connection status: `connecting`, `online`, `reconnecting` or `offline`. */

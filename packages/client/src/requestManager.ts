@@ -14,6 +14,8 @@ interface PendingRequest {
   readonly reject: (error: MeshError) => void;
   timer: ReturnType<typeof setTimeout> | undefined;
   queued: boolean;
+  /** Whether a `SHUTTING_DOWN` answer puts it back in the queue rather than rejecting it. */
+  readonly resendOnShutdown: boolean;
 }
 
 /** Longest delay `setTimeout` honours; larger values would fire at once. */
@@ -49,8 +51,16 @@ export class RequestManager {
   /**
    * Starts a request. With `write` it is sent at once; without, it waits in the queue for {@link flush}, or
    * rejects with `QUEUE_FULL` when the queue is full. The timeout (`Infinity` for none) runs from this call.
+   * @param resendOnShutdown a `SHUTTING_DOWN` answer queues it again instead of rejecting it; off for requests
+   *   bound to one connection (restorers), which must fail with that connection.
    */
-  start(command: string, payload: unknown, timeout: number, write?: FrameWriter): Promise<unknown> {
+  start(
+    command: string,
+    payload: unknown,
+    timeout: number,
+    write?: FrameWriter,
+    resendOnShutdown = true,
+  ): Promise<unknown> {
     const id = this.#nextId++;
     let frame: string;
     try {
@@ -66,7 +76,16 @@ export class RequestManager {
       );
     }
     return new Promise<unknown>((resolve, reject) => {
-      const request: PendingRequest = { id, command, frame, resolve, reject, timer: undefined, queued: false };
+      const request: PendingRequest = {
+        id,
+        command,
+        frame,
+        resolve,
+        reject,
+        timer: undefined,
+        queued: false,
+        resendOnShutdown,
+      };
       this.#pending.set(id, request);
       if (Number.isFinite(timeout)) {
         const onTimeout = () =>
@@ -92,12 +111,20 @@ export class RequestManager {
   }
 
   /**
-   * Settles the request a `response` or `error` message answers. Returns `false` when no request with that id
-   * is pending, e.g. a late answer to a request that already timed out; such answers are ignored.
+   * Settles the request a `response` or `error` message answers; a `SHUTTING_DOWN` error puts the request back
+   * in the queue instead. Returns `false` when no request with that id is pending, e.g. a late answer to a
+   * request that already timed out; such answers are ignored.
    */
-  settle(message: ResponseMessage | ErrorMessage): boolean {
+  settle(message: ResponseMessage | (ErrorMessage & { readonly id: number })): boolean {
     const request = this.#pending.get(message.id);
     if (request === undefined || request.queued) return false;
+    if (message.type === "error" && message.error.code === "SHUTTING_DOWN" && request.resendOnShutdown) {
+      // The server did not run it and is about to close with 1001: send it again once reconnected (elsewhere),
+      // still within its timeout. Not counted against the queue's bound: it was admitted once already.
+      request.queued = true;
+      this.#queue.add(request);
+      return true;
+    }
     this.#forget(request);
     if (message.type === "response") request.resolve(message.result);
     else request.reject(MeshError.fromWire(message.error));

@@ -86,7 +86,10 @@ export interface ClientLifecycleHandlers {
   ping: () => void;
   /** The client went offline for good: `close()`, a failed first attempt, a stop code, or giving up. */
   close: () => void;
-  /** Something unexpected that did not stop the client, e.g. an unreadable frame or a throwing listener. */
+  /**
+   * Something unexpected that did not stop the client, e.g. an unreadable frame, a throwing listener, or the
+   * server's `BAD_MESSAGE` answer to a frame of this client's that it could not read.
+   */
   error: (error: MeshError) => void;
 }
 

@@ -32,6 +32,8 @@ export const CLOSE_CODES = {
   TOO_MANY_BAD_MESSAGES: { code: 4003, action: "stop", reason: "too many bad messages" },
   /** The client reads too slowly: its outgoing buffer grew past the server's limit. */
   SLOW_CONSUMER: { code: 4004, action: "retry", reason: "slow consumer" },
+  /** The client kept sending requests after being rate limited (more than the server's `rateLimit.maxRejected`). */
+  RATE_LIMITED: { code: 4005, action: "retry", reason: "rate limit exceeded" },
 } as const satisfies Record<string, CloseCodeInfo>;
 
 export type CloseCodeName = keyof typeof CLOSE_CODES;

@@ -18,6 +18,12 @@ export const ERROR_CODES = {
   VERSION_CONFLICT: "Another write changed the record first; the expected version no longer matches.",
   RATE_LIMITED: "Too many messages in too short a time.",
   INTERNAL_ERROR: "The server failed in a way that is not the caller's fault.",
+  STATE_UNAVAILABLE:
+    "The shared state (Redis) is unreachable, so the operation was refused at once; retry once it is back.",
+  SUBSCRIPTION_LIMIT:
+    "The connection holds as many subscriptions (channels, records, rooms, presence) as the server allows.",
+  SHUTTING_DOWN:
+    "The server is shutting down and did not run the command; the client sends it again after reconnecting elsewhere.",
 } as const;
 
 /** A code meshwork produces. */

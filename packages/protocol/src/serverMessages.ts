@@ -31,10 +31,13 @@ export const responseMessageSchema = z.object({
   result: z.unknown().optional(),
 });
 
-/** The failure of a request. */
+/**
+ * The failure of a request, answered with its `id`. Without `id`, the answer to a frame that carried no usable
+ * request id (not JSON, wrong shape, binary): `BAD_MESSAGE` with the reason, sent a few times per window at most.
+ */
 export const errorMessageSchema = z.object({
   type: z.literal("error"),
-  id: requestIdSchema,
+  id: requestIdSchema.optional(),
   error: wireErrorSchema,
 });
 

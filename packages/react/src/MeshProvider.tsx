@@ -1,4 +1,4 @@
-import { MeshClient, type MeshClientOptions } from "@meshwork/client";
+import { MeshClient, type MeshClientOptions, type MeshUrls } from "@meshwork/client";
 import { type ReactNode, useEffect, useLayoutEffect, useState } from "react";
 import { type AnyMeshClient, MeshContext } from "./meshContext";
 
@@ -9,10 +9,13 @@ import { type AnyMeshClient, MeshContext } from "./meshContext";
  */
 const useConnectBeforeChildren = typeof document === "undefined" ? useEffect : useLayoutEffect;
 
-/** Props of {@link MeshProvider}: an existing client, or a URL (and options) for one the provider owns. */
+/**
+ * Props of {@link MeshProvider}: an existing client, or a URL or list of URLs (and options) for one the provider
+ * owns; with a list, reconnects move through it as `new MeshClient(urls)` does.
+ */
 export type MeshProviderProps =
   | { client: AnyMeshClient; url?: never; options?: never; children?: ReactNode }
-  | { client?: never; url: string; options?: MeshClientOptions; children?: ReactNode };
+  | { client?: never; url: MeshUrls; options?: MeshClientOptions; children?: ReactNode };
 
 /**
  * Gives its tree a meshwork client. Pass `client` to share one you manage, or `url` (and `options`) to have
@@ -22,7 +25,9 @@ export type MeshProviderProps =
  */
 export function MeshProvider(props: MeshProviderProps): ReactNode {
   const { url, options } = props;
-  const [owned] = useState<AnyMeshClient | null>(() => (props.client ? null : new MeshClient(url as string, options)));
+  const [owned] = useState<AnyMeshClient | null>(() =>
+    props.client ? null : new MeshClient(url as MeshUrls, options),
+  );
   useConnectBeforeChildren(() => {
     if (!owned) return;
     owned.connect().catch(() => {

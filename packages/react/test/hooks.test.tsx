@@ -81,6 +81,26 @@ describe("@meshwork/react", () => {
     await vi.waitFor(() => expect(server.connectionManager.getLocalConnections().length).toBe(0));
   });
 
+  it("takes a list of URLs for the client it owns", async () => {
+    const server = await startServer();
+    const url = `ws://127.0.0.1:${server.port}`;
+    let urls: readonly string[] = [];
+    // biome-ignore lint/correctness/noComponentHookFactories: a throwaway component, rendered once by this test.
+    function Urls() {
+      urls = useMesh().urls;
+      return null;
+    }
+    const { root } = mount(
+      <MeshProvider url={[url, "ws://127.0.0.1:1"]} options={{ WebSocket }}>
+        <Urls />
+      </MeshProvider>,
+    );
+    expect(urls).toEqual([url, "ws://127.0.0.1:1"]);
+    await vi.waitFor(() => expect(server.connectionManager.getLocalConnections().length).toBe(1));
+    act(() => root.unmount());
+    await vi.waitFor(() => expect(server.connectionManager.getLocalConnections().length).toBe(0));
+  });
+
   it("explains what is missing when a hook is used outside a provider", () => {
     // biome-ignore lint/correctness/noComponentHookFactories: a throwaway component, rendered once by this test.
     function Orphan() {

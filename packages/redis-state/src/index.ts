@@ -1,4 +1,4 @@
-export type { MeshState } from "./meshState";
+export type { MeshState, StateProbe } from "./meshState";
 export type { ConnectionStore, ConnectionMetadata, ConnectionMetadataEntry } from "./connections/connectionStore";
 export type { RoomStore, RoomMetadata } from "./rooms/roomStore";
 export type { ChannelStore } from "./channels/channelStore";
@@ -20,7 +20,13 @@ export type { MeshBus, BusTopic, BusHandler } from "./bus/bus";
 export { MemoryState } from "./memoryState";
 export { createInstanceId } from "./instanceId";
 export { createKeys, escapeKeyComponent, type MeshKeys, type PresenceKeys } from "./keys";
-export { RedisState, type RedisStateOptions, type RedisConnection } from "./redisState";
+export {
+  RedisState,
+  REDIS_COMMAND_TIMEOUT_MS,
+  type RedisStateOptions,
+  type RedisConnection,
+} from "./redisState";
+export { isConnectionFailure, stateUnavailable } from "./redis/stateUnavailable";
 export type { RedisOptions } from "ioredis";
 export { InstanceMonitor, type InstanceMonitorOptions } from "./instances/instanceMonitor";
 export type {

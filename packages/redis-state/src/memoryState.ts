@@ -7,7 +7,7 @@ import { MemoryConnectionStore } from "./connections/memoryConnectionStore";
 import type { InstanceStore } from "./instances/instanceStore";
 import { MemoryInstanceStore } from "./instances/memoryInstanceStore";
 import { MemoryData } from "./memory/memoryData";
-import type { MeshState } from "./meshState";
+import type { MeshState, StateProbe } from "./meshState";
 import type { PresenceStore } from "./presence/presenceStore";
 import { MemoryPresenceStore } from "./presence/memoryPresenceStore";
 import type { RecordStore } from "./records/recordStore";
@@ -79,6 +79,11 @@ export class MemoryState implements MeshState {
   }
 
   async ready(): Promise<void> {}
+
+  /** Memory is always reachable. */
+  async probe(): Promise<StateProbe> {
+    return { reachable: true, latencyMs: 0 };
+  }
 
   createBus(): MeshBus {
     const bus = new MemoryBus(this.held.data.hub);

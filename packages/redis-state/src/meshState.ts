@@ -6,6 +6,16 @@ import type { PresenceStore } from "./presence/presenceStore";
 import type { RecordStore } from "./records/recordStore";
 import type { RoomStore } from "./rooms/roomStore";
 
+/** Whether the store answers, as {@link MeshState.probe} found it. */
+export interface StateProbe {
+  /** The store answered (always, for memory). */
+  readonly reachable: boolean;
+  /** Round trip of the check in milliseconds, when it answered. */
+  readonly latencyMs?: number;
+  /** Why it is unreachable, for people. */
+  readonly error?: string;
+}
+
 /**
  * Everything a server keeps outside its own process memory, one store per concern. Two implementations share this
  * contract (and one test suite per store): Redis, for a cluster of instances, and in memory, for a single process in
@@ -25,6 +35,12 @@ export interface MeshState {
    * subscriptions are its own.
    */
   createBus(): MeshBus;
+
+  /**
+   * Checks that the store answers now (one PING on Redis; nothing to check in memory). Never rejects: an
+   * unreachable store is reported in the result, after `timeoutMs` at the latest.
+   */
+  probe(timeoutMs: number): Promise<StateProbe>;
 
   /** Releases what the store holds open (connections, timers, buses it created). Idempotent. */
   close(): Promise<void>;

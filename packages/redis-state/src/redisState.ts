@@ -9,14 +9,23 @@ import { RedisConnectionStore } from "./connections/redisConnectionStore";
 import type { InstanceStore } from "./instances/instanceStore";
 import { RedisInstanceStore } from "./instances/redisInstanceStore";
 import { createKeys, type MeshKeys } from "./keys";
-import type { MeshState } from "./meshState";
+import type { MeshState, StateProbe } from "./meshState";
 import type { PresenceStore } from "./presence/presenceStore";
 import { RedisPresenceStore } from "./presence/redisPresenceStore";
 import type { RecordStore } from "./records/recordStore";
 import { RedisRecordStore } from "./records/redisRecordStore";
+import { RedisAvailability } from "./redis/redisAvailability";
 import { RedisCommands } from "./redis/redisCommands";
 import type { RoomStore } from "./rooms/roomStore";
 import { RedisRoomStore } from "./rooms/redisRoomStore";
+
+/**
+ * Milliseconds a command may wait for Redis's answer before it rejects with `STATE_UNAVAILABLE` (ioredis
+ * `commandTimeout`): bounds an operation on a connection that stopped answering without being closed. A
+ * `commandTimeout` in the connection options replaces it. meshwork sends no blocking commands, so no command
+ * legitimately waits this long.
+ */
+export const REDIS_COMMAND_TIMEOUT_MS = 1_000;
 
 /** How to reach Redis: a `redis://` URL or ioredis options. */
 export type RedisConnection = string | RedisOptions;
@@ -38,6 +47,12 @@ export interface RedisStateOptions {
  * The {@link MeshState} of a cluster: every instance on one Redis sees the same connections, rooms and
  * metadata. Its stores share one command connection (with the Lua scripts of redis/scripts.ts); each bus
  * takes a subscriber connection of its own. Keys come from keys.ts.
+ *
+ * While Redis is unreachable, operations reject promptly with `STATE_UNAVAILABLE` instead of waiting for
+ * ioredis to reconnect: one started while the connection is down is refused without being sent
+ * (`RedisAvailability`), one in flight when the connection drops is failed at once (`maxRetriesPerRequest: 0`
+ * flushes it on the first reconnect attempt, so it is never replayed later), and one Redis does not answer fails
+ * after {@link REDIS_COMMAND_TIMEOUT_MS}. The connections keep reconnecting on their own.
  */
 export class RedisState implements MeshState {
   readonly kind = "redis";
@@ -49,6 +64,7 @@ export class RedisState implements MeshState {
   readonly instances: InstanceStore;
   readonly presence: PresenceStore;
   private readonly redis: Redis;
+  private readonly availability: RedisAvailability;
   private readonly buses = new Set<RedisBus>();
   private readonly onError: (error: Error) => void;
   private closed = false;
@@ -56,19 +72,25 @@ export class RedisState implements MeshState {
   constructor(options: RedisStateOptions) {
     this.keys = createKeys(options.keyPrefix ?? "mesh:");
     this.onError = options.onError ?? (() => {});
-    const base: RedisOptions = { maxRetriesPerRequest: 2, lazyConnect: false };
+    const base: RedisOptions = {
+      maxRetriesPerRequest: 0,
+      commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+      lazyConnect: false,
+    };
     this.redis =
       typeof options.connection === "string"
         ? new Redis(options.connection, base)
         : new Redis({ ...base, ...options.connection });
     this.redis.on("error", (error: Error) => this.onError(error));
+    this.availability = new RedisAvailability(this.redis);
     const commands = new RedisCommands(this.redis, this.keys);
-    this.connections = new RedisConnectionStore(commands);
-    this.rooms = new RedisRoomStore(commands);
-    this.channels = new RedisChannelStore(commands);
-    this.records = new RedisRecordStore(commands);
-    this.instances = new RedisInstanceStore(commands);
-    this.presence = new RedisPresenceStore(commands);
+    const guard = <T extends object>(store: T): T => this.availability.guard(store);
+    this.connections = guard(new RedisConnectionStore(commands));
+    this.rooms = guard(new RedisRoomStore(commands));
+    this.channels = guard(new RedisChannelStore(commands));
+    this.records = guard(new RedisRecordStore(commands));
+    this.instances = guard(new RedisInstanceStore(commands));
+    this.presence = guard(new RedisPresenceStore(commands));
   }
 
   async ready(): Promise<void> {
@@ -87,8 +109,12 @@ export class RedisState implements MeshState {
     });
   }
 
+  probe(timeoutMs: number): Promise<StateProbe> {
+    return this.availability.probe(timeoutMs);
+  }
+
   createBus(): MeshBus {
-    const bus = new RedisBus(this.redis, this.keys, this.onError);
+    const bus = new RedisBus(this.redis, this.availability, this.keys, this.onError);
     this.buses.add(bus);
     return bus;
   }

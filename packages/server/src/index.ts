@@ -6,6 +6,7 @@ export {
   type MeshLogger,
   type AuthenticateConnection,
 } from "./options";
+export type { GracefulShutdownOptions } from "./shutdown/signals";
 export { Connection, type ConnectionRef } from "./connections/connection";
 export { ConnectionManager } from "./connections/connectionManager";
 export type {
@@ -21,6 +22,13 @@ export type {
 } from "./serverApi";
 export type { MeshServerEventMap, DisconnectInfo, InstanceDownInfo } from "./events";
 export { RoomManager } from "./rooms/roomManager";
+export type { HealthReport, HealthStatus } from "./health/healthReport";
+export {
+  createHealthHandler,
+  type HealthSource,
+  type HealthRequestListener,
+} from "./health/healthHandler";
+export { HEALTH_PROBE_TIMEOUT_MS } from "./health/checkHealth";
 export type { VersionedValue, VersionedValue as RecordSnapshot, RecordWriteOptions } from "./records/recordWriter";
 export type { AccessGuard, AccessGuard as ChannelGuard } from "./access/accessRules";
 export type { ConnectionMetadataGuard } from "./access/connectionMetadataAccess";

@@ -7,6 +7,7 @@ import type { ConnectionMetadataGuard } from "./access/connectionMetadataAccess"
 import type { ConnectionRef } from "./connections/connection";
 import type { ConnectionManager } from "./connections/connectionManager";
 import { type MeshServerEventMap, type ServerEventAlias, serverEventAlias } from "./events";
+import type { HealthReport } from "./health/healthReport";
 import type { MeshServerOptions } from "./options";
 import type { RoomPresence, TrackPresenceOptions } from "./presence/presenceTypes";
 import type { RecordWriteOptions, VersionedValue } from "./records/recordWriter";
@@ -21,6 +22,7 @@ import type {
 } from "./serverApi";
 import { type ServerParts, buildServerParts } from "./serverParts";
 import { shutdownServer } from "./shutdown";
+import { type GracefulShutdownOptions, wireShutdownSignals } from "./shutdown/signals";
 
 /**
  * A meshwork server: commands with middleware, pushes and broadcasts, connection metadata, liveness and
@@ -79,6 +81,20 @@ export class MeshServer implements MeshServerApi {
   close(): Promise<void> {
     this.closing ??= shutdownServer(this.parts);
     return this.closing;
+  }
+
+  health(): Promise<HealthReport> {
+    return this.parts.health();
+  }
+
+  /**
+   * Makes SIGTERM and SIGINT (or `signals`) run {@link close} once and then end the process: exit code 0, or 1
+   * when `close()` fails or takes longer than `timeout`. Returns a function that unwires the signals.
+   */
+  enableGracefulShutdown(options?: GracefulShutdownOptions): () => void {
+    const { shutdownTimeout, closeTimeout, reportError } = this.parts;
+    const closeBound = shutdownTimeout + 3 * closeTimeout + 1_000;
+    return wireShutdownSignals({ close: () => this.close(), reportError, closeBound }, options);
   }
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {

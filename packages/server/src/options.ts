@@ -1,6 +1,14 @@
 import type { IncomingMessage, Server as HttpServer } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import type { ConnectionMetadata, MeshState, RedisOptions } from "@meshwork/redis-state";
+import {
+  type OriginCheck,
+  type RateLimitOptions,
+  type ResolvedRateLimit,
+  resolveLimitOptions,
+} from "./limits/limitOptions";
+
+export type { OriginCheck, RateLimitOptions };
 
 /**
  * Where the server writes what it wants people to know. `console` fits; so does pino or winston.
@@ -106,6 +114,55 @@ export interface MeshServerOptions {
   authenticateConnection?: AuthenticateConnection;
   /** Where notices and internal failures are logged. @default `console`, with `debug` silenced */
   logger?: MeshLogger;
+
+  // Health and outages of the shared state. While Redis is unreachable, operations that need it reject at once
+  // with STATE_UNAVAILABLE (docs/operations.md, "Health and Redis outages"); the bound is not an option here:
+  // ioredis `commandTimeout` in `redisOptions` (default 1000 ms) bounds commands Redis does not answer.
+  /**
+   * On an owned listener (`port`), plain HTTP `GET`/`HEAD` requests to this path are answered with the health
+   * report (`200` when `ok`, `503` otherwise), for load balancers. With `server` or `noServer`, mount
+   * `createHealthHandler(server)` on your own HTTP server instead.
+   * @default undefined (no health path: every plain HTTP request gets 426)
+   */
+  healthPath?: string;
+  // Limits against abuse (docs/operations.md, "Limits and close codes").
+  /**
+   * Answers (`error` without `id`, code `BAD_MESSAGE`) to bad frames that carry no request id, per connection
+   * within `badMessageWindow`; the frames past it are only counted, so a flood is never amplified. @default 5
+   */
+  badMessageReplies?: number;
+  /**
+   * Browser origins allowed to connect: exact `Origin` values (`"https://app.example"`) or a function. An upgrade
+   * with another `Origin` is refused with HTTP 403 before `authenticateConnection` runs (cross-site WebSocket
+   * hijacking). @default every origin
+   */
+  allowedOrigins?: readonly string[] | OriginCheck;
+  /**
+   * Whether an upgrade without an `Origin` header (a non-browser client) is let in when `allowedOrigins` is set;
+   * `false` refuses it with HTTP 403. @default true
+   */
+  allowMissingOrigin?: boolean;
+  /**
+   * Per-connection rate limit on requests (application commands and built-in ones: subscribe, join, record
+   * writes, presence). A request over the limit is answered with `RATE_LIMITED` and not run. `false` turns it off.
+   * @default `{ commandsPerSecond: 2000, burst: 4000, maxRejected: 1000, rejectWindow: 10000 }`
+   */
+  rateLimit?: RateLimitOptions | false;
+  /**
+   * Channels, records, rooms and presence watches one connection may hold together. A subscribe or join past it
+   * is refused with `SUBSCRIPTION_LIMIT`; rooms the server adds count but are never refused. @default 1000
+   */
+  maxSubscriptionsPerConnection?: number;
+  /** Connections this instance serves at once; an upgrade past it gets HTTP 503. `Infinity` for no cap. @default 50000 */
+  maxConnections?: number;
+  // Shutdown
+  /**
+   * Milliseconds `close()` waits for the commands already running to finish and their answers to be written
+   * before it closes the connections with 1001. Commands that arrive meanwhile are not run: they are answered
+   * with `SHUTTING_DOWN`, which the client sends again once it has reconnected. A command still running at the
+   * deadline is cut off (its client gets `CONNECTION_CLOSED`). `0` closes at once. @default 10000
+   */
+  shutdownTimeout?: number;
 }
 
 /** The `console`-backed logger used when none is given; `debug` is silent so bad clients cannot flood stdout. */
@@ -130,6 +187,14 @@ export const DEFAULT_SERVER_OPTIONS = {
   heartbeatInterval: 2_000,
   instanceTtl: 6_000,
   clusterRequestTimeout: 5_000,
+  // Limits against abuse (docs/operations.md, "Limits and close codes").
+  badMessageReplies: 5,
+  allowMissingOrigin: true,
+  rateLimit: { commandsPerSecond: 2_000, burst: 4_000, maxRejected: 1_000, rejectWindow: 10_000 },
+  maxSubscriptionsPerConnection: 1_000,
+  maxConnections: 50_000,
+  // Shutdown
+  shutdownTimeout: 10_000,
 } as const;
 
 /** Options after defaults are merged and values checked. */
@@ -147,6 +212,13 @@ export interface ResolvedServerOptions extends Omit<MeshServerOptions, keyof typ
   readonly instanceTtl: number;
   readonly clusterRequestTimeout: number;
   readonly logger: MeshLogger;
+  readonly badMessageReplies: number;
+  readonly allowMissingOrigin: boolean;
+  readonly rateLimit: ResolvedRateLimit | false;
+  readonly maxSubscriptionsPerConnection: number;
+  readonly maxConnections: number;
+  // Shutdown
+  readonly shutdownTimeout: number;
 }
 
 function checkInteger(name: string, value: number, min: number): void {
@@ -175,6 +247,9 @@ export function resolveServerOptions(options: MeshServerOptions): ResolvedServer
     instanceTtl: options.instanceTtl ?? DEFAULT_SERVER_OPTIONS.instanceTtl,
     clusterRequestTimeout: options.clusterRequestTimeout ?? DEFAULT_SERVER_OPTIONS.clusterRequestTimeout,
     logger: options.logger ?? defaultLogger,
+    ...resolveLimitOptions(options, DEFAULT_SERVER_OPTIONS),
+    // Shutdown
+    shutdownTimeout: options.shutdownTimeout ?? DEFAULT_SERVER_OPTIONS.shutdownTimeout,
   };
 
   const modes = [options.port !== undefined, options.server !== undefined, options.noServer === true];
@@ -191,6 +266,12 @@ export function resolveServerOptions(options: MeshServerOptions): ResolvedServer
   if (options.path !== undefined && !options.path.startsWith("/")) {
     throw new TypeError(`meshwork: option "path" must start with "/", got "${options.path}"`);
   }
+  if (options.healthPath !== undefined && options.port === undefined) {
+    throw new TypeError('meshwork: option "healthPath" only applies together with "port"');
+  }
+  if (options.healthPath !== undefined && !options.healthPath.startsWith("/")) {
+    throw new TypeError(`meshwork: option "healthPath" must start with "/", got "${options.healthPath}"`);
+  }
   checkInteger("pingInterval", resolved.pingInterval, 0);
   checkInteger("latencyInterval", resolved.latencyInterval, 0);
   checkInteger("maxMissedPongs", resolved.maxMissedPongs, 0);
@@ -202,6 +283,8 @@ export function resolveServerOptions(options: MeshServerOptions): ResolvedServer
   checkInteger("heartbeatInterval", resolved.heartbeatInterval, 1);
   checkInteger("instanceTtl", resolved.instanceTtl, 1);
   checkInteger("clusterRequestTimeout", resolved.clusterRequestTimeout, 1);
+  // Shutdown
+  checkInteger("shutdownTimeout", resolved.shutdownTimeout, 0);
   if (resolved.instanceTtl <= resolved.heartbeatInterval) {
     throw new TypeError('meshwork: option "instanceTtl" must be longer than "heartbeatInterval"');
   }

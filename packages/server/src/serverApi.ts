@@ -7,6 +7,7 @@ import type { ConnectionMetadataGuard } from "./access/connectionMetadataAccess"
 import type { Connection, ConnectionRef } from "./connections/connection";
 import type { ConnectionManager } from "./connections/connectionManager";
 import type { MeshServerEventMap, ServerEventAlias } from "./events";
+import type { HealthReport } from "./health/healthReport";
 import type { RecordWriteOptions, VersionedValue } from "./records/recordWriter";
 import type { RoomPresence, TrackPresenceOptions } from "./presence/presenceTypes";
 import type { RoomManager } from "./rooms/roomManager";
@@ -104,12 +105,26 @@ export interface MeshServerApi {
    */
   ready(): Promise<void>;
   /**
-   * Shuts down gracefully: refuses new upgrades (HTTP 503), closes every connection with 1001 (`GOING_AWAY`),
-   * unregisters them from state (each gets its `disconnected`), stops the timers, closes the listener it owns
-   * (an attached server is left running) and closes the state store it created. Peers that do not acknowledge
-   * the close within `closeTimeout` are cut off. Idempotent: every call returns the same promise.
+   * Shuts down gracefully, in order: refuses new upgrades (HTTP 503) and new commands (answered with
+   * `SHUTTING_DOWN` without running; the client sends them again once reconnected); waits up to
+   * `shutdownTimeout` for the running commands to answer; closes every connection with 1001 (`GOING_AWAY`:
+   * reconnect, possibly elsewhere) and unregisters them with their rooms and presence (each gets its
+   * `disconnected`); stops the timers; removes the instance from shared state, so other instances see nothing
+   * of it at once; closes the listener it owns (an attached server is left running) and the state store it
+   * created. Peers that do not acknowledge the close within `closeTimeout` are cut off; the whole is bounded by
+   * `shutdownTimeout + 3 × closeTimeout` plus closing the listener. Idempotent: every call returns the same promise.
    */
   close(): Promise<void>;
+  /**
+   * How this instance is doing, for load balancers and dashboards (`createHealthHandler(server)` serves it over
+   * HTTP). Checks three things: the listener takes upgrades (`listening`), the shared state answers one PING
+   * (`redis.reachable`, with `latencyMs`, or `error` saying why not; embedded memory state is always reachable),
+   * and this instance's last heartbeat reached the state less than `instanceTtl` ago (`heartbeat.fresh`, `ageMs`).
+   * `status` is `"ok"` when all three hold, `"starting"` before the first heartbeat, `"closing"` once `close()`
+   * was called, and `"degraded"` otherwise, with one sentence per problem in `reasons`. Never rejects, and
+   * resolves within about a second even when Redis does not answer.
+   */
+  health(): Promise<HealthReport>;
   /**
    * Hands over an upgrade request, for servers created with `noServer: true`; applies the same path,
    * protocol and authentication policy as an attached listener.

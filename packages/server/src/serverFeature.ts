@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { MeshState } from "@meshwork/redis-state";
 import type { ClusterBus } from "./cluster/clusterBus";
 import type { LocalConnections } from "./connections/localConnections";
+import type { SubscriptionCap } from "./limits/subscriptionCap";
 import type { CommandHandler, PayloadSchema } from "./serverApi";
 
 /** One of meshwork's own `mesh/…` commands, served by a feature. */
@@ -50,4 +51,6 @@ export interface FeatureDeps {
   readonly bus: ClusterBus;
   readonly local: LocalConnections;
   readonly reportError: (error: unknown) => void;
+  /** Counts every connection's channels, records, rooms and presence watches; checked before a client adds one. */
+  readonly subscriptionCap: SubscriptionCap;
 }

@@ -12,7 +12,12 @@ import { LocalConnections } from "./connections/localConnections";
 import { StateRegistrations } from "./connections/stateRegistrations";
 import { Delivery } from "./delivery/delivery";
 import { type MeshServerEventMap, type TypedEvents, createServerEvents } from "./events";
+import { RequestLimiter } from "./limits/requestLimiter";
+import { SubscriptionCap } from "./limits/subscriptionCap";
 import { type MeshServerOptions, resolveServerOptions } from "./options";
+import { checkHealth } from "./health/checkHealth";
+import { healthRoute } from "./health/healthHandler";
+import type { HealthReport } from "./health/healthReport";
 import { Presence } from "./presence/presence";
 import { Records } from "./records/records";
 import { ClientRooms } from "./rooms/clientRooms";
@@ -22,6 +27,7 @@ import { RoomMembership } from "./rooms/roomMembership";
 import type { MeshServerApi } from "./serverApi";
 import type { ServerFeature } from "./serverFeature";
 import type { ShutdownParts } from "./shutdown";
+import { CommandGate } from "./shutdown/commandGate";
 import { openStateStore } from "./stateStore";
 import { type TransportHandlers, WsTransport } from "./transport/wsTransport";
 
@@ -39,6 +45,8 @@ export interface ServerParts extends ShutdownParts {
   readonly instanceId: string;
   readonly connectionManager: ConnectionManager;
   readonly roomManager: RoomManager;
+  /** Checks the listener, the shared state and the heartbeat (`server.health()`). */
+  readonly health: () => Promise<HealthReport>;
   /** Settles once the listener listens (when owned) and the instance has joined the cluster. */
   readonly ready: Promise<void>;
 }
@@ -50,13 +58,14 @@ export interface ServerParts extends ShutdownParts {
  */
 export function buildServerParts(server: MeshServerApi, given: MeshServerOptions): ServerParts {
   const options = resolveServerOptions(given);
-  const { logger, closeTimeout } = options;
+  const { logger, closeTimeout, shutdownTimeout } = options;
   const instanceId = createInstanceId();
   const { events, reportError } = createServerEvents(logger);
   const { state, owned: ownsState } = openStateStore(given, options.keyPrefix, logger, reportError);
   const local = new LocalConnections();
   const bus = new ClusterBus(state, instanceId, options.clusterRequestTimeout);
-  const shared = { state, bus, local, reportError };
+  const subscriptionCap = new SubscriptionCap(options.maxSubscriptionsPerConnection);
+  const shared = { state, bus, local, reportError, subscriptionCap };
   const metadataAccess = new ConnectionMetadataAccess(reportError);
   const presence = new Presence(shared, metadataAccess, options.heartbeatInterval);
   const localRooms = new LocalRooms(shared, presence.roomListener);
@@ -67,7 +76,8 @@ export function buildServerParts(server: MeshServerApi, given: MeshServerOptions
   const delivery = new Delivery(local, state, bus, localRooms);
   // Every feature plugs in here: its commands, its connection cleanup, its heartbeat work, its shutdown.
   const features: readonly ServerFeature[] = [localRooms, clientRooms, channels, records, presence];
-  const router = new CommandRouter(server, logger);
+  const gate = new CommandGate();
+  const router = new CommandRouter(server, logger, gate);
   for (const feature of features) for (const command of feature.commands ?? []) router.registerBuiltin(command);
   const registrations = new StateRegistrations(state, instanceId, reportError);
   const node = new ClusterNode({
@@ -85,13 +95,30 @@ export function buildServerParts(server: MeshServerApi, given: MeshServerOptions
   });
   const joined = state.ready().then(() => node.start());
   const liveness = new Liveness(local, options);
-  const frames = new FrameHandler(router, liveness, options, logger);
+  const rateLimit = options.rateLimit ? new RequestLimiter(options.rateLimit, logger) : null;
+  const frames = new FrameHandler(router, liveness, options, rateLimit, logger);
   const connectionDeps = { options, registrations, local, frames, events, reportError, joined, features };
   const lifecycle = new ConnectionLifecycle(connectionDeps);
   const accept: TransportHandlers["accept"] = (socket, request, metadata) => {
     lifecycle.accept(socket, request.socket.remoteAddress ?? "", metadata);
   };
-  const transport = new WsTransport(options, { accept, reportError });
+  const health = (): Promise<HealthReport> =>
+    checkHealth({
+      instanceId,
+      state,
+      instanceTtl: options.instanceTtl,
+      listening: () => transport.takingUpgrades,
+      closing: () => transport.stopped,
+      connections: () => local.size,
+      heartbeatAge: () => node.heartbeatAge(),
+    });
+  const httpRequest = options.healthPath === undefined ? undefined : healthRoute(options.healthPath, { health });
+  const transport = new WsTransport(options, {
+    accept,
+    reportError,
+    httpRequest,
+    connectionCount: () => local.size,
+  });
   liveness.start();
   const ready = Promise.all([transport.listen(), joined]).then(() => undefined);
   // Reported even when nobody awaits ready(), so a failed listen is never silent.
@@ -103,11 +130,13 @@ export function buildServerParts(server: MeshServerApi, given: MeshServerOptions
     transport,
     liveness,
     lifecycle,
+    gate,
     features,
     node,
     state,
     ownsState,
     closeTimeout,
+    shutdownTimeout,
     reportError,
     events,
     router,
@@ -118,6 +147,7 @@ export function buildServerParts(server: MeshServerApi, given: MeshServerOptions
     channels,
     records,
     presence,
+    health,
     ready,
   };
 }

@@ -18,6 +18,12 @@ describe("options", () => {
       heartbeatInterval: 2_000,
       instanceTtl: 6_000,
       clusterRequestTimeout: 5_000,
+      badMessageReplies: 5,
+      allowMissingOrigin: true,
+      rateLimit: { commandsPerSecond: 2_000, burst: 4_000, maxRejected: 1_000, rejectWindow: 10_000 },
+      maxSubscriptionsPerConnection: 1_000,
+      maxConnections: 50_000,
+      shutdownTimeout: 10_000,
     });
   });
 
@@ -36,6 +42,13 @@ describe("options", () => {
     expect(() => new MeshServer({ noServer: true, pingInterval: -1, logger })).toThrow(/"pingInterval"/);
     expect(() => new MeshServer({ noServer: true, maxPayload: 0, logger })).toThrow(/"maxPayload"/);
     expect(() => new MeshServer({ port: 70_000, logger })).toThrow(/"port"/);
+    const rateLimit = { commandsPerSecond: 0, burst: 1 };
+    expect(() => new MeshServer({ noServer: true, rateLimit, logger })).toThrow(/"rateLimit.commandsPerSecond"/);
+    expect(() => new MeshServer({ noServer: true, maxConnections: -1, logger })).toThrow(/"maxConnections"/);
+    expect(() => new MeshServer({ noServer: true, maxSubscriptionsPerConnection: 1.5, logger })).toThrow(
+      /"maxSubscriptionsPerConnection"/,
+    );
+    expect(() => new MeshServer({ noServer: true, shutdownTimeout: -1, logger })).toThrow(/"shutdownTimeout"/);
   });
 
   it("takes one state store at most, and a TTL longer than the heartbeat", () => {

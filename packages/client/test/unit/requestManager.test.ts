@@ -30,6 +30,32 @@ describe("RequestManager", () => {
     expect(requests.inFlightCount).toBe(0);
   });
 
+  it("puts a request answered SHUTTING_DOWN back in the queue, sends it again on flush, keeps its timeout", async () => {
+    const requests = new RequestManager(10);
+    const frames: string[] = [];
+    const result = requests.start("save", { n: 1 }, 1_000, (frame) => frames.push(frame));
+    const error = { code: "SHUTTING_DOWN", message: "the server is shutting down" };
+    expect(requests.settle({ type: "error", id: 1, error })).toBe(true);
+    expect({ queued: requests.queuedCount, inFlight: requests.inFlightCount }).toEqual({ queued: 1, inFlight: 0 });
+    // The old connection dropping does not fail it: it is queued, not in flight.
+    requests.failInFlight(() => new MeshError("CONNECTION_CLOSED", "dropped"));
+
+    requests.flush((frame) => frames.push(frame));
+    expect(frames).toHaveLength(2);
+    expect(frames[1]).toBe(frames[0]);
+    requests.settle({ type: "response", id: 1, result: "saved" });
+    await expect(result).resolves.toBe("saved");
+
+    const late = requests.start("save", { n: 2 }, 1_000, () => {});
+    requests.settle({ type: "error", id: 2, error });
+    vi.advanceTimersByTime(1_000);
+    expect(await codeOf(late)).toBe("TIMEOUT");
+
+    const bound = requests.start("restore", null, 1_000, () => {}, false);
+    requests.settle({ type: "error", id: 3, error });
+    expect(await codeOf(bound)).toBe("SHUTTING_DOWN");
+  });
+
   it("rejects with the wire error as a MeshError", async () => {
     const requests = new RequestManager(10);
     const result = requests.start("x", undefined, 1_000, () => {});

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { MeshKeys } from "../keys";
+import { RedisAvailability } from "../redis/redisAvailability";
 import { type BusHandler, type BusTopic, type MeshBus, channelOf } from "./bus";
 
 /**
@@ -9,21 +10,27 @@ import { type BusHandler, type BusTopic, type MeshBus, channelOf } from "./bus";
  * After the subscriber connection drops and comes back, every channel this endpoint listens to is
  * subscribed again from its own list, so no subscription is lost to a Redis restart. Messages published
  * while the connection was down are lost: Redis pub/sub keeps nothing.
+ *
+ * While a connection is down, what needs it is refused at once with `STATE_UNAVAILABLE` (a publish, a subscribe
+ * to a new channel); an unsubscribe only forgets the channel, which the new connection will not subscribe again.
  */
 export class RedisBus implements MeshBus {
   private readonly handlers = new Map<string, BusHandler>();
   private readonly subscriber: Redis;
+  private readonly subscriberAvailability: RedisAvailability;
   private closed = false;
   private connectedOnce = false;
 
   constructor(
     private readonly publisher: Redis,
+    private readonly publisherAvailability: RedisAvailability,
     private readonly keys: MeshKeys,
     private readonly onError: (error: Error) => void,
   ) {
     // Our own resubscription (below) replaces ioredis's, so it works from the list we keep.
     this.subscriber = publisher.duplicate({ autoResubscribe: false, enableOfflineQueue: true });
     this.subscriber.on("error", (error: Error) => this.onError(error));
+    this.subscriberAvailability = new RedisAvailability(this.subscriber);
     this.subscriber.on("message", (channel: string, message: string) => this.handlers.get(channel)?.(message));
     this.subscriber.on("ready", () => {
       if (this.connectedOnce) this.resubscribeAll();
@@ -32,21 +39,32 @@ export class RedisBus implements MeshBus {
   }
 
   async publish(topic: BusTopic, message: string): Promise<void> {
-    await this.publisher.publish(channelOf(this.keys, topic), message);
+    const channel = channelOf(this.keys, topic);
+    await this.publisherAvailability.run(() => this.publisher.publish(channel, message));
   }
 
   async subscribe(topic: BusTopic, handler: BusHandler): Promise<void> {
     if (this.closed) return;
     const channel = channelOf(this.keys, topic);
     const known = this.handlers.has(channel);
+    if (!known && !this.subscriberAvailability.open) throw this.subscriberAvailability.unavailableError();
     this.handlers.set(channel, handler);
-    if (!known) await this.subscriber.subscribe(channel);
+    if (known) return;
+    try {
+      await this.subscriberAvailability.run(() => this.subscriber.subscribe(channel));
+    } catch (error) {
+      // Not listed, so a reconnect does not subscribe a channel its caller was told it did not get.
+      if (this.handlers.get(channel) === handler) this.handlers.delete(channel);
+      throw error;
+    }
   }
 
   async unsubscribe(topic: BusTopic): Promise<void> {
     const channel = channelOf(this.keys, topic);
     if (!this.handlers.delete(channel) || this.closed) return;
-    await this.subscriber.unsubscribe(channel);
+    // A connection that is down holds no subscriptions, and the next one subscribes only what is listed.
+    if (this.subscriber.status !== "ready") return;
+    await this.subscriberAvailability.run(() => this.subscriber.unsubscribe(channel));
   }
 
   subscribedChannels(): string[] {

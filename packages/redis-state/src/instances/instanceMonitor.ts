@@ -31,6 +31,7 @@ export interface InstanceMonitorOptions {
 export class InstanceMonitor {
   private timer: ReturnType<typeof setInterval> | undefined;
   private inFlight: Promise<void> | null = null;
+  private lastBeat: number | undefined;
 
   constructor(private readonly options: InstanceMonitorOptions) {
     if (options.instanceTtl <= options.heartbeatInterval) {
@@ -42,6 +43,7 @@ export class InstanceMonitor {
   async start(): Promise<void> {
     const { state, instanceId, instanceTtl, heartbeatInterval } = this.options;
     await state.instances.heartbeat(instanceId, instanceTtl);
+    this.lastBeat = performance.now();
     this.timer = setInterval(() => void this.tick(), heartbeatInterval);
     this.timer.unref?.();
   }
@@ -54,6 +56,14 @@ export class InstanceMonitor {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.inFlight;
+  }
+
+  /**
+   * Milliseconds since the last heartbeat that reached the store (`performance.now()` clock), or `undefined`
+   * before the first one. Older than `instanceTtl`, the instance counts as dead to the others.
+   */
+  heartbeatAge(): number | undefined {
+    return this.lastBeat === undefined ? undefined : performance.now() - this.lastBeat;
   }
 
   /** One beat and one sweep (never two at once); exposed so tests and shutdown paths can run it on demand. */
@@ -76,6 +86,7 @@ export class InstanceMonitor {
   private async beat(): Promise<void> {
     const { state, instanceId, instanceTtl } = this.options;
     const wasAlive = await state.instances.heartbeat(instanceId, instanceTtl);
+    this.lastBeat = performance.now();
     if (!wasAlive && this.timer) await this.options.onExpired();
     await this.options.onHeartbeat?.();
   }

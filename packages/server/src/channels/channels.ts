@@ -30,7 +30,7 @@ export class Channels implements ServerFeature {
 
   constructor(private readonly deps: FeatureDeps) {
     this.exposure = new AccessRules("channel", deps.reportError);
-    this.subscribers = new LocalChannelSubscribers(deps.local, deps.bus, deps.reportError);
+    this.subscribers = new LocalChannelSubscribers(deps.local, deps.bus, deps.reportError, deps.subscriptionCap);
   }
 
   /** Lets clients subscribe to a channel, or to every channel a pattern matches, optionally behind a guard. */
@@ -70,6 +70,8 @@ export class Channels implements ServerFeature {
     const { channel, historyLimit = 0, since } = payload;
     const access = await this.exposure.check(connection, channel);
     if (!access.allowed) return { success: false, reason: access.reason, history: [] };
+    // The add below counts the subscription before it yields, so checking right before it cannot overshoot.
+    this.deps.subscriptionCap.check(connection.id, this.subscribers.has(channel, connection.id));
     if (!(await this.subscribers.add(channel, connection.id))) {
       // The connection closed while its subscription was being decided: nobody is left to answer.
       return { success: false, reason: "The connection closed", history: [] };

@@ -3,6 +3,7 @@ import { decodeBusMessage } from "@meshwork/redis-state";
 import type { ClusterBus } from "../cluster/clusterBus";
 import type { LocalConnections } from "../connections/localConnections";
 import { sendToMembers } from "../delivery/localFanout";
+import type { MembershipCounter } from "../topics/topicMembers";
 import { TopicSubscriptions } from "../topics/topicSubscriptions";
 import { PreparedFrame } from "../transport/preparedFrame";
 
@@ -17,12 +18,19 @@ export class LocalChannelSubscribers {
     private readonly local: LocalConnections,
     bus: ClusterBus,
     private readonly reportError: (error: unknown) => void,
+    counter: MembershipCounter,
   ) {
     this.topics = new TopicSubscriptions<true>(
       bus,
       (channel) => ({ kind: "channel", channel }),
       (channel, message) => this.deliver(channel, message),
+      counter,
     );
+  }
+
+  /** Whether a connection subscribes to a channel here. */
+  has(channel: string, connectionId: string): boolean {
+    return this.topics.has(channel, connectionId);
   }
 
   /**

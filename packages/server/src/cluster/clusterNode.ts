@@ -87,6 +87,11 @@ export class ClusterNode {
     }
   }
 
+  /** Milliseconds since this instance's last heartbeat reached the store; `undefined` before the first. */
+  heartbeatAge(): number | undefined {
+    return this.monitor.heartbeatAge();
+  }
+
   /** Runs one heartbeat and sweep now (tests, diagnostics). */
   tick(): Promise<void> {
     return this.monitor.tick();

@@ -1,4 +1,4 @@
-import { isMeshError, isReservedName, toMeshError } from "@meshwork/protocol";
+import { MeshError, isMeshError, isReservedName, toMeshError } from "@meshwork/protocol";
 import type { Connection } from "../connections/connection";
 import { assertCommandName } from "../names";
 import type { MeshLogger } from "../options";
@@ -12,6 +12,7 @@ import type {
   SchemaCommandOptions,
 } from "../serverApi";
 import type { BuiltinCommand } from "../serverFeature";
+import type { CommandGate } from "../shutdown/commandGate";
 import { createContext } from "./context";
 import { payloadValidator } from "./payloadValidator";
 import { sendError, sendResult } from "./responses";
@@ -57,6 +58,7 @@ export class CommandRouter {
   constructor(
     private readonly server: MeshServerApi,
     private readonly logger: MeshLogger,
+    private readonly gate: CommandGate,
   ) {}
 
   /**
@@ -107,9 +109,19 @@ export class CommandRouter {
 
   /**
    * Runs request `id` through global middleware, the command's pipeline and its handler, and answers it.
-   * Never throws: every failure becomes an error response on the connection.
+   * Never throws: every failure becomes an error response on the connection. Once the server is shutting down,
+   * the command is not run and is answered with `SHUTTING_DOWN`, which tells the client it is safe to send it
+   * again elsewhere; commands that return a promise are counted until answered, so shutdown can wait for them.
    */
   execute(connection: Connection, id: number, entry: CommandEntry, payload: unknown): void {
+    if (!this.gate.open) {
+      sendError(
+        connection,
+        id,
+        new MeshError("SHUTTING_DOWN", `"${entry.name}" was not run: the server is shutting down`),
+      );
+      return;
+    }
     if (entry.builtFrom !== this.globals) {
       entry.steps = this.globals.length === 0 ? entry.own : [...this.globals, ...entry.own];
       entry.builtFrom = this.globals;
@@ -123,10 +135,17 @@ export class CommandRouter {
       return;
     }
     if (isPromiseLike(outcome)) {
-      outcome.then(
-        (result) => sendResult(connection, id, result),
-        (error: unknown) => this.fail(connection, id, entry.name, error),
-      );
+      const gate = this.gate;
+      gate.started();
+      outcome
+        .then(
+          (result) => sendResult(connection, id, result),
+          (error: unknown) => this.fail(connection, id, entry.name, error),
+        )
+        .then(
+          () => gate.finished(),
+          () => gate.finished(),
+        );
     } else {
       sendResult(connection, id, outcome);
     }

@@ -18,10 +18,10 @@ export function sendResult(connection: Connection, id: number, result: unknown):
 }
 
 /**
- * Answers request `id` with an error: only `{ code, message, details? }` travel, never a stack.
- * Details JSON cannot encode are dropped rather than losing the whole answer.
+ * Answers request `id` with an error (without an id: a frame that carried none): only `{ code, message, details? }`
+ * travel, never a stack. Details JSON cannot encode are dropped rather than losing the whole answer.
  */
-export function sendError(connection: Connection, id: number, error: MeshError): void {
+export function sendError(connection: Connection, id: number | undefined, error: MeshError): void {
   let frame: string;
   try {
     frame = encodeServerMessage({ type: "error", id, error: error.toWire() });

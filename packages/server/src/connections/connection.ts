@@ -36,7 +36,7 @@ export type Phase = (typeof PHASE)[keyof typeof PHASE];
 export interface ConnectionHost {
   readonly maxBufferedBytes: number;
   readonly closeTimeout: number;
-  onFrame(connection: Connection, data: RawData): void;
+  onFrame(connection: Connection, data: RawData, isBinary: boolean): void;
   onSocketClose(connection: Connection, code: number, reason: Buffer): void;
   onSocketError(connection: Connection, error: Error): void;
 }
@@ -46,12 +46,12 @@ const kConnection = Symbol("meshwork.connection");
 type TaggedSocket = WebSocket & { [kConnection]?: Connection };
 
 // Shared listeners: `this` is the socket, which points back at its connection. No closure per connection.
-function onMessage(this: TaggedSocket, data: RawData): void {
+function onMessage(this: TaggedSocket, data: RawData, isBinary: boolean): void {
   const connection = this[kConnection];
   if (!connection) return;
   // `ws` emits every frame of one TCP read synchronously: the answers to a burst of requests leave together.
   holdSocketWritesUntilTickEnds(this);
-  connection.host.onFrame(connection, data);
+  connection.host.onFrame(connection, data, isBinary);
 }
 
 function onClose(this: TaggedSocket, code: number, reason: Buffer): void {
@@ -97,6 +97,16 @@ export class Connection {
   badMessages = 0;
   /** @internal When the current bad-message window began (ms since epoch). */
   badWindowStart = 0;
+  /** @internal Answers sent in the current bad-message window to bad frames without a request id. */
+  badReplies = 0;
+  /** @internal Rate limit: tokens left in the connection's bucket (it starts full). */
+  bucketTokens = Number.POSITIVE_INFINITY;
+  /** @internal Rate limit: when the bucket was last checked (`performance.now()`). */
+  bucketCheckedAt = 0;
+  /** @internal Rate-limited requests counted in the current window. */
+  rateLimited = 0;
+  /** @internal When the current rate-limited window began (`performance.now()`). */
+  rateLimitedSince = 0;
   /** @internal Close code and reason when the server closed the socket; reported in `disconnected`. */
   closeInfo: DisconnectInfo | null = null;
   /** @internal Frames that arrived before registration finished; processed right after `hello`. */

@@ -7,7 +7,7 @@ import type { MeshServerEventMap, TypedEvents } from "../events";
 import type { ResolvedServerOptions } from "../options";
 import type { ServerFeature } from "../serverFeature";
 import { Connection, type ConnectionHost, type DisconnectInfo, PHASE } from "./connection";
-import type { FrameHandler } from "./frameHandler";
+import { BINARY_FRAME, type FrameHandler } from "./frameHandler";
 import type { LocalConnections } from "./localConnections";
 import type { StateRegistrations } from "./stateRegistrations";
 
@@ -69,13 +69,14 @@ export class ConnectionLifecycle implements ConnectionHost {
   }
 
   /** @internal Called by the connection's socket listener. */
-  onFrame(connection: Connection, data: RawData): void {
+  onFrame(connection: Connection, data: RawData, isBinary: boolean): void {
     if (connection.phase === PHASE.OPEN) {
-      this.deps.frames.handle(connection, data);
+      this.deps.frames.handle(connection, data, isBinary);
     } else if (connection.phase === PHASE.REGISTERING) {
       connection.pendingFrames ??= [];
       const pending = connection.pendingFrames;
-      pending.push(data);
+      // A binary frame is refused whatever it holds: only the fact that it was binary is kept.
+      pending.push(isBinary ? BINARY_FRAME : data);
       if (pending.length > MAX_PENDING_FRAMES) {
         connection.pendingFrames = null;
         connection.close(CLOSE_CODES.TOO_MANY_BAD_MESSAGES.code, "too many messages before hello");
@@ -153,7 +154,7 @@ export class ConnectionLifecycle implements ConnectionHost {
     if (!pending) return;
     for (const data of pending) {
       if (connection.phase !== PHASE.OPEN) return;
-      this.deps.frames.handle(connection, data);
+      this.deps.frames.handle(connection, data, data === BINARY_FRAME);
     }
   }
 

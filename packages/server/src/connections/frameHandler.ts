@@ -2,6 +2,7 @@ import { CLOSE_CODES, MeshError, RESERVED_PREFIX, isReservedName, parseClientMes
 import type { RawData } from "ws";
 import type { CommandRouter } from "../commands/commandRouter";
 import { sendError } from "../commands/responses";
+import type { RequestLimiter } from "../limits/requestLimiter";
 import type { MeshLogger } from "../options";
 import type { Connection } from "./connection";
 import type { Liveness } from "./liveness";
@@ -10,7 +11,16 @@ import type { Liveness } from "./liveness";
 export interface BadMessageLimits {
   readonly maxBadMessages: number;
   readonly badMessageWindow: number;
+  readonly badMessageReplies: number;
 }
+
+/** Stands for a binary frame held back before `hello`: its content is never read. @internal */
+export const BINARY_FRAME: RawData = Buffer.alloc(0);
+
+const binaryFrame = (): MeshError =>
+  new MeshError("BAD_MESSAGE", "Binary frames are not accepted: send every message as a UTF-8 JSON text frame", {
+    details: { reason: "binary" },
+  });
 
 function unknownCommand(name: string): MeshError {
   const message = isReservedName(name)
@@ -21,20 +31,26 @@ function unknownCommand(name: string): MeshError {
 
 /**
  * The receive path of an open connection: parses each frame once, at the edge, and hands typed messages on.
- * Bad frames (not JSON, wrong shape, unknown or reserved command) are answered with an error when they carry a
- * request id, and counted either way; a connection sending more than `maxBadMessages` of them within
- * `badMessageWindow` is closed with 4003 (`TOO_MANY_BAD_MESSAGES`).
+ * Bad frames (binary, not JSON, wrong shape, unknown or reserved command) are answered with an error: with the
+ * request's id when they carry one, otherwise with an id-less `BAD_MESSAGE`, at most `badMessageReplies` times per
+ * window so a flood is not amplified. A connection sending more than `maxBadMessages` of them within
+ * `badMessageWindow` is closed with 4003 (`TOO_MANY_BAD_MESSAGES`). Requests pass the rate limit before they run.
  */
 export class FrameHandler {
   constructor(
     private readonly router: CommandRouter,
     private readonly liveness: Liveness,
     private readonly limits: BadMessageLimits,
+    private readonly rateLimit: RequestLimiter | null,
     private readonly logger: MeshLogger,
   ) {}
 
   /** Handles one frame. Never throws. */
-  handle(connection: Connection, data: RawData): void {
+  handle(connection: Connection, data: RawData, isBinary: boolean): void {
+    if (isBinary) {
+      this.reject(connection, undefined, binaryFrame());
+      return;
+    }
     const parsed = parseClientMessageFast(data);
     if (!parsed.ok) {
       const details = parsed.issues === undefined ? undefined : { details: parsed.issues };
@@ -44,6 +60,7 @@ export class FrameHandler {
     const message = parsed.message;
     switch (message.type) {
       case "request": {
+        if (this.rateLimit !== null && !this.rateLimit.admit(connection, message.id)) return;
         const entry = this.router.lookup(message.command);
         if (entry) this.router.execute(connection, message.id, entry, message.payload);
         else this.reject(connection, message.id, unknownCommand(message.command));
@@ -59,11 +76,16 @@ export class FrameHandler {
   }
 
   private reject(connection: Connection, id: number | undefined, error: MeshError): void {
-    if (id !== undefined) sendError(connection, id, error);
     const now = Date.now();
     if (now - connection.badWindowStart >= this.limits.badMessageWindow) {
       connection.badWindowStart = now;
       connection.badMessages = 0;
+      connection.badReplies = 0;
+    }
+    if (id !== undefined) sendError(connection, id, error);
+    else if (connection.badReplies < this.limits.badMessageReplies) {
+      connection.badReplies++;
+      sendError(connection, undefined, error);
     }
     connection.badMessages++;
     if (connection.badMessages > this.limits.maxBadMessages) {

@@ -106,6 +106,8 @@ export class Presence implements ServerFeature {
     if (guard && !(await passesGuard(() => guard(connection, room), this.deps.reportError, `presence "${room}"`))) {
       return { success: false, reason: `Watching the presence of room "${room}" was denied` };
     }
+    // The add below counts the watch before it yields, so checking right before it cannot overshoot.
+    this.deps.subscriptionCap.check(connection.id, this.watchers.has(room, connection.id));
     if (!(await this.watchers.add(room, connection.id))) return { success: false, reason: "The connection closed" };
     const snapshot = await this.deps.state.presence.snapshot(room);
     const present = await Promise.all(

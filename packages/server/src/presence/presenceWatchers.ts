@@ -32,7 +32,13 @@ export class PresenceWatchers {
       deps.bus,
       (room) => ({ kind: "presence", room }),
       (room, message) => this.onMessage(room, message),
+      deps.subscriptionCap,
     );
+  }
+
+  /** Whether a connection watches a room's presence here. */
+  has(room: string, connectionId: string): boolean {
+    return this.topics.has(room, connectionId);
   }
 
   /**

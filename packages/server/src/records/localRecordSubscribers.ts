@@ -2,6 +2,7 @@ import { type RecordMode, encodeRecordUpdateFrame } from "@meshwork/protocol";
 import { type RecordBusChange, readRecordBusMessage } from "@meshwork/redis-state";
 import type { ClusterBus } from "../cluster/clusterBus";
 import type { LocalConnections } from "../connections/localConnections";
+import type { MembershipCounter } from "../topics/topicMembers";
 import { TopicSubscriptions } from "../topics/topicSubscriptions";
 import { PreparedFrame } from "../transport/preparedFrame";
 
@@ -33,12 +34,19 @@ export class LocalRecordSubscribers {
     private readonly local: LocalConnections,
     bus: ClusterBus,
     private readonly reportError: (error: unknown) => void,
+    counter: MembershipCounter,
   ) {
     this.topics = new TopicSubscriptions<RecordMode>(
       bus,
       (recordId) => ({ kind: "record", recordId }),
       (recordId, message) => this.deliver(recordId, message),
+      counter,
     );
+  }
+
+  /** Whether a connection subscribes to a record here. */
+  has(recordId: string, connectionId: string): boolean {
+    return this.topics.has(recordId, connectionId);
   }
 
   /** Adds (or changes the mode of) a local subscriber; resolves once changes from now on reach it. */

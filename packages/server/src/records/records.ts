@@ -36,12 +36,12 @@ export class Records implements ServerFeature {
   private readonly subscribers: LocalRecordSubscribers;
   private readonly writer: RecordWriter;
 
-  constructor(deps: FeatureDeps) {
+  constructor(private readonly deps: FeatureDeps) {
     this.access = new RecordAccess(
       new AccessRules("record", deps.reportError),
       new AccessRules("record", deps.reportError),
     );
-    this.subscribers = new LocalRecordSubscribers(deps.local, deps.bus, deps.reportError);
+    this.subscribers = new LocalRecordSubscribers(deps.local, deps.bus, deps.reportError, deps.subscriptionCap);
     this.writer = new RecordWriter(deps.state, deps.bus.instanceId);
   }
 
@@ -91,6 +91,8 @@ export class Records implements ServerFeature {
     if (!allowed.allowed) return { success: false, reason: allowed.reason, record: null, version: 0 };
     // The guard may have taken a while; a connection closed meanwhile was cleaned up already.
     if (!connection.isOpen) return { success: false, reason: "The connection closed", record: null, version: 0 };
+    // The add below counts the subscription before it yields, so checking right before it cannot overshoot.
+    this.deps.subscriptionCap.check(connection.id, this.subscribers.has(recordId, connection.id));
     await this.subscribers.add(recordId, connection.id, mode);
     const snapshot = await this.writer.get(recordId);
     return { success: true, record: snapshot.value, version: snapshot.version };

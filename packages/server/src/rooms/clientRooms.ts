@@ -67,7 +67,15 @@ export class ClientRooms implements ServerFeature {
     if (!access.allowed) return { success: false, reason: access.reason };
     // The guard may have taken a while; a connection closed meanwhile was cleaned up already.
     if (!connection.isOpen) return { success: false, reason: "The connection closed" };
-    await this.membership.add(room, connection);
+    const release = this.deps.subscriptionCap.reserve(
+      connection.id,
+      this.membership.isLocalMember(room, connection.id),
+    );
+    try {
+      await this.membership.add(room, connection);
+    } finally {
+      release();
+    }
     return { success: true, present: await this.present(connection, room) };
   }
 

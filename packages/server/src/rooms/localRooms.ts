@@ -29,7 +29,13 @@ export class LocalRooms implements ServerFeature {
       deps.bus,
       (room) => ({ kind: "room", room }),
       (room, message) => this.onRoomMessage(room, message),
+      deps.subscriptionCap,
     );
+  }
+
+  /** Whether a connection is a local member of a room. */
+  has(room: string, connectionId: string): boolean {
+    return this.topics.has(room, connectionId);
   }
 
   /** Adds a local member; resolves once room broadcasts reach it. */

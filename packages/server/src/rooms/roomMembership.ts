@@ -34,6 +34,11 @@ export class RoomMembership {
     await this.syncOwner(room, id, "room-add");
   }
 
+  /** Whether a connection of this instance is a member of a room (as its local rooms know it). */
+  isLocalMember(room: string, connectionId: string): boolean {
+    return this.localRooms.has(room, connectionId);
+  }
+
   /** Removes a connection from a room. Removing a non-member does nothing. */
   async remove(room: string, ref: ConnectionRef): Promise<void> {
     checkRoom(room);

@@ -1,3 +1,9 @@
+/** Told of every membership a connection gains or loses, e.g. to count its subscriptions across kinds. */
+export interface MembershipCounter {
+  added(connectionId: string): void;
+  removed(connectionId: string): void;
+}
+
 /**
  * Which local connections are members of which topics (a room, a channel, a record), on this instance only, each
  * with a value of its own (such as a record's delivery mode). It only keeps the members and says when a topic got
@@ -7,6 +13,8 @@ export class TopicMembers<V> {
   private readonly membersByTopic = new Map<string, Map<string, V>>();
   private readonly topicsByConnection = new Map<string, Set<string>>();
 
+  constructor(private readonly counter?: MembershipCounter) {}
+
   /** Adds a member (or replaces its value). Returns true when the topic had no member before. */
   add(topic: string, connectionId: string, value: V): boolean {
     let members = this.membersByTopic.get(topic);
@@ -15,6 +23,7 @@ export class TopicMembers<V> {
       members = new Map();
       this.membersByTopic.set(topic, members);
     }
+    if (this.counter && !members.has(connectionId)) this.counter.added(connectionId);
     members.set(connectionId, value);
     let topics = this.topicsByConnection.get(connectionId);
     if (!topics) {
@@ -29,6 +38,7 @@ export class TopicMembers<V> {
   remove(topic: string, connectionId: string): boolean {
     const members = this.membersByTopic.get(topic);
     if (!members?.delete(connectionId)) return false;
+    this.counter?.removed(connectionId);
     const topics = this.topicsByConnection.get(connectionId);
     topics?.delete(topic);
     if (topics?.size === 0) this.topicsByConnection.delete(connectionId);

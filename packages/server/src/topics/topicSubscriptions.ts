@@ -1,5 +1,5 @@
 import type { BusTopic } from "@meshwork/redis-state";
-import { TopicMembers } from "./topicMembers";
+import { type MembershipCounter, TopicMembers } from "./topicMembers";
 
 /** What the topic index needs from the bus: nothing but subscribing and unsubscribing. */
 export interface TopicBus {
@@ -21,7 +21,7 @@ export interface TopicBus {
  * - a member joining again while the last one's leave is being carried out keeps the subscription.
  */
 export class TopicSubscriptions<V> {
-  private readonly members = new TopicMembers<V>();
+  private readonly members: TopicMembers<V>;
   /** Subscriptions under way, so later members wait for the first one's. */
   private readonly subscribing = new Map<string, Promise<void>>();
 
@@ -29,7 +29,10 @@ export class TopicSubscriptions<V> {
     private readonly bus: TopicBus,
     private readonly topicOf: (key: string) => BusTopic,
     private readonly onMessage: (key: string, message: string) => void,
-  ) {}
+    counter?: MembershipCounter,
+  ) {
+    this.members = new TopicMembers<V>(counter);
+  }
 
   /** Adds a member (or changes its value); resolves once messages published from now on reach it. */
   async add(key: string, connectionId: string, value: V): Promise<void> {
@@ -65,6 +68,11 @@ export class TopicSubscriptions<V> {
   /** Removes every local member of a topic and drops it. */
   async clear(key: string): Promise<void> {
     if (this.members.clear(key).length > 0) await this.unsubscribeUnlessJoined(key);
+  }
+
+  /** Whether a connection is a local member of a topic. */
+  has(key: string, connectionId: string): boolean {
+    return this.members.has(key, connectionId);
   }
 
   /** The local members of a topic with their values (live view; do not modify). */

@@ -1,10 +1,17 @@
-import { type IncomingMessage, STATUS_CODES, type Server as HttpServer, createServer } from "node:http";
+import {
+  type IncomingMessage,
+  STATUS_CODES,
+  type Server as HttpServer,
+  type ServerResponse,
+  createServer,
+} from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { CLOSE_CODES, PROTOCOL_VERSION, subprotocolFor } from "@meshwork/protocol";
 import type { ConnectionMetadata } from "@meshwork/redis-state";
 import { type WebSocket, WebSocketServer } from "ws";
+import { UpgradeAdmission } from "../limits/upgradeAdmission";
 import type { ResolvedServerOptions } from "../options";
 
 /** What the transport hands over and reports. */
@@ -13,6 +20,13 @@ export interface TransportHandlers {
   accept(socket: WebSocket, request: IncomingMessage, metadata: ConnectionMetadata | null): void;
   /** A failure of the listener or of the `authenticateConnection` hook. */
   reportError(error: unknown): void;
+  /**
+   * Plain HTTP requests to an owned listener, before the default 426 answer; returns whether it answered
+   * (the health path does).
+   */
+  httpRequest?(request: IncomingMessage, response: ServerResponse): boolean;
+  /** Connections this instance serves now, for `maxConnections`. */
+  connectionCount(): number;
 }
 
 const OUR_SUBPROTOCOL = subprotocolFor(PROTOCOL_VERSION);
@@ -48,13 +62,15 @@ function refuseUpgrade(socket: Duplex, status: number): void {
  * The thin `ws` binding: owns an HTTP listener (`port`), attaches to one (`server`), or takes upgrades handed
  * over (`noServer`), and decides at upgrade time who gets in.
  *
- * Upgrade policy, in order: wrong `path` → HTTP 400; closing → HTTP 503; a client not offering
+ * Upgrade policy, in order: wrong `path` → HTTP 400; closing → HTTP 503; an `Origin` that `allowedOrigins` refuses
+ * → HTTP 403; `maxConnections` reached → HTTP 503 (`limits/upgradeAdmission.ts`); a client not offering
  * `meshwork.v<PROTOCOL_VERSION>` → handshake completed (echoing a subprotocol it offered, as the WebSocket
  * spec requires) and closed at once with 4002 (`PROTOCOL_MISMATCH`) naming the server's version, without
  * running `authenticateConnection`; `authenticateConnection` returning `null` or throwing → HTTP 401.
  */
 export class WsTransport {
   private readonly wss: WebSocketServer;
+  private readonly admission: UpgradeAdmission;
   private readonly httpServer: HttpServer | HttpsServer | null;
   private readonly ownsHttpServer: boolean;
   private listening: Promise<void> | null = null;
@@ -74,6 +90,7 @@ export class WsTransport {
     private readonly options: ResolvedServerOptions,
     private readonly handlers: TransportHandlers,
   ) {
+    this.admission = new UpgradeAdmission(options, handlers.reportError);
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.maxPayload,
@@ -90,7 +107,8 @@ export class WsTransport {
       this.httpServer = options.server;
       this.ownsHttpServer = false;
     } else if (options.port !== undefined) {
-      this.httpServer = createServer((_request, response) => {
+      this.httpServer = createServer((request, response) => {
+        if (this.handlers.httpRequest?.(request, response)) return;
         const body = STATUS_CODES[426] ?? "Upgrade Required";
         response.writeHead(426, { "Content-Type": "text/plain", "Content-Length": Buffer.byteLength(body) });
         response.end(body);
@@ -130,6 +148,16 @@ export class WsTransport {
     return this.httpServer?.address() ?? null;
   }
 
+  /** Whether upgrades are taken now: not closing, and the HTTP server (if any) listening. */
+  get takingUpgrades(): boolean {
+    return this.accepting && (this.httpServer?.listening ?? true);
+  }
+
+  /** Whether {@link stopAccepting} was called (the server is closing). */
+  get stopped(): boolean {
+    return !this.accepting;
+  }
+
   /** The bound port, or `undefined` when not listening on a port. */
   get port(): number | undefined {
     const address = this.address();
@@ -149,6 +177,11 @@ export class WsTransport {
     }
     if (!this.accepting) {
       refuseUpgrade(socket, 503);
+      return;
+    }
+    const refusal = this.admission.refusal(request, this.handlers.connectionCount() + this.authenticating.size);
+    if (refusal !== null) {
+      refuseUpgrade(socket, refusal);
       return;
     }
     const authenticate = this.options.authenticateConnection;

@@ -59,6 +59,8 @@ export async function startChildInstance(options: {
   instanceTtl: number;
   /** A room whose presence the child tracks, with this presence TTL. */
   presence?: { room: string; ttl: number };
+  /** Shut down gracefully on SIGTERM/SIGINT (`enableGracefulShutdown()`), with this `shutdownTimeout`. */
+  shutdownTimeout?: number;
   timeoutMs?: number;
 }): Promise<ChildInstance> {
   const script = fileURLToPath(new URL("./instanceProcess.ts", import.meta.url));
@@ -73,6 +75,7 @@ export async function startChildInstance(options: {
       ...(options.presence
         ? { MESH_TEST_PRESENCE_ROOM: options.presence.room, MESH_TEST_PRESENCE_TTL: String(options.presence.ttl) }
         : {}),
+      ...(options.shutdownTimeout === undefined ? {} : { MESH_TEST_SHUTDOWN_TIMEOUT: String(options.shutdownTimeout) }),
     },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });

@@ -1,4 +1,4 @@
-import { MeshClient, type MeshClientOptions } from "@meshwork/client";
+import { MeshClient, type MeshClientOptions, type MeshUrls } from "@meshwork/client";
 import { type MeshLogger, MeshServer, type MeshServerOptions } from "@meshwork/server";
 import { afterEach, vi } from "vitest";
 import { type RedisClient, TEST_REDIS_URL, adminClient, deletePrefix, uniquePrefix } from "./redis";
@@ -123,9 +123,9 @@ export async function startCluster(
   return { prefix, nodes };
 }
 
-/** Connects a MeshClient (closed after the test); resolves once it has its connection id. */
+/** Connects a MeshClient to a URL or a list of URLs (closed after the test); resolves once it has its connection id. */
 export async function connectClient(
-  url: string,
+  url: MeshUrls,
   options: MeshClientOptions = {},
 ): Promise<MeshClient & { connectionId: string }> {
   const client = new MeshClient(url, options);

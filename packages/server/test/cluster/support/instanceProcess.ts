@@ -9,7 +9,8 @@
  * would need a build first.
  *
  * Configuration comes from the environment (MESH_TEST_REDIS, MESH_TEST_PREFIX, MESH_TEST_HEARTBEAT,
- * MESH_TEST_TTL, and optionally MESH_TEST_PRESENCE_ROOM with MESH_TEST_PRESENCE_TTL: a room whose presence it tracks). Talks to its parent over the IPC channel: sends `{ type: "ready", port, instanceId }` once it
+ * MESH_TEST_TTL, and optionally MESH_TEST_PRESENCE_ROOM with MESH_TEST_PRESENCE_TTL: a room whose presence it tracks,
+ * and MESH_TEST_SHUTDOWN_TIMEOUT: graceful shutdown on SIGTERM/SIGINT with that `shutdownTimeout`). Talks to its parent over the IPC channel: sends `{ type: "ready", port, instanceId }` once it
  * listens, and exits when the channel closes (the parent is gone), so no orphan outlives a failed run.
  */
 import { MeshServer } from "@meshwork/server";
@@ -27,6 +28,9 @@ const server = new MeshServer({
   keyPrefix: required("MESH_TEST_PREFIX"),
   heartbeatInterval: Number(required("MESH_TEST_HEARTBEAT")),
   instanceTtl: Number(required("MESH_TEST_TTL")),
+  ...(process.env.MESH_TEST_SHUTDOWN_TIMEOUT
+    ? { shutdownTimeout: Number(process.env.MESH_TEST_SHUTDOWN_TIMEOUT) }
+    : {}),
   logger: { debug() {}, info() {}, warn: console.warn, error: console.error },
 });
 
@@ -40,6 +44,15 @@ server.registerCommand("cluster-test/setup", async (ctx) => {
   await server.connectionManager.setMetadata(ctx.connection, metadata);
   return { instanceId: server.instanceId };
 });
+
+/** A command that takes `ms` milliseconds, telling the parent when it starts: something to be in flight. */
+server.registerCommand("cluster-test/slow", async (ctx) => {
+  process.send?.({ type: "slow-started" });
+  await new Promise((resolve) => setTimeout(resolve, Number(ctx.payload)));
+  return "slow done";
+});
+
+if (process.env.MESH_TEST_SHUTDOWN_TIMEOUT) server.enableGracefulShutdown();
 
 await server.ready();
 process.on("disconnect", () => process.exit(0));

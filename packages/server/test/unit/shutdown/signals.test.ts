@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { wireShutdownSignals } from "./signals";
+import { wireShutdownSignals } from "../../../src/shutdown/signals";
 
 // SIGUSR2 stands in for SIGTERM: emitting a signal event only calls listeners, and this one has none of the
 // test runner's own.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ConnectionEvent, ConnectionState } from "./connectionMachine";
-import { UrlRotation, movesToNextUrl } from "./urlRotation";
+import type { ConnectionEvent, ConnectionState } from "../../src/connectionMachine";
+import { UrlRotation, movesToNextUrl } from "../../src/urlRotation";
 
 const closed = (code: number): ConnectionEvent => ({ type: "SOCKET_CLOSED", code, reason: "", local: false });
 

@@ -5,6 +5,7 @@ export default defineConfig({
     projects: [
       "packages/*",
       "packages/react/vitest.react-18.config.ts",
+      "packaging",
       { test: { name: "tooling", include: ["scripts/**/*.test.mjs"] } },
     ],
   },

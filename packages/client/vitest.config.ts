@@ -5,7 +5,7 @@ export default defineProject({
   ssr: { resolve: { conditions: ["source"] } },
   test: {
     name: "client",
-    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    include: ["test/**/*.test.ts"],
     testTimeout: 20_000,
     hookTimeout: 20_000,
   },

@@ -6,7 +6,7 @@ export const reactProjectBase = {
   ssr: { resolve: { conditions: ["source"] } },
   test: {
     environment: "jsdom",
-    include: ["src/**/*.test.ts?(x)", "test/**/*.test.ts?(x)"],
+    include: ["test/**/*.test.ts?(x)"],
     testTimeout: 20_000,
     hookTimeout: 20_000,
   },

@@ -87,7 +87,8 @@ function createInstances(withRedis: boolean): void {
 }
 
 function listenForControls(): void {
-  createInterface({ input: process.stdin }).on("line", (line) => {
+  // Not in terminal mode: the terminal keeps turning Ctrl-C into SIGINT for the whole process group.
+  createInterface({ input: process.stdin, terminal: false }).on("line", (line) => {
     const control = parseControl(line);
     if (control.kind === "restart") void restart(control.instance);
     else if (control.kind === "stop") void shutdown(0);

@@ -16,6 +16,7 @@ import { watchStatus } from "./support/statusHistory";
 
 const OUTPUT_DIR = fileURLToPath(new URL("../test-output/", import.meta.url));
 const REDIS_URL = "redis://127.0.0.1:6379";
+const RECONNECT_TIMEOUT = 30_000;
 
 const MODES = [
   { mode: "redis", redisUrl: async () => REDIS_URL, banner: "demo: Redis answers at" },
@@ -74,8 +75,8 @@ describe.each(MODES)("pnpm demo ($mode)", ({ mode, redisUrl, banner }) => {
     expect(b.url).toBe(`http://127.0.0.1:${ports.B}`);
     alice = await ChatPage.open(browser, a.url, "Alice");
     bob = await ChatPage.open(browser, b.url, "Bob");
-    expect(await alice.text("instance-badge")).toMatch(/\bA\b/);
-    expect(await bob.text("instance-badge")).toMatch(/\bB\b/);
+    await alice.expectText("instance-badge", /\bA\b/);
+    await bob.expectText("instance-badge", /\bB\b/);
 
     await alice.send("Hello from A");
     await bob.expectMessage("Alice", "Hello from A");
@@ -86,10 +87,12 @@ describe.each(MODES)("pnpm demo ($mode)", ({ mode, redisUrl, banner }) => {
     await bob.expectMembers("Alice", "Bob");
 
     await bob.byTestId("message-input").pressSequentially("I am typ", { delay: 30 });
-    await expect.poll(() => alice.text("typing-indicator"), { timeout: SHOW_TIMEOUT }).toContain("Bob is typing…");
+    await alice.expectText("typing-indicator", /Bob is typing…/);
     await bob.byTestId("message-input").fill("");
 
-    await expect.poll(async () => (await alice.recordVersion()) === (await bob.recordVersion())).toBe(true);
+    await expect
+      .poll(async () => (await alice.recordVersion()) === (await bob.recordVersion()), { timeout: SHOW_TIMEOUT })
+      .toBe(true);
     const before = await alice.recordVersion();
     await bob.saveTopic(`Topic set on B (${mode})`);
     await alice.expectRecord(`Topic set on B (${mode})`, before + 1);
@@ -101,9 +104,9 @@ describe.each(MODES)("pnpm demo ($mode)", ({ mode, redisUrl, banner }) => {
     await carol.close();
 
     await bob.byTestId("command-button").click();
-    await expect.poll(() => bob.text("command-answer"), { timeout: SHOW_TIMEOUT }).toMatch(/\bB\b/);
+    await bob.expectText("command-answer", /\bB\b/);
     await alice.byTestId("command-button").click();
-    await expect.poll(() => alice.text("command-answer"), { timeout: SHOW_TIMEOUT }).toMatch(/\bA\b/);
+    await alice.expectText("command-answer", /\bA\b/);
 
     await alice.screenshot(`${OUTPUT_DIR}${mode}-page-1-instance-A.png`);
     await bob.screenshot(`${OUTPUT_DIR}${mode}-page-2-instance-B.png`);
@@ -119,7 +122,8 @@ describe.each(MODES)("pnpm demo ($mode)", ({ mode, redisUrl, banner }) => {
     await expect
       .poll(async () => (await statuses.seen()).some((status) => status !== "connected"), { timeout: SHOW_TIMEOUT })
       .toBe(true);
-    await bob.expectStatus("connected");
+    // The client's reconnect backoff may have grown while B was down: a few attempts' worth of time.
+    await bob.expectStatus("connected", RECONNECT_TIMEOUT);
     expect(await statuses.samePage()).toBe(true);
 
     await bob.send("Back on B");
@@ -129,7 +133,9 @@ describe.each(MODES)("pnpm demo ($mode)", ({ mode, redisUrl, banner }) => {
     await alice.expectMembers("Alice", "Bob");
     await bob.expectMembers("Alice", "Bob");
 
-    await expect.poll(async () => (await alice.recordVersion()) === (await bob.recordVersion())).toBe(true);
+    await expect
+      .poll(async () => (await alice.recordVersion()) === (await bob.recordVersion()), { timeout: SHOW_TIMEOUT })
+      .toBe(true);
     const before = await bob.recordVersion();
     await bob.saveTopic(`Topic after the restart (${mode})`);
     await alice.expectRecord(`Topic after the restart (${mode})`, before + 1);

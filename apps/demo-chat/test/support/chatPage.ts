@@ -17,7 +17,10 @@ export class ChatPage {
     page.on("pageerror", (error) => this.errors.push(error.message));
   }
 
-  /** Opens `url` in a context of its own (no shared storage), joins as `name` and waits until connected. */
+  /**
+   * Opens `url` in a context of its own (no shared storage), joins as `name` and waits until the page is in:
+   * connected, and listing `name` among the room's members.
+   */
   static async open(browser: Browser, url: string, name: string): Promise<ChatPage> {
     const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
     const chat = new ChatPage(name, await context.newPage(), context);
@@ -25,6 +28,7 @@ export class ChatPage {
     await chat.byTestId("name-input").fill(name);
     await chat.byTestId("name-submit").click();
     await chat.expectStatus("connected");
+    await chat.expectMembers(name);
     return chat;
   }
 
@@ -36,9 +40,15 @@ export class ChatPage {
     return (await this.byTestId(testId).first().textContent({ timeout: SHOW_TIMEOUT })) ?? "";
   }
 
-  async expectStatus(status: string): Promise<void> {
+  async expectText(testId: string, pattern: RegExp, timeout = SHOW_TIMEOUT): Promise<void> {
     await expect
-      .poll(() => this.text("connection-status"), { timeout: SHOW_TIMEOUT, message: this.describe("status") })
+      .poll(() => this.text(testId), { timeout, message: this.describe(`${testId} matching ${pattern}`) })
+      .toMatch(pattern);
+  }
+
+  async expectStatus(status: string, timeout = SHOW_TIMEOUT): Promise<void> {
+    await expect
+      .poll(() => this.text("connection-status"), { timeout, message: this.describe(`status "${status}"`) })
       .toBe(status);
   }
 

@@ -51,6 +51,8 @@ export async function buildWebAppIfStale(log: (line: string) => void, signal?: A
   );
   const child = spawn(process.execPath, [viteBin, "build", "--logLevel", "warn"], {
     cwd: APP_DIR,
+    // The production build of React, also when started from a test runner that sets NODE_ENV=test.
+    env: { ...process.env, NODE_ENV: "production" },
     stdio: ["ignore", "pipe", "pipe"],
     ...(signal ? { signal } : {}),
   });

@@ -1,6 +1,8 @@
 import { render, waitFor } from "@testing-library/react";
 import { StrictMode } from "react";
 import { describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { MeshProvider } from "../src/MeshProvider";
 import { DEFAULT_CHANNEL_MAX, useChannel } from "../src/useChannel";
 import { connectClient, startServer, withClient } from "./dataHooksSupport";
 
@@ -68,6 +70,24 @@ describe("useChannel", () => {
     );
     await waitFor(() => expect(container.textContent).toBe("active|stored"));
     await server.publishToChannel("chat:strict", "live", 10);
+    await waitFor(() => expect(container.textContent).toBe("active|stored,live"));
+  });
+
+  it("receives live messages under a StrictMode provider that owns its client", async () => {
+    // StrictMode unmounts and remounts the provider's effects: closing the owned client there dropped every
+    // listener, so the channel kept its subscription but the component never saw a message.
+    const server = await startServer();
+    server.exposeChannel(/^chat:/);
+    await server.publishToChannel("chat:owned", "stored", 10);
+    const { container } = render(
+      <StrictMode>
+        <MeshProvider url={`ws://127.0.0.1:${server.port}`} options={{ WebSocket }}>
+          <Chat channel="chat:owned" />
+        </MeshProvider>
+      </StrictMode>,
+    );
+    await waitFor(() => expect(container.textContent).toBe("active|stored"));
+    await server.publishToChannel("chat:owned", "live", 10);
     await waitFor(() => expect(container.textContent).toBe("active|stored,live"));
   });
 });

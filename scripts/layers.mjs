@@ -8,7 +8,10 @@ import { importsOf, sourceFiles } from "./sourceFiles.mjs";
 export const ALLOWED_IMPORTS = {
   protocol: { packages: ["zod"], node: false },
   "redis-state": { packages: ["@meshwork/protocol", "ioredis"], node: true },
-  server: { packages: ["@meshwork/protocol", "@meshwork/redis-state", "ws", "rfc6902", "zod"], node: true },
+  server: {
+    packages: ["@meshwork/protocol", "@meshwork/redis-state", "ws", "rfc6902", "zod", "prom-client"],
+    node: true,
+  },
   client: { packages: ["@meshwork/protocol", "rfc6902"], node: false },
   react: { packages: ["@meshwork/client", "react"], node: false },
 };

@@ -1,4 +1,5 @@
 export type { MeshState, StateProbe } from "./meshState";
+export type { StateObserver } from "./stateObservers";
 export type { ConnectionStore, ConnectionMetadata, ConnectionMetadataEntry } from "./connections/connectionStore";
 export type { RoomStore, RoomMetadata } from "./rooms/roomStore";
 export type { ChannelStore } from "./channels/channelStore";

@@ -5,6 +5,7 @@ import type { InstanceStore } from "./instances/instanceStore";
 import type { PresenceStore } from "./presence/presenceStore";
 import type { RecordStore } from "./records/recordStore";
 import type { RoomStore } from "./rooms/roomStore";
+import type { StateObserver } from "./stateObservers";
 
 /** Whether the store answers, as {@link MeshState.probe} found it. */
 export interface StateProbe {
@@ -41,6 +42,12 @@ export interface MeshState {
    * unreachable store is reported in the result, after `timeoutMs` at the latest.
    */
   probe(timeoutMs: number): Promise<StateProbe>;
+
+  /**
+   * Tells `observer` about the store's connections: errors and reconnects (Redis). Returns the function that stops
+   * it. Optional: a store without connections (memory) has nothing to tell.
+   */
+  observe?(observer: StateObserver): () => void;
 
   /** Releases what the store holds open (connections, timers, buses it created). Idempotent. */
   close(): Promise<void>;

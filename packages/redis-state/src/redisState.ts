@@ -18,6 +18,7 @@ import { RedisAvailability } from "./redis/redisAvailability";
 import { RedisCommands } from "./redis/redisCommands";
 import type { RoomStore } from "./rooms/roomStore";
 import { RedisRoomStore } from "./rooms/redisRoomStore";
+import { type StateObserver, StateObservers } from "./stateObservers";
 
 /**
  * Milliseconds a command may wait for Redis's answer before it rejects with `STATE_UNAVAILABLE` (ioredis
@@ -67,6 +68,7 @@ export class RedisState implements MeshState {
   private readonly availability: RedisAvailability;
   private readonly buses = new Set<RedisBus>();
   private readonly onError: (error: Error) => void;
+  private readonly observers = new StateObservers();
   private closed = false;
 
   constructor(options: RedisStateOptions) {
@@ -82,6 +84,7 @@ export class RedisState implements MeshState {
         ? new Redis(options.connection, base)
         : new Redis({ ...base, ...options.connection });
     this.redis.on("error", (error: Error) => this.onError(error));
+    this.observers.follow(this.redis);
     this.availability = new RedisAvailability(this.redis);
     const commands = new RedisCommands(this.redis, this.keys);
     const guard = <T extends object>(store: T): T => this.availability.guard(store);
@@ -113,8 +116,13 @@ export class RedisState implements MeshState {
     return this.availability.probe(timeoutMs);
   }
 
+  /** Errors and reconnects of the command connection and of every bus's subscriber connection. */
+  observe(observer: StateObserver): () => void {
+    return this.observers.add(observer);
+  }
+
   createBus(): MeshBus {
-    const bus = new RedisBus(this.redis, this.availability, this.keys, this.onError);
+    const bus = new RedisBus(this.redis, this.availability, this.keys, this.onError, this.observers);
     this.buses.add(bus);
     return bus;
   }

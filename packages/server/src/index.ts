@@ -29,6 +29,13 @@ export {
   type HealthRequestListener,
 } from "./health/healthHandler";
 export { HEALTH_PROBE_TIMEOUT_MS } from "./health/checkHealth";
+export {
+  createMetricsHandler,
+  METRICS_CONTENT_TYPE,
+  type MetricsSource,
+  type MetricsRequestListener,
+} from "./metrics/metricsHandler";
+export type { MetricsRegistry } from "./metrics/metricsOptions";
 export type { VersionedValue, VersionedValue as RecordSnapshot, RecordWriteOptions } from "./records/recordWriter";
 export type { AccessGuard, AccessGuard as ChannelGuard } from "./access/accessRules";
 export type { ConnectionMetadataGuard } from "./access/connectionMetadataAccess";

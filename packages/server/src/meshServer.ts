@@ -87,6 +87,10 @@ export class MeshServer implements MeshServerApi {
     return this.parts.health();
   }
 
+  metrics(): Promise<string> {
+    return this.parts.metrics.text();
+  }
+
   /**
    * Makes SIGTERM and SIGINT (or `signals`) run {@link close} once and then end the process: exit code 0, or 1
    * when `close()` fails or takes longer than `timeout`. Returns a function that unwires the signals.

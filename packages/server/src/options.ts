@@ -7,8 +7,9 @@ import {
   type ResolvedRateLimit,
   resolveLimitOptions,
 } from "./limits/limitOptions";
+import { type MetricsRegistry, checkMetricsOptions } from "./metrics/metricsOptions";
 
-export type { OriginCheck, RateLimitOptions };
+export type { OriginCheck, RateLimitOptions, MetricsRegistry };
 
 /**
  * Where the server writes what it wants people to know. `console` fits; so does pino or winston.
@@ -163,6 +164,18 @@ export interface MeshServerOptions {
    * deadline is cut off (its client gets `CONNECTION_CLOSED`). `0` closes at once. @default 10000
    */
   shutdownTimeout?: number;
+  // Metrics (docs/operations.md, "Metrics")
+  /**
+   * Prometheus metrics through the optional peer dependency `prom-client` (loaded only when this is on): `true`
+   * creates a registry of the server's own, a prom-client `Registry` puts them in the application's. Read them with
+   * `await server.metrics()`. @default false (nothing is counted; `server.metrics()` rejects)
+   */
+  metrics?: boolean | MetricsRegistry;
+  /**
+   * On an owned listener (`port`), plain HTTP `GET`/`HEAD` requests to this path get `server.metrics()`; with
+   * `server` or `noServer`, mount `createMetricsHandler(server)` yourself. Needs `metrics`. @default undefined
+   */
+  metricsPath?: string;
 }
 
 /** The `console`-backed logger used when none is given; `debug` is silent so bad clients cannot flood stdout. */
@@ -285,6 +298,7 @@ export function resolveServerOptions(options: MeshServerOptions): ResolvedServer
   checkInteger("clusterRequestTimeout", resolved.clusterRequestTimeout, 1);
   // Shutdown
   checkInteger("shutdownTimeout", resolved.shutdownTimeout, 0);
+  checkMetricsOptions(options);
   if (resolved.instanceTtl <= resolved.heartbeatInterval) {
     throw new TypeError('meshwork: option "instanceTtl" must be longer than "heartbeatInterval"');
   }

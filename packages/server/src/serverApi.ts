@@ -126,6 +126,12 @@ export interface MeshServerApi {
    */
   health(): Promise<HealthReport>;
   /**
+   * The server's Prometheus metrics as exposition text (`createMetricsHandler(server)` serves it over HTTP), with
+   * the `metrics` option on; the application's own metrics too when it gave its registry. Rejects with an error
+   * saying how to turn them on when metrics are off, and when prom-client is not installed.
+   */
+  metrics(): Promise<string>;
+  /**
    * Hands over an upgrade request, for servers created with `noServer: true`; applies the same path,
    * protocol and authentication policy as an attached listener.
    */

@@ -3,6 +3,7 @@ import type { MeshState } from "@meshwork/redis-state";
 import type { ClusterBus } from "./cluster/clusterBus";
 import type { LocalConnections } from "./connections/localConnections";
 import type { SubscriptionCap } from "./limits/subscriptionCap";
+import type { MetricsRecorder } from "./metrics/metricsRecorder";
 import type { CommandHandler, PayloadSchema } from "./serverApi";
 
 /** One of meshwork's own `mesh/…` commands, served by a feature. */
@@ -53,4 +54,6 @@ export interface FeatureDeps {
   readonly reportError: (error: unknown) => void;
   /** Counts every connection's channels, records, rooms and presence watches; checked before a client adds one. */
   readonly subscriptionCap: SubscriptionCap;
+  /** Where publishes are counted (a recorder that does nothing when metrics are off). */
+  readonly metrics: MetricsRecorder;
 }

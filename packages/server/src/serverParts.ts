@@ -14,6 +14,8 @@ import { Delivery } from "./delivery/delivery";
 import { type MeshServerEventMap, type TypedEvents, createServerEvents } from "./events";
 import { RequestLimiter } from "./limits/requestLimiter";
 import { SubscriptionCap } from "./limits/subscriptionCap";
+import { metricsRoute } from "./metrics/metricsHandler";
+import { ServerMetrics } from "./metrics/serverMetrics";
 import { type MeshServerOptions, resolveServerOptions } from "./options";
 import { checkHealth } from "./health/checkHealth";
 import { healthRoute } from "./health/healthHandler";
@@ -45,6 +47,8 @@ export interface ServerParts extends ShutdownParts {
   readonly instanceId: string;
   readonly connectionManager: ConnectionManager;
   readonly roomManager: RoomManager;
+  /** Prometheus metrics (`server.metrics()`); a recorder that does nothing when they are off. */
+  readonly metrics: ServerMetrics;
   /** Checks the listener, the shared state and the heartbeat (`server.health()`). */
   readonly health: () => Promise<HealthReport>;
   /** Settles once the listener listens (when owned) and the instance has joined the cluster. */
@@ -65,7 +69,12 @@ export function buildServerParts(server: MeshServerApi, given: MeshServerOptions
   const local = new LocalConnections();
   const bus = new ClusterBus(state, instanceId, options.clusterRequestTimeout);
   const subscriptionCap = new SubscriptionCap(options.maxSubscriptionsPerConnection);
-  const shared = { state, bus, local, reportError, subscriptionCap };
+  const metrics = new ServerMetrics(options.metrics, {
+    events,
+    state,
+    sources: { connections: () => local.size, presenceMembers: (): number => presence.localMemberCount() },
+  });
+  const shared = { state, bus, local, reportError, subscriptionCap, metrics: metrics.recorder };
   const metadataAccess = new ConnectionMetadataAccess(reportError);
   const presence = new Presence(shared, metadataAccess, options.heartbeatInterval);
   const localRooms = new LocalRooms(shared, presence.roomListener);
@@ -73,11 +82,11 @@ export function buildServerParts(server: MeshServerApi, given: MeshServerOptions
   const records = new Records(shared);
   const rooms = new RoomMembership(state, local, localRooms, bus, reportError);
   const clientRooms = new ClientRooms(shared, rooms, metadataAccess);
-  const delivery = new Delivery(local, state, bus, localRooms);
+  const delivery = new Delivery(local, state, bus, localRooms, metrics.recorder);
   // Every feature plugs in here: its commands, its connection cleanup, its heartbeat work, its shutdown.
-  const features: readonly ServerFeature[] = [localRooms, clientRooms, channels, records, presence];
+  const features: readonly ServerFeature[] = [localRooms, clientRooms, channels, records, presence, metrics];
   const gate = new CommandGate();
-  const router = new CommandRouter(server, logger, gate);
+  const router = new CommandRouter(server, logger, gate, metrics.recorder);
   for (const feature of features) for (const command of feature.commands ?? []) router.registerBuiltin(command);
   const registrations = new StateRegistrations(state, instanceId, reportError);
   const node = new ClusterNode({
@@ -93,12 +102,13 @@ export function buildServerParts(server: MeshServerApi, given: MeshServerOptions
       await Promise.all(features.map((feature) => feature.onHeartbeat?.().catch(reportError)));
     },
   });
-  const joined = state.ready().then(() => node.start());
+  // No connection is taken before the metrics exist, so none of its work goes uncounted.
+  const joined = Promise.all([state.ready(), metrics.loaded]).then(() => node.start());
   const liveness = new Liveness(local, options);
   const rateLimit = options.rateLimit ? new RequestLimiter(options.rateLimit, logger) : null;
-  const frames = new FrameHandler(router, liveness, options, rateLimit, logger);
+  const frames = new FrameHandler(router, liveness, options, rateLimit, logger, metrics.recorder);
   const connectionDeps = { options, registrations, local, frames, events, reportError, joined, features };
-  const lifecycle = new ConnectionLifecycle(connectionDeps);
+  const lifecycle = new ConnectionLifecycle({ ...connectionDeps, metrics: metrics.recorder });
   const accept: TransportHandlers["accept"] = (socket, request, metadata) => {
     lifecycle.accept(socket, request.socket.remoteAddress ?? "", metadata);
   };
@@ -112,7 +122,12 @@ export function buildServerParts(server: MeshServerApi, given: MeshServerOptions
       connections: () => local.size,
       heartbeatAge: () => node.heartbeatAge(),
     });
-  const httpRequest = options.healthPath === undefined ? undefined : healthRoute(options.healthPath, { health });
+  const routes = [
+    options.healthPath === undefined ? null : healthRoute(options.healthPath, { health }),
+    options.metricsPath === undefined ? null : metricsRoute(options.metricsPath, { metrics: () => metrics.text() }),
+  ].filter((route) => route !== null);
+  const httpRequest: TransportHandlers["httpRequest"] =
+    routes.length === 0 ? undefined : (request, response) => routes.some((route) => route(request, response));
   const transport = new WsTransport(options, {
     accept,
     reportError,
@@ -147,6 +162,7 @@ export function buildServerParts(server: MeshServerApi, given: MeshServerOptions
     channels,
     records,
     presence,
+    metrics,
     health,
     ready,
   };

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import type { MeshKeys } from "../keys";
 import { RedisAvailability } from "../redis/redisAvailability";
+import type { StateObservers } from "../stateObservers";
 import { type BusHandler, type BusTopic, type MeshBus, channelOf } from "./bus";
 
 /**
@@ -26,10 +27,12 @@ export class RedisBus implements MeshBus {
     private readonly publisherAvailability: RedisAvailability,
     private readonly keys: MeshKeys,
     private readonly onError: (error: Error) => void,
+    observers: StateObservers,
   ) {
     // Our own resubscription (below) replaces ioredis's, so it works from the list we keep.
     this.subscriber = publisher.duplicate({ autoResubscribe: false, enableOfflineQueue: true });
     this.subscriber.on("error", (error: Error) => this.onError(error));
+    observers.follow(this.subscriber);
     this.subscriberAvailability = new RedisAvailability(this.subscriber);
     this.subscriber.on("message", (channel: string, message: string) => this.handlers.get(channel)?.(message));
     this.subscriber.on("ready", () => {

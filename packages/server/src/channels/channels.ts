@@ -52,7 +52,9 @@ export class Channels implements ServerFeature {
     }
     const json = JSON.stringify(message);
     if (json === undefined) throw new TypeError("meshwork: a channel message must be JSON-serialisable");
-    return this.deps.state.channels.publish(channel, json, history, this.deps.bus.instanceId).then(() => undefined);
+    return this.deps.state.channels
+      .publish(channel, json, history, this.deps.bus.instanceId)
+      .then(() => this.deps.metrics.broadcast("channel"));
   }
 
   /** Drops a closed connection's subscriptions. */

@@ -1,5 +1,6 @@
 import { MeshError, isMeshError, isReservedName, toMeshError } from "@meshwork/protocol";
 import type { Connection } from "../connections/connection";
+import type { CommandMeter, MetricsRecorder } from "../metrics/metricsRecorder";
 import { assertCommandName } from "../names";
 import type { MeshLogger } from "../options";
 import type {
@@ -59,6 +60,7 @@ export class CommandRouter {
     private readonly server: MeshServerApi,
     private readonly logger: MeshLogger,
     private readonly gate: CommandGate,
+    private readonly metrics: MetricsRecorder,
   ) {}
 
   /**
@@ -114,7 +116,10 @@ export class CommandRouter {
    * again elsewhere; commands that return a promise are counted until answered, so shutdown can wait for them.
    */
   execute(connection: Connection, id: number, entry: CommandEntry, payload: unknown): void {
+    const meter = this.metrics.command(entry.name);
+    const startedAt = meter.start();
     if (!this.gate.open) {
+      meter.failed("SHUTTING_DOWN", startedAt);
       sendError(
         connection,
         id,
@@ -131,7 +136,7 @@ export class CommandRouter {
     try {
       outcome = runPipeline(entry.steps, 0, entry.handler, ctx);
     } catch (error) {
-      this.fail(connection, id, entry.name, error);
+      this.fail(connection, id, entry.name, error, meter, startedAt);
       return;
     }
     if (isPromiseLike(outcome)) {
@@ -139,20 +144,32 @@ export class CommandRouter {
       gate.started();
       outcome
         .then(
-          (result) => sendResult(connection, id, result),
-          (error: unknown) => this.fail(connection, id, entry.name, error),
+          (result) => {
+            meter.ok(startedAt);
+            sendResult(connection, id, result);
+          },
+          (error: unknown) => this.fail(connection, id, entry.name, error, meter, startedAt),
         )
         .then(
           () => gate.finished(),
           () => gate.finished(),
         );
     } else {
+      meter.ok(startedAt);
       sendResult(connection, id, outcome);
     }
   }
 
-  private fail(connection: Connection, id: number, command: string, thrown: unknown): void {
+  private fail(
+    connection: Connection,
+    id: number,
+    command: string,
+    thrown: unknown,
+    meter: CommandMeter,
+    startedAt: number,
+  ): void {
     const error = toMeshError(thrown);
+    meter.failed(error.code, startedAt);
     // A thrown MeshError is a deliberate answer; anything else may be a bug, so the server log gets the stack.
     if (!isMeshError(thrown)) this.logger.debug(`meshwork: command "${command}" failed with ${error.code}`, thrown);
     sendError(connection, id, error);

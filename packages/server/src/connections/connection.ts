@@ -1,5 +1,6 @@
 import { CLOSE_CODES, encodeServerMessage } from "@meshwork/protocol";
 import type { RawData, WebSocket } from "ws";
+import type { MetricsRecorder } from "../metrics/metricsRecorder";
 import { assertPushName } from "../names";
 import { PreparedFrame, sendPreparedFrame } from "../transport/preparedFrame";
 import { holdSocketWritesUntilTickEnds } from "../transport/writeCoalescing";
@@ -36,6 +37,8 @@ export type Phase = (typeof PHASE)[keyof typeof PHASE];
 export interface ConnectionHost {
   readonly maxBufferedBytes: number;
   readonly closeTimeout: number;
+  /** Counts frames written, dropped, and slow-consumer closes. */
+  readonly metrics: MetricsRecorder;
   onFrame(connection: Connection, data: RawData, isBinary: boolean): void;
   onSocketClose(connection: Connection, code: number, reason: Buffer): void;
   onSocketError(connection: Connection, error: Error): void;
@@ -168,13 +171,18 @@ export class Connection {
    * @internal
    */
   sendFrame(frame: string | Buffer | PreparedFrame): boolean {
-    if (!this.isOpen) return false;
+    if (!this.isOpen) {
+      this.host.metrics.frameDropped();
+      return false;
+    }
     // Pushes made in one tick (a burst of bus messages from one Redis read, say) leave in one write.
     holdSocketWritesUntilTickEnds(this.socket);
     if (typeof frame === "string") this.socket.send(frame);
     else if (frame instanceof PreparedFrame) sendPreparedFrame(this.socket, frame);
     else this.socket.send(frame, TEXT_FRAME);
+    this.host.metrics.frameSent();
     if (this.socket.bufferedAmount > this.host.maxBufferedBytes) {
+      this.host.metrics.slowConsumer();
       const { code, reason } = CLOSE_CODES.SLOW_CONSUMER;
       this.close(code, reason);
     }

@@ -4,6 +4,7 @@ import type { ConnectionMetadata } from "@meshwork/redis-state";
 import type { RawData, WebSocket } from "ws";
 import { withDeadline } from "../deadline";
 import type { MeshServerEventMap, TypedEvents } from "../events";
+import type { MetricsRecorder } from "../metrics/metricsRecorder";
 import type { ResolvedServerOptions } from "../options";
 import type { ServerFeature } from "../serverFeature";
 import { Connection, type ConnectionHost, type DisconnectInfo, PHASE } from "./connection";
@@ -23,6 +24,7 @@ export interface LifecycleDeps {
   readonly joined: Promise<void>;
   /** Told when a connection closed, so each drops what it keeps locally for it. */
   readonly features: readonly ServerFeature[];
+  readonly metrics: MetricsRecorder;
 }
 
 // Frames held back while a connection registers. The socket is paused at accept, so only what arrived with
@@ -42,6 +44,7 @@ const MAX_PENDING_FRAMES = 1024;
 export class ConnectionLifecycle implements ConnectionHost {
   readonly maxBufferedBytes: number;
   readonly closeTimeout: number;
+  readonly metrics: MetricsRecorder;
   /** Registrations in shared state still under way, so a close cleanup waits for its connection's. */
   private readonly registering = new Map<Connection, Promise<void>>();
   private readonly cleanups = new Set<Promise<void>>();
@@ -50,6 +53,7 @@ export class ConnectionLifecycle implements ConnectionHost {
   constructor(private readonly deps: LifecycleDeps) {
     this.maxBufferedBytes = deps.options.maxBufferedBytes;
     this.closeTimeout = deps.options.closeTimeout;
+    this.metrics = deps.metrics;
   }
 
   /** Adopts an upgraded socket whose client speaks our protocol version. */

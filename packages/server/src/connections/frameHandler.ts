@@ -3,6 +3,7 @@ import type { RawData } from "ws";
 import type { CommandRouter } from "../commands/commandRouter";
 import { sendError } from "../commands/responses";
 import type { RequestLimiter } from "../limits/requestLimiter";
+import type { MetricsRecorder } from "../metrics/metricsRecorder";
 import type { MeshLogger } from "../options";
 import type { Connection } from "./connection";
 import type { Liveness } from "./liveness";
@@ -43,16 +44,19 @@ export class FrameHandler {
     private readonly limits: BadMessageLimits,
     private readonly rateLimit: RequestLimiter | null,
     private readonly logger: MeshLogger,
+    private readonly metrics: MetricsRecorder,
   ) {}
 
   /** Handles one frame. Never throws. */
   handle(connection: Connection, data: RawData, isBinary: boolean): void {
     if (isBinary) {
+      this.metrics.badFrame();
       this.reject(connection, undefined, binaryFrame());
       return;
     }
     const parsed = parseClientMessageFast(data);
     if (!parsed.ok) {
+      this.metrics.badFrame();
       const details = parsed.issues === undefined ? undefined : { details: parsed.issues };
       this.reject(connection, parsed.id, new MeshError("BAD_MESSAGE", parsed.message, details));
       return;
@@ -60,10 +64,17 @@ export class FrameHandler {
     const message = parsed.message;
     switch (message.type) {
       case "request": {
-        if (this.rateLimit !== null && !this.rateLimit.admit(connection, message.id)) return;
+        if (this.rateLimit !== null && !this.rateLimit.admit(connection, message.id)) {
+          this.metrics.rateLimited();
+          return;
+        }
         const entry = this.router.lookup(message.command);
         if (entry) this.router.execute(connection, message.id, entry, message.payload);
-        else this.reject(connection, message.id, unknownCommand(message.command));
+        else {
+          // Counted under one name, whatever the client sent, so made-up names cannot create series.
+          this.metrics.unknownCommand();
+          this.reject(connection, message.id, unknownCommand(message.command));
+        }
         return;
       }
       case "pong":

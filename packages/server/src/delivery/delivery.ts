@@ -4,6 +4,7 @@ import type { ClusterBus } from "../cluster/clusterBus";
 import { type ConnectionRef, connectionIdOf } from "../connections/connection";
 import type { LocalConnections } from "../connections/localConnections";
 import { assertPushName } from "../names";
+import type { MetricsRecorder } from "../metrics/metricsRecorder";
 import type { LocalRooms } from "../rooms/localRooms";
 import { PreparedFrame } from "../transport/preparedFrame";
 import { sendToAllLocal, sendToMembers } from "./localFanout";
@@ -31,6 +32,7 @@ export class Delivery {
     private readonly state: MeshState,
     private readonly bus: ClusterBus,
     private readonly localRooms: LocalRooms,
+    private readonly metrics: MetricsRecorder,
   ) {}
 
   /**
@@ -38,18 +40,23 @@ export class Delivery {
    * the instance that serves it, `false` when no instance serves that id.
    */
   sendTo(connectionId: string, command: string, payload: unknown): Promise<boolean> {
-    return this.sendEncoded(connectionId, this.encode(command, payload));
+    const push = this.encode(command, payload);
+    this.metrics.broadcast("direct");
+    return this.sendEncoded(connectionId, push);
   }
 
   /** Pushes to every connection in the cluster, or to the listed ones (each once, even when listed twice). */
   broadcast(command: string, payload: unknown, connections?: Iterable<ConnectionRef>): Promise<void> {
     const push = this.encode(command, payload);
+    this.metrics.broadcast(connections === undefined ? "all" : "connections");
     return connections === undefined ? this.toEveryone(push, []) : this.toListed(push, connections);
   }
 
   /** Pushes to every connection in the cluster except the excluded ones. */
   broadcastExclude(command: string, payload: unknown, exclude: ConnectionRef | Iterable<ConnectionRef>): Promise<void> {
-    return this.toEveryone(this.encode(command, payload), idsOf(exclude));
+    const push = this.encode(command, payload);
+    this.metrics.broadcast("all");
+    return this.toEveryone(push, idsOf(exclude));
   }
 
   /** Pushes to every member of a room, on every instance, except the excluded ones. One publish. */
@@ -59,7 +66,9 @@ export class Delivery {
     payload: unknown,
     exclude: ConnectionRef | Iterable<ConnectionRef> = [],
   ): Promise<void> {
-    return this.toRoom(room, this.encode(command, payload), idsOf(exclude));
+    const push = this.encode(command, payload);
+    this.metrics.broadcast("room");
+    return this.toRoom(room, push, idsOf(exclude));
   }
 
   // Encoding happens in the public methods, before any await, so a bad name or payload throws synchronously.

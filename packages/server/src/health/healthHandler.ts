@@ -53,11 +53,16 @@ export function healthRoute(
 ): (request: IncomingMessage, response: ServerResponse) => boolean {
   const handler = createHealthHandler(source);
   return (request, response) => {
-    if (request.method !== "GET" && request.method !== "HEAD") return false;
-    const url = request.url ?? "/";
-    const query = url.indexOf("?");
-    if ((query === -1 ? url : url.slice(0, query)) !== path) return false;
+    if (!isReadOf(request, path)) return false;
     handler(request, response);
     return true;
   };
+}
+
+/** Whether a request is a `GET` or `HEAD` of `path` (query string ignored): what an owned listener's routes serve. */
+export function isReadOf(request: IncomingMessage, path: string): boolean {
+  if (request.method !== "GET" && request.method !== "HEAD") return false;
+  const url = request.url ?? "/";
+  const query = url.indexOf("?");
+  return (query === -1 ? url : url.slice(0, query)) === path;
 }

@@ -64,6 +64,11 @@ export class Presence implements ServerFeature {
     };
   }
 
+  /** Presence entries held by this instance's connections (the `meshwork_presence_members` gauge). */
+  localMemberCount(): number {
+    return this.members.count();
+  }
+
   /** Tracks the presence of a room, or of every room a pattern matches. */
   track(room: string | RegExp, options?: TrackPresenceOptions): void {
     this.tracked.track(room, options);

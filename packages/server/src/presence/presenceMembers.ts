@@ -27,6 +27,13 @@ export class PresenceMembers {
     private readonly tracked: TrackedRooms,
   ) {}
 
+  /** Presence entries this instance holds: one per local connection and tracked room it is present in. */
+  count(): number {
+    let entries = 0;
+    for (const rooms of this.present.values()) entries += rooms.size;
+    return entries;
+  }
+
   /** The member id of a local connection in a room it is present in, or `null`. */
   memberIdOf(connectionId: string, room: string): string | null {
     return this.present.get(connectionId)?.get(room)?.memberId ?? null;

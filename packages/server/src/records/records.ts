@@ -35,6 +35,11 @@ export class Records implements ServerFeature {
   private readonly access: RecordAccess;
   private readonly subscribers: LocalRecordSubscribers;
   private readonly writer: RecordWriter;
+  /** Counts a write or delete that was carried out, and passes its result on. */
+  private readonly counted = <T>(result: T): T => {
+    this.deps.metrics.broadcast("record");
+    return result;
+  };
 
   constructor(private readonly deps: FeatureDeps) {
     this.access = new RecordAccess(
@@ -57,7 +62,7 @@ export class Records implements ServerFeature {
 
   /** Sets a record's value; resolves with its version. */
   update(recordId: string, value: unknown, options?: RecordWriteOptions): Promise<number> {
-    return this.writer.update(recordId, value, options);
+    return this.writer.update(recordId, value, options).then(this.counted);
   }
 
   /** A record's value; `null` when it does not exist (never written, or deleted). */
@@ -72,7 +77,7 @@ export class Records implements ServerFeature {
 
   /** Deletes a record; resolves whether it existed. */
   delete(recordId: string): Promise<boolean> {
-    return this.writer.delete(recordId);
+    return this.writer.delete(recordId).then(this.counted);
   }
 
   /** Drops a closed connection's record subscriptions. */
@@ -105,7 +110,8 @@ export class Records implements ServerFeature {
   ): Promise<PublishRecordUpdateResult> {
     const allowed = await this.access.canWrite(connection, recordId);
     if (!allowed.allowed) throw new MeshError("FORBIDDEN", allowed.reason);
-    const version = await this.writer.update(recordId, value, expectedVersion === undefined ? {} : { expectedVersion });
+    const options = expectedVersion === undefined ? {} : { expectedVersion };
+    const version = await this.writer.update(recordId, value, options).then(this.counted);
     return { version };
   }
 }

@@ -7,6 +7,7 @@ import {
   recordChangeHead,
 } from "@meshwork/redis-state";
 import { createPatch } from "rfc6902";
+import { assertRecordDepth } from "./recordDepth";
 import { RecordTails } from "./recordTails";
 
 /**
@@ -86,9 +87,11 @@ export class RecordWriter {
 
   /**
    * Sets a record's value and returns its version. A value equal to the current one changes nothing and keeps
-   * the version. @throws MeshError `VERSION_CONFLICT` when `expectedVersion` does not match.
+   * the version. @throws MeshError `VERSION_CONFLICT` when `expectedVersion` does not match, `INVALID_PAYLOAD`
+   * when the value is nested deeper than `MAX_RECORD_DEPTH` (100).
    */
   async update(recordId: string, value: unknown, options: RecordWriteOptions = {}): Promise<number> {
+    assertRecordDepth(recordId, value);
     const json = JSON.stringify(value);
     if (json === undefined) throw new TypeError("meshwork: a record value must be JSON-serialisable");
     const previous = this.queues.get(recordId);

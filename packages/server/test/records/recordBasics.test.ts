@@ -103,4 +103,31 @@ describe("records on one instance (wire level)", () => {
       result: { success: false, reason: expect.stringContaining("not exposed") },
     });
   });
+
+  it("refuses a value nested too deeply to diff with INVALID_PAYLOAD, from a client and from the server API", async () => {
+    // A value ~4,000 levels deep, written over a similar one, overflowed the stack in the patch diff and went back
+    // to the client as COMMAND_FAILED "Maximum call stack size exceeded".
+    const nested = (depth: number): unknown => {
+      let value: unknown = "leaf";
+      for (let level = 0; level < depth; level++) value = level % 2 === 0 ? { a: value } : [value];
+      return value;
+    };
+    const { server, url } = await startServer();
+    server.exposeWritableRecord(/^deep:/);
+    const client = await connect(url);
+    expect(
+      await client.request("mesh/publish-record-update", { recordId: "deep:1", value: nested(100) }),
+    ).toMatchObject({ result: { version: 1 } });
+    for (const depth of [101, 4_000]) {
+      expect(
+        await client.request("mesh/publish-record-update", { recordId: "deep:1", value: nested(depth) }),
+      ).toMatchObject({
+        error: { code: "INVALID_PAYLOAD", message: expect.stringContaining("deeper than 100 levels") },
+      });
+    }
+    await expect(server.publishRecordUpdate("deep:1", nested(4_000))).rejects.toMatchObject({
+      code: "INVALID_PAYLOAD",
+    });
+    expect(await server.getRecordWithVersion("deep:1")).toEqual({ value: nested(100), version: 1 });
+  });
 });

@@ -141,7 +141,7 @@ describe("Redis restarted under record and channel load", () => {
     // Traffic resumes by itself: both writers are acknowledged again, and a tick sent after the restart arrives.
     let resumedAfterMs = 0;
     await eventually(() => {
-      writers.forEach((w, i) => expect(w.acked.length).toBeGreaterThan(ackedBefore[i]! + 20));
+      for (const [i, w] of writers.entries()) expect(w.acked.length).toBeGreaterThan(ackedBefore[i]! + 20);
       expect(ticks.some((tick) => Number(tick.slice(5)) >= ticksAtRestart)).toBe(true);
       resumedAfterMs = performance.now() - restartedAt;
     }, 10_000);

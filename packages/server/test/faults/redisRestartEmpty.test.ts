@@ -53,7 +53,7 @@ describe("Redis restarted without persistence", () => {
     // A patch-mode subscriber applies the patch from the new version 3 to version 4 on the old version 3 it held.
     const patched = applyPatch(
       { n: 3, before: true },
-      (seen.find((s) => s.mode === "patch")?.value as { patch: never }).patch,
+      (seen.find((s) => s.mode === "patch")!.value as { patch: never }).patch,
     );
     console.info(
       `[redis restart, no persistence] patch subscriber's document ${JSON.stringify(patched)}, server's { n: 14 }`,

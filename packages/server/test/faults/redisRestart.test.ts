@@ -94,8 +94,8 @@ describe("Redis restarted under record and channel load", () => {
     // Subscribers on both instances: full mode on A, patch mode on B (a gap there makes the client resync).
     const onA = await connectClient(A.url);
     const onB = await connectClient(B.url);
-    const full: Array<{ version: number; full: Ledger }> = [];
-    await onA.subscribeRecord(RECORD, (update: { version: number; full: Ledger }) => void full.push(update), {
+    const full: Array<{ version: number; full?: Ledger }> = [];
+    await onA.subscribeRecord(RECORD, (update: { version: number; full?: Ledger }) => void full.push(update), {
       mode: "full",
     });
     let doc: Ledger | null = null;

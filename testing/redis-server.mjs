@@ -1,5 +1,6 @@
 // A redis-server process of the caller's own, shared by the server tests (which measure Redis or take it away)
-// and the benchmarks (which count its commands): loopback only, no persistence, no config file, stopped by pid.
+// and the benchmarks (which count its commands): loopback only, no config file, stopped by pid; no persistence
+// unless the caller asks for an append-only file in a directory of its own.
 // Plain JavaScript with a type file beside it (redis-server.d.mts), so TypeScript tests and Node scripts both
 // import it without a build.
 import { spawn } from "node:child_process";
@@ -55,25 +56,30 @@ function ping(port) {
 }
 
 /**
- * A redis-server on a loopback port: no persistence, no config file, killed by pid. `start()` may be called
- * again after `stop()` to bring it back, empty, on the same port.
+ * A redis-server on a loopback port: no config file, killed by pid. `start()` may be called again after `stop()`
+ * to bring it back on the same port: empty, or, with `appendOnlyDir`, with what its append-only file holds.
  */
 export class RedisProcess {
   #child = null;
   #output = "";
 
-  /** @param {number} port */
-  constructor(port) {
+  /**
+   * @param {number} port
+   * @param {{ appendOnlyDir?: string }} [options] `appendOnlyDir`: persist every write to an append-only file in
+   *   this directory, fsynced before the write is answered (`appendonly yes`, `appendfsync always`).
+   */
+  constructor(port, options = {}) {
     this.port = port;
+    this.options = options;
   }
 
   /**
    * Starts a server on a free port and waits until it answers PING. Another process (a test suite running beside
    * this one) can take the port between the check and the bind; then it tries another one.
    */
-  static async launch() {
+  static async launch(options = {}) {
     for (let attempt = 1; ; attempt++) {
-      const redis = new RedisProcess(await freePort());
+      const redis = new RedisProcess(await freePort(), options);
       try {
         await redis.start();
         return redis;
@@ -95,10 +101,16 @@ export class RedisProcess {
   /** Starts redis-server on this port and resolves once it answers PING (or rejects after `timeoutMs`). */
   async start(timeoutMs = 5_000) {
     if (this.#child) throw new Error("redis-server already running");
+    const dir = this.options.appendOnlyDir;
+    const persistence = dir
+      ? ["--appendonly", "yes", "--appendfsync", "always", "--dir", dir]
+      : ["--appendonly", "no", "--dir", tmpdir()];
     const child = spawn(
       "redis-server",
-      ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", tmpdir()],
-      { stdio: ["ignore", "pipe", "pipe"] },
+      ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", ...persistence],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
     );
     this.#child = child;
     child.stdout.on("data", (chunk) => (this.#output += chunk.toString()));

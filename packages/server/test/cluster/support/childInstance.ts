@@ -61,6 +61,10 @@ export async function startChildInstance(options: {
   presence?: { room: string; ttl: number };
   /** Shut down gracefully on SIGTERM/SIGINT (`enableGracefulShutdown()`), with this `shutdownTimeout`. */
   shutdownTimeout?: number;
+  /** Names clients may subscribe to (channels, records) and join (rooms). */
+  expose?: { channels?: string[]; records?: string[]; rooms?: string[] };
+  /** The port to listen on (a free one by default). */
+  port?: number;
   timeoutMs?: number;
 }): Promise<ChildInstance> {
   const script = fileURLToPath(new URL("./instanceProcess.ts", import.meta.url));
@@ -75,6 +79,8 @@ export async function startChildInstance(options: {
       ...(options.presence
         ? { MESH_TEST_PRESENCE_ROOM: options.presence.room, MESH_TEST_PRESENCE_TTL: String(options.presence.ttl) }
         : {}),
+      ...(options.expose ? { MESH_TEST_EXPOSE: JSON.stringify(options.expose) } : {}),
+      ...(options.port === undefined ? {} : { MESH_TEST_PORT: String(options.port) }),
       ...(options.shutdownTimeout === undefined ? {} : { MESH_TEST_SHUTDOWN_TIMEOUT: String(options.shutdownTimeout) }),
     },
     stdio: ["ignore", "pipe", "pipe", "ipc"],

@@ -10,7 +10,8 @@
  *
  * Configuration comes from the environment (MESH_TEST_REDIS, MESH_TEST_PREFIX, MESH_TEST_HEARTBEAT,
  * MESH_TEST_TTL, and optionally MESH_TEST_PRESENCE_ROOM with MESH_TEST_PRESENCE_TTL: a room whose presence it tracks,
- * and MESH_TEST_SHUTDOWN_TIMEOUT: graceful shutdown on SIGTERM/SIGINT with that `shutdownTimeout`). Talks to its parent over the IPC channel: sends `{ type: "ready", port, instanceId }` once it
+ * and MESH_TEST_SHUTDOWN_TIMEOUT: graceful shutdown on SIGTERM/SIGINT with that `shutdownTimeout`; MESH_TEST_PORT: the port
+ * to listen on; MESH_TEST_EXPOSE: JSON `{ channels, records, rooms }` of names clients may subscribe to and join). Talks to its parent over the IPC channel: sends `{ type: "ready", port, instanceId }` once it
  * listens, and exits when the channel closes (the parent is gone), so no orphan outlives a failed run.
  */
 import { MeshServer } from "@meshwork/server";
@@ -22,7 +23,7 @@ function required(name: string): string {
 }
 
 const server = new MeshServer({
-  port: 0,
+  port: Number(process.env.MESH_TEST_PORT ?? 0),
   host: "127.0.0.1",
   redis: required("MESH_TEST_REDIS"),
   keyPrefix: required("MESH_TEST_PREFIX"),
@@ -36,6 +37,11 @@ const server = new MeshServer({
 
 const presenceRoom = process.env.MESH_TEST_PRESENCE_ROOM;
 if (presenceRoom) server.trackPresence(presenceRoom, { ttl: Number(required("MESH_TEST_PRESENCE_TTL")) });
+
+const expose = JSON.parse(process.env.MESH_TEST_EXPOSE ?? "{}") as Record<string, string[] | undefined>;
+for (const channel of expose.channels ?? []) server.exposeChannel(channel);
+for (const record of expose.records ?? []) server.exposeRecord(record);
+for (const room of expose.rooms ?? []) server.exposeRoom(room);
 
 /** The test's clients call this to put themselves in rooms and give themselves metadata on this instance. */
 server.registerCommand("cluster-test/setup", async (ctx) => {

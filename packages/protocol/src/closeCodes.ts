@@ -34,6 +34,11 @@ export const CLOSE_CODES = {
   SLOW_CONSUMER: { code: 4004, action: "retry", reason: "slow consumer" },
   /** The client kept sending requests after being rate limited (more than the server's `rateLimit.maxRejected`). */
   RATE_LIMITED: { code: 4005, action: "retry", reason: "rate limit exceeded" },
+  /**
+   * The shared state lost its data (a Redis restarted without persistence, or flushed): the client reconnects and
+   * subscribes afresh, so it takes the new values and versions instead of comparing them with the lost ones.
+   */
+  STATE_RESET: { code: 4006, action: "retry", reason: "shared state was reset" },
 } as const satisfies Record<string, CloseCodeInfo>;
 
 export type CloseCodeName = keyof typeof CLOSE_CODES;

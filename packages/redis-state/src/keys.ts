@@ -16,6 +16,11 @@ export interface MeshKeys {
   readonly prefix: string;
   /** SET of the ids of instances that have heartbeated and not been reaped. */
   instances(): string;
+  /**
+   * STRING, no TTL: a random id written once, by the first heartbeat into an empty store. A different (or no) value
+   * later means the store lost its data.
+   */
+  stateGeneration(): string;
   /** STRING with a TTL: present while the instance is alive. */
   instanceAlive(instanceId: string): string;
   /** SET of the connection ids an instance serves. */
@@ -102,6 +107,7 @@ export function createKeys(prefix: string): MeshKeys {
   return {
     prefix,
     instances: () => `${prefix}instances`,
+    stateGeneration: () => `${prefix}generation`,
     instanceAlive: (id) => `${prefix}instance:${e(id)}:alive`,
     instanceConnections: (id) => `${prefix}instance:${e(id)}:connections`,
     instanceReapLock: (id) => `${prefix}instance:${e(id)}:reap-lock`,

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { MeshState } from "../meshState";
 import type { ReapedConnection } from "./instanceStore";
 
@@ -17,6 +18,12 @@ export interface InstanceMonitorOptions {
    * process stalled): survivors may have removed its state, so the instance registers it again.
    */
   readonly onExpired: () => Promise<void>;
+  /**
+   * Called when a heartbeat finds the store's generation changed: the shared state lost its data (a Redis restarted
+   * without persistence, or flushed), so what clients hold (record versions, channel positions) no longer matches
+   * it. Runs before `onExpired`.
+   */
+  readonly onStateReset?: () => Promise<void>;
   /** Called after every heartbeat that reached the store: a moment to retry writes that failed while it was away. */
   readonly onHeartbeat?: () => Promise<void>;
   readonly onError: (error: unknown) => void;
@@ -32,6 +39,8 @@ export class InstanceMonitor {
   private timer: ReturnType<typeof setInterval> | undefined;
   private inFlight: Promise<void> | null = null;
   private lastBeat: number | undefined;
+  /** The store's generation as this instance first found it (see `InstanceStore.generation`). */
+  private generation: string | undefined;
 
   constructor(private readonly options: InstanceMonitorOptions) {
     if (options.instanceTtl <= options.heartbeatInterval) {
@@ -43,6 +52,7 @@ export class InstanceMonitor {
   async start(): Promise<void> {
     const { state, instanceId, instanceTtl, heartbeatInterval } = this.options;
     await state.instances.heartbeat(instanceId, instanceTtl);
+    this.generation = await state.instances.generation(randomUUID());
     this.lastBeat = performance.now();
     this.timer = setInterval(() => void this.tick(), heartbeatInterval);
     this.timer.unref?.();
@@ -87,6 +97,11 @@ export class InstanceMonitor {
     const { state, instanceId, instanceTtl } = this.options;
     const wasAlive = await state.instances.heartbeat(instanceId, instanceTtl);
     this.lastBeat = performance.now();
+    const generation = await state.instances.generation(randomUUID());
+    if (generation !== this.generation) {
+      this.generation = generation;
+      if (this.timer) await this.options.onStateReset?.();
+    }
     if (!wasAlive && this.timer) await this.options.onExpired();
     await this.options.onHeartbeat?.();
   }

@@ -24,6 +24,12 @@ export interface InstanceStore {
    */
   heartbeat(instanceId: string, ttlMs: number): Promise<boolean>;
 
+  /**
+   * The store's generation: the id written by the first caller into an empty store (`candidate`, when that is this
+   * call). It changes only when the store loses its data (a Redis restarted without persistence, or flushed).
+   */
+  generation(candidate: string): Promise<string>;
+
   /** Instances that have heartbeated and have not been reaped; some may have expired. */
   list(): Promise<string[]>;
 

@@ -11,6 +11,12 @@ export class MemoryInstanceStore implements InstanceStore {
     return wasAlive;
   }
 
+  async generation(candidate: string): Promise<string> {
+    // Memory lives as long as the process: its first generation is its only one.
+    this.data.generation ??= candidate;
+    return this.data.generation;
+  }
+
   async list(): Promise<string[]> {
     return [...this.data.aliveUntil.keys()];
   }

@@ -18,6 +18,12 @@ export class RedisInstanceStore implements InstanceStore {
     return existed === 1;
   }
 
+  async generation(candidate: string): Promise<string> {
+    // One command on one key: set it when absent and read what was there (Redis ≥ 7.0 for NX with GET).
+    const previous = await this.commands.redis.set(this.commands.keys.stateGeneration(), candidate, "NX", "GET");
+    return previous ?? candidate;
+  }
+
   async list(): Promise<string[]> {
     return this.commands.redis.smembers(this.commands.keys.instances());
   }

@@ -58,6 +58,8 @@ export class MemoryData {
   readonly channels = new Map<string, MemoryChannel>();
   readonly aliveUntil = new Map<string, number>();
   readonly reapLocks = new Map<string, number>();
+  /** The store's generation id, set by the first heartbeat (see `InstanceStore.generation`). */
+  generation: string | undefined;
   /** Rooms with presence entries; a room is dropped with its last connection. */
   readonly presence = new Map<string, MemoryPresenceRoom>();
   /** Each room's newest presence position and when it was last used, kept as long as Redis keeps it. */

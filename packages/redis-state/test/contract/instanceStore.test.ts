@@ -15,6 +15,13 @@ describe.each(IMPLEMENTATIONS)("InstanceStore contract: %s", (_name, createState
     expect(await instances.heartbeat("short", 5_000)).toBe(false);
   });
 
+  it("keeps the generation the first caller wrote, for every later caller and every instance on the store", async () => {
+    const { instances } = await open();
+    expect(await instances.generation("first")).toBe("first");
+    expect(await instances.generation("second")).toBe("first");
+    expect(await instances.generation("third")).toBe("first");
+  });
+
   it("does nothing for an instance that left cleanly, even to a survivor that listed it before it left", async () => {
     const { instances, connections } = await open();
     await instances.heartbeat("leaving", 5_000);

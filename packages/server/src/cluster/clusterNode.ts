@@ -6,6 +6,7 @@ import {
   type ReapedConnection,
   decodeBusMessage,
 } from "@meshwork/redis-state";
+import { CLOSE_CODES } from "@meshwork/protocol";
 import type { LocalConnections } from "../connections/localConnections";
 import { deliverBusPush } from "../delivery/localFanout";
 import type { ClusterBus } from "./clusterBus";
@@ -58,6 +59,7 @@ export class ClusterNode {
       heartbeatInterval: deps.timings.heartbeatInterval,
       instanceTtl: deps.timings.instanceTtl,
       onInstanceReaped: deps.onInstanceDown,
+      onStateReset: async () => this.closeForStateReset(),
       onExpired: () => this.registerAgain(),
       onHeartbeat: deps.afterHeartbeat,
       onError: deps.reportError,
@@ -140,6 +142,22 @@ export class ClusterNode {
    * survivor may have removed its state. Registers every open local connection and membership again. What is
    * gone for good is the metadata of those connections; docs/architecture.md says so.
    */
+  /**
+   * The shared state lost its data: clients still compare what they receive with what they held before (record
+   * versions that start again from 1 would be dropped as already seen, patches applied to a value that is gone).
+   * Closing them with `STATE_RESET` makes them reconnect and subscribe afresh, taking the new values and versions.
+   */
+  private closeForStateReset(): void {
+    const { code, reason } = CLOSE_CODES.STATE_RESET;
+    const open = [...this.deps.local.values()].filter((connection) => connection.isOpen);
+    if (open.length > 0) {
+      this.deps.reportError(
+        new Error(`meshwork: the shared state lost its data; closing ${open.length} connection(s) so they resubscribe`),
+      );
+    }
+    for (const connection of open) connection.close(code, reason);
+  }
+
   private async registerAgain(): Promise<void> {
     const { state, bus, local, rooms } = this.deps;
     for (const connection of local.values()) {

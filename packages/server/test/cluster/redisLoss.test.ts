@@ -1,8 +1,9 @@
 // Losing Redis (original Mesh weakness 32: silent loss, no resubscribe after a Redis reconnect). Two instances
 // run on a redis-server this test starts itself; it is killed and started again, empty, on the same port. The
 // instances must stay up and keep serving locally while it is gone, say so through `error`, and on its return
-// resubscribe, re-register their connections and memberships (their heartbeat finds them expired) and carry
+// resubscribe, tell their clients the state was reset (4006, so they reconnect and subscribe afresh) and carry
 // cross-instance traffic again, without being restarted.
+import { CLOSE_CODES } from "@meshwork/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Instance, connectClient, eventually, recordPushes, startCluster } from "./support/cluster";
 import { privateRedisServer } from "./support/privateRedisServer";
@@ -80,8 +81,18 @@ describe("Redis lost and back", () => {
     expect((settled as PromiseSettledResult<void>[]).map((result) => result.status)).toEqual(["rejected", "rejected"]);
     expect(A.server.port).toBeGreaterThan(0);
 
-    // Redis comes back, empty, on the same port. The instances are not restarted.
+    // Redis comes back, empty, on the same port. The instances are not restarted, but they notice the store lost
+    // its data and close their clients with STATE_RESET, so the clients reconnect and subscribe afresh.
+    const closes: number[] = [];
+    for (const client of [a1, b1]) client.on("disconnect", (info) => void closes.push(info.code));
     await own.server.start();
+    await eventually(() => {
+      expect(closes).toEqual([CLOSE_CODES.STATE_RESET.code, CLOSE_CODES.STATE_RESET.code]);
+      expect([a1.status, b1.status]).toEqual(["online", "online"]);
+    }, 8_000);
+    // Server-side rooms belong to connections: the application adds the reconnected ones again, as after any reconnect.
+    await A.server.addToRoom("room", a1.connectionId);
+    await A.server.addToRoom("room", b1.connectionId);
 
     // Cross-instance broadcasts work again (subscriptions restored), in both directions, to all and to the room.
     // Each instance tags what it sends, and each client is checked for the OTHER instance's tag: its own
@@ -103,7 +114,7 @@ describe("Redis lost and back", () => {
       }, 500);
     }, 8_000);
 
-    // State re-registered on its own: the new Redis knows both connections and their memberships again.
+    // The new Redis knows both (reconnected) connections and their memberships.
     await eventually(async () => {
       expect((await B.server.getRoomMembers("room")).sort()).toEqual([a1.connectionId, b1.connectionId].sort());
       expect(await A.server.isInRoom("room", b1.connectionId)).toBe(true);
@@ -119,8 +130,8 @@ describe("Redis lost and back", () => {
     const fresh = recordPushes<string>(a1, "fresh");
     await B.server.broadcastRoom("new-room", "fresh", "joined-after-outage");
     await eventually(() => expect(fresh).toEqual(["joined-after-outage"]));
-    // Known limitation, asserted so that lifting it is noticed: connection metadata does not survive an empty
-    // Redis (only connections and memberships are re-registered), so an app that keeps auth data there loses it.
+    // Connection metadata does not survive an empty Redis: an app that keeps auth data there sets it again when
+    // the client reconnects (authenticateConnection's result is set again on every connection).
     expect(await A.server.connectionManager.getMetadata(a1.connectionId)).toBeNull();
 
     // Still serving, and nothing was left unhandled.

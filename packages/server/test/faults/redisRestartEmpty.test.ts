@@ -1,6 +1,9 @@
 // What a Redis restarted without persistence means for records (docs/operations.md, "Redis requirements and
-// persistence"): it comes back empty, so a record's versions start again from 1, and a subscriber that held a
-// higher version sees the writes after the restart only once their versions pass the one it held.
+// persistence"): it comes back empty, so a record's versions start again from 1. Subscribers compared those versions
+// with the ones they held, dropped the first writes as already seen and, in patch mode, applied the new life's patch
+// to the old value (`{ n: 14, before: true }` where the record was `{ n: 14 }`). The instances now notice the store's
+// new generation and close their clients with STATE_RESET, so every subscriber starts again from the new value.
+import { CLOSE_CODES } from "@meshwork/protocol";
 import { applyPatch } from "@meshwork/client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Instance, connectClient, eventually, startCluster } from "../cluster/support/cluster";
@@ -12,8 +15,14 @@ const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
 beforeEach(() => process.on("unhandledRejection", onUnhandled));
 afterEach(() => void process.off("unhandledRejection", onUnhandled));
 
+interface Update {
+  version: number;
+  full?: unknown;
+  patch?: Parameters<typeof applyPatch>[1];
+}
+
 describe("Redis restarted without persistence", () => {
-  it("starts records again at version 1; subscribers skip writes up to the version they held", async () => {
+  it("starts records again at version 1, and every subscriber follows the new record, patch mode included", async () => {
     const { nodes } = await startCluster(1, {
       redis: own.server.url,
       heartbeatInterval: 200,
@@ -22,46 +31,36 @@ describe("Redis restarted without persistence", () => {
     });
     const [A] = nodes as [Instance];
     A.server.exposeRecord("doc");
-    const seen: Array<{ mode: string; version: number; value: unknown }> = [];
+    const held = new Map<string, { version: number; value: unknown }>();
+    const closeCodes: number[] = [];
     for (const mode of ["full", "patch"] as const) {
       const client = await connectClient(A.url);
+      client.on("disconnect", (info) => void closeCodes.push(info.code));
       await client.subscribeRecord(
         "doc",
-        (update: { version: number; full?: unknown; patch?: unknown }) =>
-          void seen.push({ mode, version: update.version, value: update.full ?? { patch: update.patch } }),
+        (update: Update) => {
+          const value = update.patch ? applyPatch(held.get(mode)?.value, update.patch) : update.full;
+          held.set(mode, { version: update.version, value });
+        },
         { mode },
       );
     }
     for (let n = 1; n <= 3; n++) await A.server.publishRecordUpdate("doc", n === 3 ? { n, before: true } : { n });
-    await eventually(() => expect(seen.filter((s) => s.version === 3)).toHaveLength(2));
-    seen.length = 0;
+    await eventually(() => expect([...held.values()].map((h) => h.version)).toEqual([3, 3]));
 
     await own.server.stop("SIGKILL");
     await own.server.start();
     await eventually(async () => expect((await A.server.health()).status).toBe("ok"), 8_000);
+    // The clients were told the state was reset, and came back.
+    await eventually(() => expect(closeCodes).toEqual([CLOSE_CODES.STATE_RESET.code, CLOSE_CODES.STATE_RESET.code]));
     expect(await A.server.getRecordWithVersion("doc")).toEqual({ value: null, version: 0 });
+
     const versions: number[] = [];
-    for (let n = 11; n <= 13; n++) versions.push(await A.server.publishRecordUpdate("doc", { n }));
-    expect(versions).toEqual([1, 2, 3]);
-    // The instance's record topic may still be subscribing again: write until both subscribers heard a write.
-    let n = 13;
-    await eventually(async () => {
-      versions.push(await A.server.publishRecordUpdate("doc", { n: ++n }));
-      await eventually(() => expect(new Set(seen.map((s) => s.mode)).size).toBe(2), 300);
-    }, 8_000);
-    console.info(
-      `[redis restart, no persistence] versions after the restart ${versions}; subscribers that held 3 saw ${JSON.stringify(seen)}`,
-    );
-    // Versions 1–3 were not newer than what the subscribers held: the client dropped them as already seen.
-    expect(seen.every((s) => s.version >= 4)).toBe(true);
-    const patchUpdate = seen.find((s) => s.mode === "patch" && s.version === 4)?.value as { patch?: never } | undefined;
-    if (patchUpdate?.patch) {
-      // The patch from the new version 3 to 4, applied on the old version 3 the subscriber held.
-      const patched = applyPatch({ n: 3, before: true }, patchUpdate.patch);
-      console.info(
-        `[redis restart, no persistence] patch subscriber's document ${JSON.stringify(patched)}, server's { n: 14 }`,
-      );
-    }
+    for (let n = 11; n <= 14; n++) versions.push(await A.server.publishRecordUpdate("doc", { n }));
+    expect(versions).toEqual([1, 2, 3, 4]);
+    const expected = { version: 4, value: { n: 14 } };
+    await eventually(() => expect(Object.fromEntries(held)).toEqual({ full: expected, patch: expected }), 8_000);
+    console.info(`[redis restart, no persistence] both subscribers hold ${JSON.stringify(expected)}`);
     expect(unhandled).toEqual([]);
   });
 });

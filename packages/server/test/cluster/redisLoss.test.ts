@@ -4,26 +4,15 @@
 // resubscribe, tell their clients the state was reset (4006, so they reconnect and subscribe afresh) and carry
 // cross-instance traffic again, without being restarted.
 import { CLOSE_CODES } from "@meshwork/protocol";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type Instance, connectClient, eventually, recordPushes, startCluster } from "./support/cluster";
 import { privateRedisServer } from "./support/privateRedisServer";
+import { collectUnhandledRejections } from "../support/unhandledRejections";
 
 // The Redis process lives for the file, not the test: the harness closes the instances after each test, and
 // they should close against a Redis that is up (closing while it is down waits out ioredis's retries).
 const own = privateRedisServer();
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown): void => {
-  unhandled.push(reason);
-};
-
-beforeEach(() => {
-  unhandled.length = 0;
-  process.on("unhandledRejection", onUnhandled);
-});
-
-afterEach(() => {
-  process.off("unhandledRejection", onUnhandled);
-});
+const unhandled = collectUnhandledRejections();
 
 describe("Redis lost and back", () => {
   it("instances keep serving locally without Redis, report it, and recover cross-instance traffic and state when it returns", async () => {

@@ -6,28 +6,17 @@
 import { request } from "node:http";
 import type { MeshClient } from "@meshwork/client";
 import { type HealthReport, createHealthHandler } from "@meshwork/server";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type Instance, admin, connectClient, eventually, startCluster } from "./support/cluster";
 import { privateRedisServer } from "./support/privateRedisServer";
+import { collectUnhandledRejections } from "../support/unhandledRejections";
 
 // The documented bound is 1 s (docs/operations.md); the margin covers a loaded test machine.
 const BOUND_MS = 1_500;
 const ROUNDS = 4;
 
 const own = privateRedisServer();
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown): void => {
-  unhandled.push(reason);
-};
-
-beforeEach(() => {
-  unhandled.length = 0;
-  process.on("unhandledRejection", onUnhandled);
-});
-
-afterEach(() => {
-  process.off("unhandledRejection", onUnhandled);
-});
+const unhandled = collectUnhandledRejections();
 
 /** The error `operation` rejects with and how long it took; fails the test if it resolves. */
 async function rejection(operation: () => Promise<unknown>): Promise<{ code: unknown; ms: number; error: Error }> {

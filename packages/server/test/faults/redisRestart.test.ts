@@ -6,19 +6,17 @@
 // expectedVersion), so a write lost by Redis would drop its id from every later value.
 import { setTimeout as pause } from "node:timers/promises";
 import { applyPatch } from "@meshwork/client";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type Instance, connectClient, eventually, startCluster } from "../cluster/support/cluster";
 import { privateRedisServer } from "../cluster/support/privateRedisServer";
+import { collectUnhandledRejections } from "../support/unhandledRejections";
 
 const own = privateRedisServer({ persistent: true });
 // Writes and publishes are paced so that the refusals while Redis is down do not spin a core.
 const PACE_MS = 3;
 const RECORD = "ledger";
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
-beforeEach(() => process.on("unhandledRejection", onUnhandled));
-afterEach(() => void process.off("unhandledRejection", onUnhandled));
+const unhandled = collectUnhandledRejections();
 
 interface Ledger {
   ids: string[];

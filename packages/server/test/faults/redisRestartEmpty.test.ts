@@ -5,15 +5,13 @@
 // new generation and close their clients with STATE_RESET, so every subscriber starts again from the new value.
 import { CLOSE_CODES } from "@meshwork/protocol";
 import { applyPatch } from "@meshwork/client";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type Instance, connectClient, eventually, startCluster } from "../cluster/support/cluster";
 import { privateRedisServer } from "../cluster/support/privateRedisServer";
+import { collectUnhandledRejections } from "../support/unhandledRejections";
 
 const own = privateRedisServer();
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
-beforeEach(() => process.on("unhandledRejection", onUnhandled));
-afterEach(() => void process.off("unhandledRejection", onUnhandled));
+const unhandled = collectUnhandledRejections();
 
 interface Update {
   version: number;

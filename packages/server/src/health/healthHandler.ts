@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { type HttpRoute, type RequestListener, answerUncached, readRoute } from "../transport/httpEndpoint";
 import type { HealthReport } from "./healthReport";
 
 /** Anything with a `health()`: a `MeshServer`. */
@@ -7,7 +8,7 @@ export interface HealthSource {
 }
 
 /** A Node HTTP request listener. */
-export type HealthRequestListener = (request: IncomingMessage, response: ServerResponse) => void;
+export type HealthRequestListener = RequestListener;
 
 /**
  * A Node HTTP listener for load balancer health checks: answers `200` with the {@link HealthReport} as JSON
@@ -33,36 +34,10 @@ export function createHealthHandler(source: HealthSource): HealthRequestListener
 }
 
 function answer(request: IncomingMessage, response: ServerResponse, status: number, body: unknown): void {
-  if (response.headersSent || response.destroyed) return;
-  const json = JSON.stringify(body);
-  response.writeHead(status, {
-    "Content-Type": "application/json; charset=utf-8",
-    "Content-Length": Buffer.byteLength(json),
-    "Cache-Control": "no-store",
-  });
-  response.end(request.method === "HEAD" ? undefined : json);
+  answerUncached(request, response, status, "application/json; charset=utf-8", JSON.stringify(body));
 }
 
-/**
- * Routes `GET`/`HEAD` requests for `path` (query string ignored) to the health handler; returns whether it
- * took the request. What the owned listener runs for the `healthPath` option.
- */
-export function healthRoute(
-  path: string,
-  source: HealthSource,
-): (request: IncomingMessage, response: ServerResponse) => boolean {
-  const handler = createHealthHandler(source);
-  return (request, response) => {
-    if (!isReadOf(request, path)) return false;
-    handler(request, response);
-    return true;
-  };
-}
-
-/** Whether a request is a `GET` or `HEAD` of `path` (query string ignored): what an owned listener's routes serve. */
-export function isReadOf(request: IncomingMessage, path: string): boolean {
-  if (request.method !== "GET" && request.method !== "HEAD") return false;
-  const url = request.url ?? "/";
-  const query = url.indexOf("?");
-  return (query === -1 ? url : url.slice(0, query)) === path;
+/** The `healthPath` route of an owned listener. */
+export function healthRoute(path: string, source: HealthSource): HttpRoute {
+  return readRoute(path, createHealthHandler(source));
 }

@@ -1,5 +1,4 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { isReadOf } from "../health/healthHandler";
+import { type HttpRoute, type RequestListener, answerUncached, readRoute } from "../transport/httpEndpoint";
 
 /** Anything with a `metrics()`: a `MeshServer`. */
 export interface MetricsSource {
@@ -7,7 +6,7 @@ export interface MetricsSource {
 }
 
 /** A Node HTTP request listener. */
-export type MetricsRequestListener = (request: IncomingMessage, response: ServerResponse) => void;
+export type MetricsRequestListener = RequestListener;
 
 /** The content type of Prometheus's text exposition format, which `server.metrics()` returns. */
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -25,41 +24,20 @@ export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 export function createMetricsHandler(source: MetricsSource): MetricsRequestListener {
   return (request, response) => {
     source.metrics().then(
-      (text) => answer(request, response, 200, METRICS_CONTENT_TYPE, text),
+      (text) => answerUncached(request, response, 200, METRICS_CONTENT_TYPE, text),
       (error: unknown) =>
-        answer(request, response, 503, "text/plain; charset=utf-8", error instanceof Error ? error.message : "failed"),
+        answerUncached(
+          request,
+          response,
+          503,
+          "text/plain; charset=utf-8",
+          error instanceof Error ? error.message : "failed",
+        ),
     );
   };
 }
 
-function answer(
-  request: IncomingMessage,
-  response: ServerResponse,
-  status: number,
-  contentType: string,
-  body: string,
-): void {
-  if (response.headersSent || response.destroyed) return;
-  response.writeHead(status, {
-    "Content-Type": contentType,
-    "Content-Length": Buffer.byteLength(body),
-    "Cache-Control": "no-store",
-  });
-  response.end(request.method === "HEAD" ? undefined : body);
-}
-
-/**
- * Routes `GET`/`HEAD` requests for `path` (query string ignored) to the metrics handler; returns whether it took
- * the request. What the owned listener runs for the `metricsPath` option.
- */
-export function metricsRoute(
-  path: string,
-  source: MetricsSource,
-): (request: IncomingMessage, response: ServerResponse) => boolean {
-  const handler = createMetricsHandler(source);
-  return (request, response) => {
-    if (!isReadOf(request, path)) return false;
-    handler(request, response);
-    return true;
-  };
+/** The `metricsPath` route of an owned listener. */
+export function metricsRoute(path: string, source: MetricsSource): HttpRoute {
+  return readRoute(path, createMetricsHandler(source));
 }

@@ -1,6 +1,3 @@
-/** Whether nothing listens on `port` on 127.0.0.1 right now. */
-export declare function portIsFree(port: number): Promise<boolean>;
-
 /** A random port in 20000–32000 (below Linux's ephemeral range) that is free on 127.0.0.1 right now. */
 export declare function freePort(): Promise<number>;
 

@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 const PORT_RANGE = { from: 20_000, to: 32_000 };
 
 /** Whether nothing listens on `port` on 127.0.0.1 right now. */
-export async function portIsFree(port) {
+async function isFree(port) {
   const server = createServer();
   server.listen(port, "127.0.0.1");
   try {
@@ -31,7 +31,7 @@ export async function portIsFree(port) {
 export async function freePort() {
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = PORT_RANGE.from + Math.floor(Math.random() * (PORT_RANGE.to - PORT_RANGE.from));
-    if (await portIsFree(port)) return port;
+    if (await isFree(port)) return port;
   }
   throw new Error("no free port for a redis-server");
 }

@@ -24,7 +24,7 @@ import { type StateEffect, StateMachine, type Transition } from "./fsm";
 import type { ResolvedClientOptions } from "./options";
 import { PingWatchdog, pingCheckInterval } from "./pingWatchdog";
 import { Transport } from "./transport";
-import { type UrlRotation, movesToNextUrl } from "./urlRotation";
+import { type FailedAttempt, type UrlRotation, connectFailure, movesToNextUrl } from "./urlRotation";
 
 /** Server messages the connection does not handle itself. */
 export type ApplicationMessage = Exclude<ServerMessage, HelloMessage | PingMessage | LatencyProbeMessage>;
@@ -58,6 +58,7 @@ export class Connection {
   #watchdog: PingWatchdog | undefined;
   #disposal: Promise<void> = Promise.resolve();
   #waiter: Deferred<void> | undefined;
+  #failures: FailedAttempt[] = [];
 
   constructor(urls: UrlRotation, options: ResolvedClientOptions, hooks: ConnectionHooks) {
     this.#urls = urls;
@@ -69,6 +70,8 @@ export class Connection {
         shouldReconnect: options.shouldReconnect,
         maxReconnectAttempts: options.maxReconnectAttempts,
         attempts: 0,
+        urlCount: urls.all.length,
+        untriedUrls: 0,
       },
       transitions: CONNECTION_TRANSITIONS,
       effects: this.#effects(),
@@ -101,8 +104,9 @@ export class Connection {
   }
 
   /**
-   * Resolves once online. While an attempt is under way every call returns the same promise; while waiting to
-   * reconnect it starts the next attempt at once.
+   * Resolves once online. From offline it tries each URL once, in order from the current one, without waiting
+   * between attempts, and rejects when the last fails. While an attempt is under way every call returns the same
+   * promise; while waiting to reconnect it starts the next attempt at once.
    */
   connect(): Promise<void> {
     if (this.state === "online") return Promise.resolve();
@@ -181,25 +185,19 @@ export class Connection {
     this.#machine.send({ type: "HELLO", hello });
   }
 
-  #settleWaiter({ to, event }: Transition<ConnectionState, ConnectionEvent>): void {
-    const waiter = this.#waiter;
-    if (waiter === undefined || (to !== "online" && to !== "idle")) return;
-    this.#waiter = undefined;
-    if (to === "online") {
-      waiter.resolve();
-    } else if (event.type === "SOCKET_CLOSED") {
-      waiter.reject(
-        new MeshError(
-          "NOT_CONNECTED",
-          `Could not connect to ${this.#urls.current}: ${event.reason} (code ${event.code})`,
-          {
-            details: { code: event.code, reason: event.reason },
-          },
-        ),
-      );
-    } else {
-      waiter.reject(new MeshError("NOT_CONNECTED", "close() was called before the client got online"));
+  #settleWaiter({ from, to, event }: Transition<ConnectionState, ConnectionEvent>): void {
+    if (event.type === "SOCKET_CLOSED" && (from === "connecting" || to === "idle")) {
+      this.#failures.push({ url: this.#urls.current, code: event.code, reason: event.reason });
     }
+    if (to !== "online" && to !== "idle") return;
+    const failures = this.#failures;
+    this.#failures = [];
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    if (waiter === undefined) return;
+    if (to === "online") waiter.resolve();
+    else if (event.type === "SOCKET_CLOSED") waiter.reject(connectFailure(failures));
+    else waiter.reject(new MeshError("NOT_CONNECTED", "close() was called before the client got online"));
   }
 
   #openTransport(): void {
@@ -245,6 +243,13 @@ export class Connection {
           const ms = options.connectTimeout;
           const timer = setTimeout(() => this.#drop(1006, `no hello from the server within ${ms} ms`), ms);
           return () => clearTimeout(timer);
+        },
+      },
+      {
+        // A connect() from offline counts the URLs left to try after this attempt; each further attempt uses one.
+        states: ["connecting"],
+        enter: (context, event) => {
+          context.untriedUrls = event.type === "CONNECT" ? context.urlCount - 1 : context.untriedUrls - 1;
         },
       },
       {

@@ -5,7 +5,8 @@ import type { ClientStatus } from "./types";
 /**
  * Internal states of the connection:
  * - `idle`: no socket and no plan to open one (never started, closed, failed or gave up);
- * - `connecting`: the first attempt of a `connect()`, waiting for the socket and the server's hello;
+ * - `connecting`: an attempt of a `connect()` from offline, waiting for the socket and the server's hello; with
+ *   several URLs a failed attempt enters it again on the next URL, until each URL was tried once;
  * - `online`: hello received, commands flow;
  * - `backoff`: the connection dropped; waiting before the next attempt;
  * - `reconnecting`: a reconnect attempt, waiting for the socket and the server's hello;
@@ -37,6 +38,10 @@ export interface ConnectionContext {
   readonly maxReconnectAttempts: number;
   /** Reconnect attempts since the client was last online. */
   attempts: number;
+  /** How many URLs the client was given. */
+  readonly urlCount: number;
+  /** URLs the current `connect()` from offline has not tried yet. */
+  untriedUrls: number;
 }
 
 /** What follows the loss of a socket: another attempt, giving up after the last attempt, or stopping. */
@@ -62,8 +67,13 @@ function afterDrop(
 /** The one transition table of the connection. */
 export const CONNECTION_TRANSITIONS: TransitionTable<ConnectionState, ConnectionEvent, ConnectionContext> = {
   idle: { CONNECT: "connecting" },
-  // Only a connection that was online once reconnects on its own; a failing first attempt rejects `connect()`.
-  connecting: { HELLO: "online", SOCKET_CLOSED: "idle", CLOSE: "idle" },
+  // Only a connection that was online once reconnects on its own. A `connect()` tries each URL once, at once
+  // (backoff is for reconnects), and rejects when the last one fails.
+  connecting: {
+    HELLO: "online",
+    SOCKET_CLOSED: (_event, context) => (context.untriedUrls > 0 ? "connecting" : "idle"),
+    CLOSE: "idle",
+  },
   online: { SOCKET_CLOSED: afterDrop, CLOSE: "idle" },
   // An explicit `connect()` while waiting skips the rest of the delay.
   backoff: { RETRY: "reconnecting", CONNECT: "reconnecting", CLOSE: "idle" },

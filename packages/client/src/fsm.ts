@@ -10,7 +10,7 @@ export type Target<TState extends string, TEvent, TContext> =
 
 /**
  * The single transition table: for each state, the events it accepts and where they lead. Events a state does
- * not list are ignored in that state.
+ * not list are ignored in that state. A state may lead to itself: the machine then leaves it and enters it again.
  */
 export type TransitionTable<TState extends string, TEvent extends MachineEvent, TContext> = {
   readonly [S in TState]: {
@@ -22,8 +22,9 @@ export type TransitionTable<TState extends string, TEvent extends MachineEvent, 
 export type Cleanup<TEvent> = (event: TEvent | undefined) => void;
 
 /**
- * Work that lives while the machine is in any of `states`: `enter` runs on entering the group from outside it,
- * and the cleanup it returns runs on leaving the group, so no timer or socket outlives the states it belongs to.
+ * Work that lives while the machine is in any of `states`: `enter` runs on entering the group from outside it
+ * (or re-entering one of its states), and the cleanup it returns runs on leaving the group (or before that
+ * re-entry), so no timer or socket outlives the states it belongs to.
  */
 export interface StateEffect<TState extends string, TEvent extends MachineEvent, TContext> {
   readonly states: readonly TState[];
@@ -95,10 +96,12 @@ export class StateMachine<TState extends string, TEvent extends MachineEvent, TC
     const target = accepted[event.type];
     if (target === undefined) return;
     const next = typeof target === "function" ? target(event, this.context) : target;
-    if (next === undefined || next === this.#state) return;
+    if (next === undefined) return;
     const from = this.#state;
+    // Leaving a state for itself restarts everything it runs; other moves keep the effects both states share.
+    const reentering = next === from;
     for (const [effect, cleanup] of [...this.#active]) {
-      if (effect.states.includes(next)) continue;
+      if (!reentering && effect.states.includes(next)) continue;
       this.#active.delete(effect);
       cleanup?.(event);
     }

@@ -59,8 +59,8 @@ export class MeshClient<
    * Creates a client; nothing connects until {@link connect}. `urls` is one server URL or a list of URLs of the
    * same application's instances: the client starts with the first and moves to the next (wrapping around) on
    * every failed attempt and whenever a server closes with 1001 (going away, e.g. during a deploy); other drops
-   * retry the same URL first. The reconnect backoff and jitter apply across the list as to a single URL, and
-   * `connect()` makes one attempt, on the current URL (a failed one leaves the next URL current for a retry).
+   * retry the same URL first. The reconnect backoff and jitter apply across the list as to a single URL;
+   * `connect()` tries each URL once, with no wait between attempts (see {@link connect}).
    * @throws TypeError for an empty list; RangeError for invalid numeric options; MeshError `NOT_CONNECTED` when
    * no WebSocket exists.
    */
@@ -95,9 +95,12 @@ export class MeshClient<
   }
 
   /**
-   * Connects and resolves once the server's hello arrived. If this first attempt fails it rejects with a
-   * MeshError `NOT_CONNECTED` and the client is `offline`; reconnecting on its own starts only after the client
-   * was online. Calls while an attempt is under way return the same promise.
+   * Connects and resolves once the server's hello arrived. With a URL list it tries each URL once, in order from
+   * the current one (wrapping around), with no wait between attempts, and resolves on the first that connects
+   * ({@link url} then names it). When every attempt failed (with one URL: its one attempt) it rejects with a
+   * MeshError `NOT_CONNECTED` naming each URL and why, `details.attempts` listing them when there were several, and
+   * the client is `offline`; reconnecting on its own starts only after the client was online. Calls while an
+   * attempt is under way return the same promise.
    */
   connect(): Promise<void> {
     return this.#parts.connection.connect();

@@ -84,7 +84,7 @@ export interface ClientLifecycleHandlers {
   latency: (ms: number) => void;
   /** The server pinged; the client has already answered. */
   ping: () => void;
-  /** The client went offline for good: `close()`, a failed first attempt, a stop code, or giving up. */
+  /** The client went offline for good: `close()`, a failed `connect()`, a stop code, or giving up. */
   close: () => void;
   /**
    * Something unexpected that did not stop the client, e.g. an unreadable frame, a throwing listener, or the

@@ -1,4 +1,4 @@
-import { CLOSE_CODES } from "@meshwork/protocol";
+import { CLOSE_CODES, MeshError } from "@meshwork/protocol";
 import type { ConnectionEvent, ConnectionState } from "./connectionMachine";
 import type { Transition } from "./fsm";
 
@@ -52,4 +52,29 @@ export function movesToNextUrl({ from, event }: Transition<ConnectionState, Conn
   if (event.type !== "SOCKET_CLOSED") return false;
   if (from === "connecting" || from === "reconnecting") return true;
   return event.code === CLOSE_CODES.GOING_AWAY.code;
+}
+
+/** One failed attempt to connect: the URL tried and how its socket closed. */
+export interface FailedAttempt {
+  readonly url: string;
+  readonly code: number;
+  readonly reason: string;
+}
+
+/**
+ * The `NOT_CONNECTED` error a `connect()` rejects with once its attempts failed (the last one last). `details`
+ * holds the last attempt's `code` and `reason`, and with several attempts every one of them as `attempts`.
+ */
+export function connectFailure(failures: readonly FailedAttempt[]): MeshError {
+  const described = failures.map(({ url, code, reason }) => `${url}: ${reason} (code ${code})`);
+  const last = failures.at(-1);
+  const details = { code: last?.code, reason: last?.reason };
+  if (failures.length <= 1) return new MeshError("NOT_CONNECTED", `Could not connect to ${described[0]}`, { details });
+  return new MeshError(
+    "NOT_CONNECTED",
+    `Could not connect to any of ${failures.length} URLs: ${described.join("; ")}`,
+    {
+      details: { ...details, attempts: failures },
+    },
+  );
 }

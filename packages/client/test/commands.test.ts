@@ -169,6 +169,42 @@ describe("MeshClient pushes and listeners", () => {
     expect(client.status).toBe("online");
   });
 
+  it("reports the server's id-less BAD_MESSAGE through 'error', leaving requests and the connection alone", async () => {
+    const server = await startServer();
+    let answer: (value: string) => void = () => {};
+    server.handle("slow", () => new Promise<string>((resolve) => (answer = resolve)));
+    const client = createClient(server.url);
+    const errors: MeshError[] = [];
+    client.on("error", (error) => errors.push(error));
+    const dropped: string[] = [];
+    client.on("disconnect", () => dropped.push("disconnect"));
+    await client.connect();
+    const connectionId = client.connectionId;
+    let outcome = "pending";
+    const pending = client.command("slow", null).then(
+      (result) => (outcome = `resolved: ${String(result)}`),
+      (error: MeshError) => (outcome = `rejected: ${error.code}`),
+    );
+    await vi.waitFor(() => expect(server.latest.payloadsOf("slow")).toHaveLength(1));
+
+    server.latest.send(
+      JSON.stringify({ type: "error", error: { code: "BAD_MESSAGE", message: "Frame is not valid JSON" } }),
+    );
+    await vi.waitFor(() => expect(errors).toHaveLength(1));
+    expect(errors[0]).toBeInstanceOf(MeshError);
+    expect(errors[0]).toMatchObject({ code: "BAD_MESSAGE", message: "Frame is not valid JSON" });
+    expect(outcome).toBe("pending");
+    expect(client.status).toBe("online");
+    expect(client.connectionId).toBe(connectionId);
+
+    answer("answered after all");
+    await pending;
+    expect(outcome).toBe("resolved: answered after all");
+    await expect(client.command("echo", "still fine")).resolves.toBe("still fine");
+    expect(dropped).toEqual([]);
+    expect(errors).toHaveLength(1);
+  });
+
   it("survives a throwing listener and reports it through 'error'", async () => {
     const server = await startServer();
     const client = createClient(server.url);

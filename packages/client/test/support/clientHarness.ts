@@ -6,6 +6,7 @@ import {
   type MeshError,
   isMeshError,
   type MeshClientOptions,
+  type MeshUrls,
   type WebSocketConstructor,
 } from "../../src/node";
 import { ScriptedServer, type ScriptedServerOptions } from "./scriptedServer";
@@ -40,8 +41,8 @@ export function countingWebSocket(): { WebSocket: WebSocketConstructor; opened: 
 }
 
 /** Creates a client that is closed after the test. Short intervals keep reconnect tests fast. */
-export function createClient(url: string, options: MeshClientOptions = {}): MeshClient {
-  const client = new MeshClient(url, { reconnectInterval: 20, maxReconnectInterval: 100, ...options });
+export function createClient(urls: MeshUrls, options: MeshClientOptions = {}): MeshClient {
+  const client = new MeshClient(urls, { reconnectInterval: 20, maxReconnectInterval: 100, ...options });
   clients.add(client);
   return client;
 }

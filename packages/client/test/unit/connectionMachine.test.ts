@@ -23,7 +23,14 @@ const closed = (code: number): ConnectionEvent => ({ type: "SOCKET_CLOSED", code
 function machine(context: Partial<ConnectionContext> = {}, initial: ConnectionState = "idle") {
   return new StateMachine<ConnectionState, ConnectionEvent, ConnectionContext>({
     initial,
-    context: { shouldReconnect: true, maxReconnectAttempts: Number.POSITIVE_INFINITY, attempts: 0, ...context },
+    context: {
+      shouldReconnect: true,
+      maxReconnectAttempts: Number.POSITIVE_INFINITY,
+      attempts: 0,
+      urlCount: 1,
+      untriedUrls: 0,
+      ...context,
+    },
     transitions: CONNECTION_TRANSITIONS,
   });
 }
@@ -51,6 +58,11 @@ describe("connection transition table", () => {
 
   it("fails a first attempt to idle instead of retrying", () => {
     expect(walk(machine(), [{ type: "CONNECT" }, closed(1006)])).toEqual(["connecting", "idle"]);
+  });
+
+  it("tries the next URL at once while a connect() has URLs left, then goes idle", () => {
+    expect(walk(machine({ urlCount: 2, untriedUrls: 1 }, "connecting"), [closed(1006)])).toEqual(["connecting"]);
+    expect(walk(machine({ urlCount: 2, untriedUrls: 0 }, "connecting"), [closed(1006)])).toEqual(["idle"]);
   });
 
   it("goes idle on close codes that stop or need re-authentication", () => {
@@ -85,7 +97,7 @@ describe("connection transition table", () => {
 });
 
 describe("dropOutcome", () => {
-  const context = { shouldReconnect: true, maxReconnectAttempts: 3, attempts: 0 };
+  const context = { shouldReconnect: true, maxReconnectAttempts: 3, attempts: 0, urlCount: 1, untriedUrls: 0 };
 
   it("retries transient codes while attempts remain", () => {
     expect(dropOutcome(1006, context)).toBe("retry");

@@ -55,6 +55,37 @@ describe("StateMachine", () => {
     expect(machine.context.count).toBe(1);
   });
 
+  it("restarts a state's effects, shared ones included, when it leads to itself", () => {
+    const log: string[] = [];
+    const machine = new StateMachine<State, Event, { count: number }>({
+      initial: "a",
+      context: { count: 0 },
+      transitions: { a: { NEXT: "b" }, b: { NEXT: "b" }, c: {} },
+      effects: [
+        {
+          states: ["b"],
+          enter: () => {
+            log.push("enter b");
+            return (event) => log.push(`leave b on ${event?.type}`);
+          },
+        },
+        {
+          states: ["b", "c"],
+          enter: () => {
+            log.push("enter b|c");
+            return () => log.push("leave b|c");
+          },
+        },
+      ],
+    });
+    machine.onTransition(({ from, to }) => log.push(`${from}->${to}`));
+    machine.send({ type: "NEXT" });
+    log.length = 0;
+    machine.send({ type: "NEXT" });
+    expect(machine.state).toBe("b");
+    expect(log).toEqual(["leave b on NEXT", "leave b|c", "b->b", "enter b", "enter b|c"]);
+  });
+
   it("reports transitions after cleanups and before entering", () => {
     const log: string[] = [];
     const machine = create(log);

@@ -28,11 +28,25 @@ export function isClusterConnection(connection: RedisConnection): connection is 
 // In flight when a connection drops, a command fails at once instead of being replayed later (RedisState).
 const NODE_DEFAULTS: RedisOptions = { maxRetriesPerRequest: 0, commandTimeout: REDIS_COMMAND_TIMEOUT_MS };
 
+/**
+ * The same rule on a cluster. By default ioredis keeps a command whose node closed, or that a node answered with
+ * CLUSTERDOWN (while a replica takes over), and sends it again every 100 ms until the cluster serves its slot:
+ * also after `commandTimeout` has rejected it, since nothing checks whether its caller was already answered. A
+ * publish its caller was told failed then ran seconds later, after the messages published since. So such a command
+ * fails at once (`STATE_UNAVAILABLE`). MOVED redirects are still followed (the command did not run), and each one
+ * refreshes the slot map: that is how the instance finds the promoted replica.
+ */
+const CLUSTER_DEFAULTS: ClusterOptions = { retryDelayOnFailover: 0, retryDelayOnClusterDown: 0 };
+
 /** The command connection of a state. */
 export function openCommandClient(connection: RedisConnection): RedisClient {
   if (isClusterConnection(connection)) {
     const { cluster: nodes, ...options } = connection;
-    return new Cluster(nodes, { ...options, redisOptions: { ...NODE_DEFAULTS, ...options.redisOptions } });
+    return new Cluster(nodes, {
+      ...CLUSTER_DEFAULTS,
+      ...options,
+      redisOptions: { ...NODE_DEFAULTS, ...options.redisOptions },
+    });
   }
   const base: RedisOptions = { ...NODE_DEFAULTS, lazyConnect: false };
   return typeof connection === "string" ? new Redis(connection, base) : new Redis({ ...base, ...connection });
@@ -48,6 +62,7 @@ export function openSubscriberClient(connection: RedisConnection, commandClient:
   if (isClusterConnection(connection)) {
     const { cluster: nodes, ...options } = connection;
     return new Cluster(nodes, {
+      ...CLUSTER_DEFAULTS,
       ...options,
       shardedSubscribers: true,
       redisOptions: { ...NODE_DEFAULTS, ...options.redisOptions },

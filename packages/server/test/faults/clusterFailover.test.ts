@@ -6,7 +6,8 @@
 // traffic must resume by itself, every subscriber must see versions in order and end with the store's value, the
 // channel's history must keep its order, presence must come back, and acknowledged writes the failover lost (Redis
 // replicates asynchronously) must all have been acknowledged in the last moment before the kill.
-// And a replica killed and restarted: nothing is lost and traffic never stops.
+// The same with the replica cut off first, so that the failover certainly loses acknowledged writes; and a replica
+// killed and restarted: nothing is lost and traffic never stops.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RedisCluster, startRedisCluster } from "../../../../testing/redis-cluster.mjs";
 import { eventually } from "../cluster/support/cluster";
@@ -67,6 +68,20 @@ describe("Redis Cluster: a master SIGKILLed under load", () => {
     if (records.lost.length === 0) for (const watch of scene.records) expect(watch.drops, watch.name).toEqual([]);
     await expectSettled(scene);
     printFailover("cluster failover", scene, run, records, channel);
+  }, 60_000);
+
+  it("fails over to a replica that fell behind: the acknowledged writes it lacks are lost, subscribers still converge", async () => {
+    await restoreCluster();
+    const scene = await startScene(redis);
+    const run = await runFailover(redis, scene, { cut: true });
+    const records = await checkRecords(scene, run);
+    const channel = await checkChannel(scene, run);
+    // The writes acknowledged since the replica was cut off are lost, and only those.
+    expect(records.lost.length).toBeGreaterThan(0);
+    for (const write of records.lost) expect(write.ackedAt).toBeGreaterThanOrEqual(run.cutAt!);
+    for (const tick of channel.lost) expect(tick.ackedAt).toBeGreaterThanOrEqual(run.cutAt!);
+    await expectSettled(scene);
+    printFailover("cluster failover, replica behind", scene, run, records, channel);
   }, 60_000);
 });
 

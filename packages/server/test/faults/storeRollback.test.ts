@@ -1,6 +1,6 @@
 // What a Redis Cluster failover can do to a topic (docs/operations.md, "Redis Cluster"): the promoted replica may
-// lack the master's last writes, so record versions and channel offsets that subscribers already hold are granted
-// again, to other content. Subscribers would drop them as already seen, or apply a patch to a value the store no
+// lack the master's last writes, so record versions, channel offsets and presence positions that subscribers already
+// hold are granted again, to other content. Subscribers would drop them as already seen, or apply a patch to a value the store no
 // longer has. The instance relaying them notices the position going back and closes those subscribers with
 // STATE_RESET, so they subscribe again from what the store holds. The loss is reproduced here on one Redis by
 // putting the keys back to an earlier state, as the promoted replica holds it.
@@ -9,6 +9,7 @@ import { CLOSE_CODES } from "@meshwork/protocol";
 import { createKeys } from "@meshwork/redis-state";
 import { describe, expect, it } from "vitest";
 import { type Instance, admin, connectClient, eventually, startCluster } from "../cluster/support/cluster";
+import { FAST_RECONNECTS } from "../cluster/support/reconnects";
 
 interface Update {
   version: number;
@@ -96,5 +97,36 @@ describe("a store that went back in time", () => {
     }, 8_000);
     expect(n).toBeLessThan(21 + 80);
     expect(B.errors.map((e) => e.message)).toEqual([expect.stringContaining('channel "feed" went back from 3 to 2')]);
+  });
+
+  it("closes a room's presence watchers with STATE_RESET when positions they hold are given again", async () => {
+    const { prefix, nodes } = await startCluster(2, { allowErrors: true });
+    const [A, B] = nodes as [Instance, Instance];
+    for (const { server } of [A, B]) {
+      server.exposeRoom("lobby");
+      server.trackPresence("lobby");
+    }
+    const alice = await connectClient(B.url, FAST_RECONNECTS);
+    const codes = closeCodesOf(alice);
+    const seen: Array<[string, string]> = [];
+    await alice.joinRoom("lobby", (event) => void seen.push([event.type, event.connectionId]));
+    const bob = await connectClient(A.url);
+    await bob.joinRoom("lobby");
+    await eventually(() => expect(seen).toEqual([["join", bob.connectionId]]));
+
+    // The position of bob's join is lost, as on a replica that had not received it.
+    const position = createKeys(prefix).presence("lobby").position;
+    await admin().hincrby(position, "n", -1);
+    const carol = await connectClient(A.url);
+    await carol.joinRoom("lobby");
+
+    await eventually(() => expect(codes).toEqual([CLOSE_CODES.STATE_RESET.code]));
+    // Back, alice watches again from the room's present members, and sees what happens next.
+    const dave = await connectClient(A.url);
+    await eventually(async () => {
+      await dave.joinRoom("lobby");
+      expect(seen).toContainEqual(["join", dave.connectionId]);
+    }, 8_000);
+    expect(B.errors.map((e) => e.message)).toEqual([expect.stringContaining('presence of room "lobby" went back')]);
   });
 });

@@ -1,6 +1,9 @@
 /** A random port in 20000–32000 (below Linux's ephemeral range) that is free on 127.0.0.1 right now. */
 export declare function freePort(): Promise<number>;
 
+/** Whether nothing listens on `port` on 127.0.0.1 right now. */
+export declare function isFree(port: number): Promise<boolean>;
+
 /** Options of a {@link RedisProcess}. */
 export interface RedisProcessOptions {
   /**
@@ -8,6 +11,10 @@ export interface RedisProcessOptions {
    * is answered: `appendonly yes`, `appendfsync always`. Without it the server persists nothing.
    */
   readonly appendOnlyDir?: string;
+  /** The working directory of a server without `appendOnlyDir` (its `--dir`). @default the system's temporary directory */
+  readonly dir?: string;
+  /** More redis-server arguments, given after the others (so they override them). */
+  readonly args?: readonly string[];
 }
 
 /**
@@ -20,9 +27,10 @@ export declare class RedisProcess {
   constructor(port: number, options?: RedisProcessOptions);
   /**
    * Starts a server on a free port and waits for its "Ready to accept connections" line and a PING answer;
-   * tries another port (3 attempts in all) when the one picked was taken in between.
+   * tries another port (3 attempts in all) when the one picked was taken in between. `pickPort` draws the ports.
+   * @default pickPort {@link freePort}
    */
-  static launch(options?: RedisProcessOptions): Promise<RedisProcess>;
+  static launch(options?: RedisProcessOptions, pickPort?: () => Promise<number>): Promise<RedisProcess>;
   /** `redis://127.0.0.1:<port>` */
   get url(): string;
   /** The running server's pid; undefined when stopped. */

@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 const PORT_RANGE = { from: 20_000, to: 32_000 };
 
 /** Whether nothing listens on `port` on 127.0.0.1 right now. */
-async function isFree(port) {
+export async function isFree(port) {
   const server = createServer();
   server.listen(port, "127.0.0.1");
   try {
@@ -65,8 +65,10 @@ export class RedisProcess {
 
   /**
    * @param {number} port
-   * @param {{ appendOnlyDir?: string }} [options] `appendOnlyDir`: persist every write to an append-only file in
-   *   this directory, fsynced before the write is answered (`appendonly yes`, `appendfsync always`).
+   * @param {{ appendOnlyDir?: string, dir?: string, args?: readonly string[] }} [options] `appendOnlyDir`: persist
+   *   every write to an append-only file in this directory, fsynced before the write is answered (`appendonly yes`,
+   *   `appendfsync always`). `dir`: the working directory of a server without an append-only file (the system's
+   *   temporary directory by default). `args`: more redis-server arguments, after the others.
    */
   constructor(port, options = {}) {
     this.port = port;
@@ -74,12 +76,12 @@ export class RedisProcess {
   }
 
   /**
-   * Starts a server on a free port and waits until it answers PING. Another process (a test suite running beside
-   * this one) can take the port between the check and the bind; then it tries another one.
+   * Starts a server on a free port (drawn by `pickPort`) and waits until it answers PING. Another process (a test
+   * suite running beside this one) can take the port between the check and the bind; then it tries another one.
    */
-  static async launch(options = {}) {
+  static async launch(options = {}, pickPort = freePort) {
     for (let attempt = 1; ; attempt++) {
-      const redis = new RedisProcess(await freePort(), options);
+      const redis = new RedisProcess(await pickPort(), options);
       try {
         await redis.start();
         return redis;
@@ -104,15 +106,17 @@ export class RedisProcess {
     const dir = this.options.appendOnlyDir;
     const persistence = dir
       ? ["--appendonly", "yes", "--appendfsync", "always", "--dir", dir]
-      : ["--appendonly", "no", "--dir", tmpdir()];
+      : ["--appendonly", "no", "--dir", this.options.dir ?? tmpdir()];
     const child = spawn(
       "redis-server",
-      ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", ...persistence],
+      ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", ...persistence, ...(this.options.args ?? [])],
       {
         stdio: ["ignore", "pipe", "pipe"],
       },
     );
     this.#child = child;
+    // The output of this run only: a restart waits for its own "ready" line, not the previous run's.
+    this.#output = "";
     child.stdout.on("data", (chunk) => (this.#output += chunk.toString()));
     child.stderr.on("data", (chunk) => (this.#output += chunk.toString()));
     let spawnError = null;

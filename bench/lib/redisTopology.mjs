@@ -74,7 +74,9 @@ export async function startClusterRedis({ masters, deadlineMs }) {
   } catch (err) {
     throw new Error(`the cluster launcher testing/redis-cluster.mjs cannot be loaded: ${err.message}`);
   }
-  const cluster = await startRedisCluster({ masters, replicasPerMaster: 0, deadlineMs });
+  // Redis's default node timeout, not the tests' short one: on a saturated machine a node that answers late must not
+  // be marked failing (with no replicas, its slots would go down).
+  const cluster = await startRedisCluster({ masters, replicasPerMaster: 0, nodeTimeoutMs: 15_000, deadlineMs });
   const nodes = cluster.nodes.map(({ host, port, pid }) => ({ host, port, pid }));
   const label = `${masters}-master Redis Cluster`;
   return topology("cluster", label, { cluster: cluster.seeds() }, nodes, () => cluster.stop());

@@ -115,7 +115,17 @@ async function openPlanned(plan, batchSize, timeoutMs) {
  * publisher, the first on the other instance the trigger. Records: a writer on `home` (which writes the record's
  * first value before anyone subscribes), `recordSubscribers` on the other instance, the first the trigger.
  */
-async function setup({ urls, home, rooms, roomMembers, records, recordSubscribers, paddingBytes, batchSize, timeoutMs }) {
+async function setup({
+  urls,
+  home,
+  rooms,
+  roomMembers,
+  records,
+  recordSubscribers,
+  paddingBytes,
+  batchSize,
+  timeoutMs,
+}) {
   padding = "x".repeat(paddingBytes);
   const away = 1 - home;
   const plan = [];

@@ -50,7 +50,10 @@ export async function run(ctx) {
           if (!sut) continue;
           try {
             const r = await measureShards(ctx, cfg, sut, MEASUREMENTS[name].kind);
-            runs.get(name).get(topologyId).push({ ...r, round });
+            runs
+              .get(name)
+              .get(topologyId)
+              .push({ ...r, round });
             ctx.log(`${id}: round ${round}/${cfg.rounds} ${name} ${sut.redis.label}: ${phaseLog(r)}`);
           } catch (err) {
             fail(topologyId, err, name);
@@ -60,7 +63,9 @@ export async function run(ctx) {
     }
     for (const sut of started) {
       const status = await Promise.all(
-        sut.loads.map((l) => l.call("status", {}, ctx.config.callTimeoutMs).catch(() => ({ anomalies: {}, firstErrors: [] }))),
+        sut.loads.map((l) =>
+          l.call("status", {}, ctx.config.callTimeoutMs).catch(() => ({ anomalies: {}, firstErrors: [] })),
+        ),
       );
       const anomalies = {};
       for (const s of status) for (const [k, v] of Object.entries(s.anomalies)) anomalies[k] = (anomalies[k] ?? 0) + v;

@@ -142,7 +142,9 @@ function problems(label, list, status) {
   const idle = list.filter((r) => r.idleStreams > 0);
   if (idle.length) {
     const worst = Math.max(...idle.map((r) => r.idleStreams));
-    notes.push(`WARNING ${label}: up to ${worst} streams delivered nothing in ${idle.length} window(s) (a lost message)`);
+    notes.push(
+      `WARNING ${label}: up to ${worst} streams delivered nothing in ${idle.length} window(s) (a lost message)`,
+    );
   }
   const counted = Object.entries(status?.anomalies ?? {}).flatMap(([k, v]) => (v ? [`${k}=${v}`] : []));
   if (counted.length) notes.push(`${label}: client anomalies (whole run, every measurement): ${counted.join(", ")}`);
@@ -184,7 +186,9 @@ export function redisShardsTables(cfg, runs, shapes) {
         `thread), so the machine has ${CORES * 100}%. Columns: bench/README.md, "Reading the tables".`,
       `${m.delivered} by round: ${rounds.join("; ")}`,
       ...explain(cfg, single, chosen.get("cluster")),
-      ...cfg.topologies.flatMap((t) => problems(shapes.get(t)?.label ?? t, byShape.get(t) ?? [], shapes.get(t)?.status)),
+      ...cfg.topologies.flatMap((t) =>
+        problems(shapes.get(t)?.label ?? t, byShape.get(t) ?? [], shapes.get(t)?.status),
+      ),
     ];
     return { title: m.title(cfg), columns: COLUMNS(m), rows, notes };
   });

@@ -21,14 +21,15 @@ export type { MeshBus, BusTopic, BusHandler } from "./bus/bus";
 export { MemoryState } from "./memoryState";
 export { createInstanceId } from "./instanceId";
 export { createKeys, escapeKeyComponent, type MeshKeys, type PresenceKeys } from "./keys";
+export { RedisState, type RedisStateOptions } from "./redisState";
 export {
-  RedisState,
   REDIS_COMMAND_TIMEOUT_MS,
-  type RedisStateOptions,
   type RedisConnection,
-} from "./redisState";
+  type RedisClusterConnection,
+  isClusterConnection,
+} from "./redis/redisConnect";
 export { isConnectionFailure, stateUnavailable } from "./redis/stateUnavailable";
-export type { RedisOptions } from "ioredis";
+export type { RedisOptions, ClusterNode, ClusterOptions } from "ioredis";
 export { InstanceMonitor, type InstanceMonitorOptions } from "./instances/instanceMonitor";
 export type {
   StoredPosition,

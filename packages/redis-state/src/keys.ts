@@ -4,8 +4,8 @@
  * no two different names can produce the same key, whatever characters they contain: `%`, `:`, `{` and
  * `}` become `%25`, `%3A`, `%7B` and `%7D`, and nothing else is changed.
  *
- * The Lua scripts need to build a few keys from names they read out of Redis; they use the twins in
- * {@link LUA_KEY_FUNCTIONS}, which a test keeps in step with the functions here.
+ * Every key carries a Redis Cluster hash tag (`{…}`), so each script and transaction touches one slot; see
+ * {@link REGISTRY_TAG}. No Lua script builds a key name: each receives every key it touches in KEYS.
  */
 export function escapeKeyComponent(name: string): string {
   return name.replace(/[%:{}]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
@@ -101,34 +101,44 @@ export function presenceScriptKeys(keys: PresenceKeys): string[] {
   ];
 }
 
-/** Builds the key layout for a prefix (default `mesh:`). */
+/**
+ * The hash tag of the registry: connections, instances, room memberships (both directions) and room metadata. They
+ * share one Redis Cluster slot so that every change to them stays one atomic script (docs/redis-keys.md). Topic keys
+ * (records, channels, presence) and every pub/sub channel carry a tag of their own name, so they spread over shards.
+ */
+export const REGISTRY_TAG = "{registry}";
+
+/** Builds the key layout for a prefix (default `mesh:`). The prefix must not contain `{` or `}`. */
 export function createKeys(prefix: string): MeshKeys {
+  if (/[{}]/.test(prefix)) throw new TypeError(`meshwork: a key prefix must not contain "{" or "}": ${prefix}`);
   const e = escapeKeyComponent;
+  const registry = `${prefix}${REGISTRY_TAG}:`;
+  // A tag is never empty (Redis would then hash each whole key apart), whatever the name: escaping keeps it intact.
+  const tag = (kind: string, name: string): string => `{${kind}:${e(name)}}`;
   return {
     prefix,
-    instances: () => `${prefix}instances`,
-    stateGeneration: () => `${prefix}generation`,
-    instanceAlive: (id) => `${prefix}instance:${e(id)}:alive`,
-    instanceConnections: (id) => `${prefix}instance:${e(id)}:connections`,
-    instanceReapLock: (id) => `${prefix}instance:${e(id)}:reap-lock`,
-    connections: () => `${prefix}connections`,
-    connectionMetadata: () => `${prefix}connection-metadata`,
-    connectionRooms: (id) => `${prefix}connection:${e(id)}:rooms`,
-    roomMembers: (room) => `${prefix}room:${e(room)}:members`,
-    roomMetadata: (room) => `${prefix}room:${e(room)}:metadata`,
-    roomsWithMetadata: () => `${prefix}rooms-with-metadata`,
-    busAll: () => `${prefix}bus:all`,
-    busInstance: (id) => `${prefix}bus:instance:${e(id)}`,
-    busRoom: (room) => `${prefix}bus:room:${e(room)}`,
-    busChannel: (channel) => `${prefix}bus:channel:${e(channel)}`,
-    busRecord: (id) => `${prefix}bus:record:${e(id)}`,
-    record: (id) => `${prefix}record:${e(id)}`,
-    channelHistory: (channel) => `${prefix}channel:${e(channel)}:history`,
-    channelMeta: (channel) => `${prefix}channel:${e(channel)}:meta`,
+    instances: () => `${registry}instances`,
+    stateGeneration: () => `${registry}generation`,
+    instanceAlive: (id) => `${registry}instance:${e(id)}:alive`,
+    instanceConnections: (id) => `${registry}instance:${e(id)}:connections`,
+    instanceReapLock: (id) => `${registry}instance:${e(id)}:reap-lock`,
+    connections: () => `${registry}connections`,
+    connectionMetadata: () => `${registry}connection-metadata`,
+    connectionRooms: (id) => `${registry}connection:${e(id)}:rooms`,
+    roomMembers: (room) => `${registry}room:${e(room)}:members`,
+    roomMetadata: (room) => `${registry}room:${e(room)}:metadata`,
+    roomsWithMetadata: () => `${registry}rooms-with-metadata`,
+    roomsWithPresence: () => `${registry}rooms-with-presence`,
+    busAll: () => `${prefix}bus:{all}`,
+    busInstance: (id) => `${prefix}bus:instance:${tag("instance", id)}`,
+    busRoom: (room) => `${prefix}bus:room:${tag("room", room)}`,
+    busChannel: (channel) => `${prefix}bus:channel:${tag("channel", channel)}`,
+    busRecord: (id) => `${prefix}bus:record:${tag("record", id)}`,
+    record: (id) => `${prefix}record:${tag("record", id)}`,
+    channelHistory: (channel) => `${prefix}channel:${tag("channel", channel)}:history`,
+    channelMeta: (channel) => `${prefix}channel:${tag("channel", channel)}:meta`,
     presence: (room) => {
-      // The tag is never empty (Redis would then hash each whole key apart), whatever the room's name.
-      const tag = `{room:${e(room)}}`;
-      const tagged = `${prefix}presence:${tag}`;
+      const tagged = `${prefix}presence:${tag("room", room)}`;
       return {
         expiry: `${tagged}:expiry`,
         connections: `${tagged}:connections`,
@@ -137,24 +147,8 @@ export function createKeys(prefix: string): MeshKeys {
         states: `${tagged}:states`,
         stateExpiry: `${tagged}:state-expiry`,
         position: `${tagged}:position`,
-        bus: `${prefix}bus:presence:${tag}`,
+        bus: `${prefix}bus:presence:${tag("room", room)}`,
       };
     },
-    roomsWithPresence: () => `${prefix}rooms-with-presence`,
   };
 }
-
-/**
- * Lua twins of the key functions that scripts need. Each script receives the key prefix as its first
- * ARGV and starts with this source. Kept beside the TypeScript versions so the layout lives in one file.
- */
-export const LUA_KEY_FUNCTIONS = `
-local prefix = ARGV[1]
-local function escape(name)
-  return (string.gsub(name, "[%%:{}]", function(c) return string.format("%%%02X", string.byte(c)) end))
-end
-local function connectionRoomsKey(id) return prefix .. "connection:" .. escape(id) .. ":rooms" end
-local function roomMembersKey(room) return prefix .. "room:" .. escape(room) .. ":members" end
-local function roomMetadataKey(room) return prefix .. "room:" .. escape(room) .. ":metadata" end
-local function instanceConnectionsKey(id) return prefix .. "instance:" .. escape(id) .. ":connections" end
-`;

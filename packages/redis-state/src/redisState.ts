@@ -1,5 +1,4 @@
 import { MeshError } from "@meshwork/protocol";
-import { Redis, type RedisOptions } from "ioredis";
 import type { MeshBus } from "./bus/bus";
 import { RedisBus } from "./bus/redisBus";
 import type { ChannelStore } from "./channels/channelStore";
@@ -15,25 +14,15 @@ import { RedisPresenceStore } from "./presence/redisPresenceStore";
 import type { RecordStore } from "./records/recordStore";
 import { RedisRecordStore } from "./records/redisRecordStore";
 import { RedisAvailability } from "./redis/redisAvailability";
-import { RedisCommands } from "./redis/redisCommands";
+import { type RedisClient, RedisCommands } from "./redis/redisCommands";
+import { type RedisConnection, openCommandClient, openSubscriberClient } from "./redis/redisConnect";
 import type { RoomStore } from "./rooms/roomStore";
 import { RedisRoomStore } from "./rooms/redisRoomStore";
 import { type StateObserver, StateObservers } from "./stateObservers";
 
-/**
- * Milliseconds a command may wait for Redis's answer before it rejects with `STATE_UNAVAILABLE` (ioredis
- * `commandTimeout`): bounds an operation on a connection that stopped answering without being closed. A
- * `commandTimeout` in the connection options replaces it. meshwork sends no blocking commands, so no command
- * legitimately waits this long.
- */
-export const REDIS_COMMAND_TIMEOUT_MS = 1_000;
-
-/** How to reach Redis: a `redis://` URL or ioredis options. */
-export type RedisConnection = string | RedisOptions;
-
 /** Options of {@link RedisState}. */
 export interface RedisStateOptions {
-  /** Where Redis is. */
+  /** Where Redis is: one Redis, or a Redis Cluster (`{ cluster: [{ host, port }, …] }`). */
   connection: RedisConnection;
   /**
    * Prefix of every key and pub/sub channel.
@@ -45,9 +34,10 @@ export interface RedisStateOptions {
 }
 
 /**
- * The {@link MeshState} of a cluster: every instance on one Redis sees the same connections, rooms and
- * metadata. Its stores share one command connection (with the Lua scripts of redis/scripts.ts); each bus
- * takes a subscriber connection of its own. Keys come from keys.ts.
+ * The {@link MeshState} of a cluster: every instance on one Redis, or on one Redis Cluster, sees the same
+ * connections, rooms and metadata. Its stores share one command connection (with the Lua scripts of
+ * redis/scripts.ts); each bus takes a subscriber connection of its own. Keys come from keys.ts; on a Redis Cluster,
+ * each key's hash tag places it, and every script touches one slot.
  *
  * While Redis is unreachable, operations reject promptly with `STATE_UNAVAILABLE` instead of waiting for
  * ioredis to reconnect: one started while the connection is down is refused without being sent
@@ -64,7 +54,8 @@ export class RedisState implements MeshState {
   readonly records: RecordStore;
   readonly instances: InstanceStore;
   readonly presence: PresenceStore;
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
+  private readonly connection: RedisConnection;
   private readonly availability: RedisAvailability;
   private readonly buses = new Set<RedisBus>();
   private readonly onError: (error: Error) => void;
@@ -74,15 +65,8 @@ export class RedisState implements MeshState {
   constructor(options: RedisStateOptions) {
     this.keys = createKeys(options.keyPrefix ?? "mesh:");
     this.onError = options.onError ?? (() => {});
-    const base: RedisOptions = {
-      maxRetriesPerRequest: 0,
-      commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
-      lazyConnect: false,
-    };
-    this.redis =
-      typeof options.connection === "string"
-        ? new Redis(options.connection, base)
-        : new Redis({ ...base, ...options.connection });
+    this.connection = options.connection;
+    this.redis = openCommandClient(options.connection);
     this.redis.on("error", (error: Error) => this.onError(error));
     this.observers.follow(this.redis);
     this.availability = new RedisAvailability(this.redis);
@@ -122,7 +106,8 @@ export class RedisState implements MeshState {
   }
 
   createBus(): MeshBus {
-    const bus = new RedisBus(this.redis, this.availability, this.keys, this.onError, this.observers);
+    const subscriber = openSubscriberClient(this.connection, this.redis);
+    const bus = new RedisBus(this.redis, subscriber, this.availability, this.keys, this.onError, this.observers);
     this.buses.add(bus);
     return bus;
   }

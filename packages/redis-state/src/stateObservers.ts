@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis/redisCommands";
 
 /**
  * What a store tells about its connections, for metrics and dashboards: each connection error, and each time a
@@ -32,7 +32,7 @@ export class StateObservers {
   }
 
   /** Follows one ioredis connection: every `error`, and every `ready` after the first one. */
-  follow(connection: Redis): void {
+  follow(connection: RedisClient): void {
     let readyOnce = false;
     connection.on("error", (error: Error) => this.error(error));
     connection.on("ready", () => {

@@ -47,6 +47,8 @@ export type {
   RoomMetadata,
   ReapedConnection,
   RedisOptions,
+  RedisClusterConnection,
+  ClusterNode,
 } from "@meshwork/redis-state";
 export { MemoryState, RedisState } from "@meshwork/redis-state";
 export { MeshError, isMeshError, ERROR_CODES, CLOSE_CODES } from "@meshwork/protocol";

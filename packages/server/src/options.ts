@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server as HttpServer } from "node:http";
 import type { Server as HttpsServer } from "node:https";
-import type { ConnectionMetadata, MeshState, RedisOptions } from "@meshwork/redis-state";
+import type { ConnectionMetadata, MeshState, RedisClusterConnection, RedisOptions } from "@meshwork/redis-state";
 import {
   type OriginCheck,
   type RateLimitOptions,
@@ -88,8 +88,11 @@ export interface MeshServerOptions {
    * and owns the connections. Give this, `redis` or `state`; with none of them, state lives in process memory.
    */
   redisOptions?: RedisOptions;
-  /** A Redis URL (`redis://…`), instead of `redisOptions`. */
-  redis?: string;
+  /**
+   * A Redis URL (`redis://…`), instead of `redisOptions`; or a Redis Cluster: its seed nodes and any ioredis
+   * `Cluster` options, `{ cluster: [{ host, port }, …], … }` (docs/operations.md, "Redis Cluster").
+   */
+  redis?: string | RedisClusterConnection;
   /**
    * Milliseconds between this instance's heartbeats in the shared state, and between its sweeps for instances
    * that stopped heartbeating. @default 2000

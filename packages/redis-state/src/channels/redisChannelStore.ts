@@ -25,7 +25,7 @@ export class RedisChannelStore implements ChannelStore {
   async publish(channel: string, json: string, history: number, origin: string): Promise<StoredPosition | null> {
     const k = this.commands.keys;
     if (history <= 0) {
-      await this.commands.redis.publish(k.busChannel(channel), channelBusMessage(origin, json));
+      await this.commands.redis.spublish(k.busChannel(channel), channelBusMessage(origin, json));
       return null;
     }
     const [epoch, offset] = (await this.commands.run(

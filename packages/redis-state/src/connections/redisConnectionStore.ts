@@ -7,20 +7,32 @@ export class RedisConnectionStore implements ConnectionStore {
 
   async register(connectionId: string, instanceId: string): Promise<void> {
     const k = this.commands.keys;
-    await this.commands.run(
-      "meshRegisterConnection",
-      [k.connections(), k.instanceConnections(instanceId)],
-      [k.prefix, connectionId, instanceId],
-    );
+    // A new id has no previous instance, so the first attempt reads nothing; a retry (after STALE) reads it.
+    let attempts = 0;
+    await this.commands.runPlanned("meshRegisterConnection", async () => {
+      const expected = attempts++ === 0 ? "" : ((await this.commands.redis.hget(k.connections(), connectionId)) ?? "");
+      const keys = [k.connections(), k.instanceConnections(instanceId)];
+      if (expected !== "" && expected !== instanceId) keys.push(k.instanceConnections(expected));
+      return { keys, args: [connectionId, instanceId, expected] };
+    });
   }
 
   async unregister(connectionId: string): Promise<string[]> {
     const k = this.commands.keys;
-    return (await this.commands.run(
-      "meshUnregisterConnection",
-      [k.connections(), k.connectionMetadata(), k.connectionRooms(connectionId)],
-      [k.prefix, connectionId],
-    )) as string[];
+    return (await this.commands.runPlanned("meshUnregisterConnection", async () => {
+      const [instance, rooms] = await Promise.all([
+        this.commands.redis.hget(k.connections(), connectionId),
+        this.commands.redis.smembers(k.connectionRooms(connectionId)),
+      ]);
+      const keys = [
+        k.connections(),
+        k.connectionMetadata(),
+        k.connectionRooms(connectionId),
+        ...rooms.map(k.roomMembers),
+      ];
+      if (instance !== null) keys.push(k.instanceConnections(instance));
+      return { keys, args: [connectionId, instance ?? "", ...rooms] };
+    })) as string[];
   }
 
   async instanceOf(connectionId: string): Promise<string | null> {

@@ -34,18 +34,21 @@ export class RedisInstanceStore implements InstanceStore {
 
   async reap(instanceId: string, options: ReapOptions = {}): Promise<ReapedConnection[] | null> {
     const k = this.commands.keys;
-    const flat = (await this.commands.run(
-      "meshReapInstance",
-      [
-        k.instances(),
-        k.instanceAlive(instanceId),
-        k.instanceReapLock(instanceId),
-        k.instanceConnections(instanceId),
-        k.connections(),
-        k.connectionMetadata(),
-      ],
-      [k.prefix, instanceId, options.force ? "1" : "0", options.lockTtlMs ?? 10_000],
-    )) as (string | number)[] | null;
+    const fixed = [
+      k.instances(),
+      k.instanceAlive(instanceId),
+      k.instanceReapLock(instanceId),
+      k.instanceConnections(instanceId),
+      k.connections(),
+      k.connectionMetadata(),
+    ];
+    const flat = (await this.commands.runPlanned("meshReapInstance", async () => {
+      const owned = await this.ownedConnections(instanceId);
+      const keys = [...fixed];
+      for (const [id, rooms] of owned.owned) keys.push(k.connectionRooms(id), ...rooms.map(k.roomMembers));
+      const args = [instanceId, options.force ? "1" : "0", options.lockTtlMs ?? 10_000, JSON.stringify(owned)];
+      return { keys, args };
+    })) as (string | number)[] | null;
     if (flat === null) return null;
     const reaped: ReapedConnection[] = [];
     for (let i = 0; i < flat.length; ) {
@@ -55,5 +58,17 @@ export class RedisInstanceStore implements InstanceStore {
       i += 2 + count;
     }
     return reaped;
+  }
+
+  /** Every id in an instance's set, and those the routing hash gives to it, with their rooms: the reap's plan. */
+  private async ownedConnections(instanceId: string): Promise<{ ids: string[]; owned: Array<[string, string[]]> }> {
+    const k = this.commands.keys;
+    const redis = this.commands.redis;
+    const ids = await redis.smembers(k.instanceConnections(instanceId));
+    if (ids.length === 0) return { ids, owned: [] };
+    const owners = await redis.hmget(k.connections(), ...ids);
+    const ownIds = ids.filter((_, index) => owners[index] === instanceId);
+    const rooms = await Promise.all(ownIds.map((id) => redis.smembers(k.connectionRooms(id))));
+    return { ids, owned: ownIds.map((id, index) => [id, rooms[index] ?? []]) };
   }
 }

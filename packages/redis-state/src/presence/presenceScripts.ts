@@ -4,7 +4,7 @@ import { PRESENCE_POSITION_TTL_MS } from "./presenceStore";
  * The Lua scripts of a room's presence. Every script takes the room's presence keys in KEYS, in the order of
  * `presenceScriptKeys` (keys.ts), and builds no key name of its own: all of them carry the room's hash tag, so a
  * script touches one cluster slot. Each change that watchers must see is announced by the script that makes it
- * (`announce`: one position increment and one PUBLISH of the presence message of bus/busMessages.ts), so it is
+ * (`announce`: one position increment and one SPUBLISH of the presence message of bus/busMessages.ts), so it is
  * published exactly once and a room's events leave in position order. Times are Redis's (`TIME`), one clock for
  * every instance.
  *
@@ -27,7 +27,7 @@ local function announce(ev, member, conns, body)
   if conns then header.c = conns end
   local message = cjson.encode(header)
   if body then message = message .. "\\n" .. body end
-  redis.call("PUBLISH", KEYS[8], message)
+  redis.call("SPUBLISH", KEYS[8], message)
   return message
 end
 -- Removes a connection of a member; true when it was the member's last, which then leaves with its state.

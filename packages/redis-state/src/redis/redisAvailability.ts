@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redisCommands";
 import type { StateProbe } from "../meshState";
 import { stateUnavailable, toStateError } from "./stateUnavailable";
 
@@ -16,7 +16,7 @@ export class RedisAvailability {
   private connectedOnce = false;
   private lastError: string | undefined;
 
-  constructor(private readonly redis: Redis) {
+  constructor(private readonly redis: RedisClient) {
     redis.on("ready", () => {
       this.connectedOnce = true;
       this.lastError = undefined;

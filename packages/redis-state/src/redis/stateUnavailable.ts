@@ -6,7 +6,12 @@ const CONNECTION_MESSAGES = [
   "Command timed out",
   "Stream isn't writeable",
   "Reached the max retries per request limit",
+  // A Redis Cluster command that kept being redirected or retried while a shard failed over.
+  "Too many Cluster redirections",
+  "Cluster is ended",
 ];
+// Errors ioredis names by their class rather than their message.
+const CONNECTION_ERROR_NAMES = new Set(["MaxRetriesPerRequestError", "ClusterAllFailedError"]);
 // Socket errors a command can fail with while the connection breaks.
 const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENOTCONN"]);
 // Redis replies that mean "not serving right now" rather than "this command was wrong".
@@ -20,7 +25,7 @@ export function stateUnavailable(reason: string, cause?: unknown): MeshError {
 /** Whether an error says the connection to Redis failed, not that Redis refused the command. */
 export function isConnectionFailure(error: unknown): boolean {
   if (!(error instanceof Error) || isMeshError(error)) return false;
-  if (error.name === "MaxRetriesPerRequestError") return true;
+  if (CONNECTION_ERROR_NAMES.has(error.name)) return true;
   if (error.name === "ReplyError") return UNAVAILABLE_REPLIES.test(error.message);
   const code = (error as { code?: unknown }).code;
   if (typeof code === "string" && SOCKET_CODES.has(code)) return true;

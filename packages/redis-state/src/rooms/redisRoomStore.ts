@@ -30,11 +30,10 @@ export class RedisRoomStore implements RoomStore {
 
   async removeFromAll(connectionId: string): Promise<string[]> {
     const k = this.commands.keys;
-    return (await this.commands.run(
-      "meshRemoveFromAllRooms",
-      [k.connectionRooms(connectionId)],
-      [k.prefix, connectionId],
-    )) as string[];
+    return (await this.commands.runPlanned("meshRemoveFromAllRooms", async () => {
+      const rooms = await this.commands.redis.smembers(k.connectionRooms(connectionId));
+      return { keys: [k.connectionRooms(connectionId), ...rooms.map(k.roomMembers)], args: [connectionId, ...rooms] };
+    })) as string[];
   }
 
   async isMember(room: string, connectionId: string): Promise<boolean> {
@@ -47,11 +46,13 @@ export class RedisRoomStore implements RoomStore {
 
   async clear(room: string): Promise<string[]> {
     const k = this.commands.keys;
-    return (await this.commands.run(
-      "meshClearRoom",
-      [k.roomMembers(room), k.roomMetadata(room), k.roomsWithMetadata()],
-      [k.prefix, room],
-    )) as string[];
+    return (await this.commands.runPlanned("meshClearRoom", async () => {
+      const members = await this.commands.redis.smembers(k.roomMembers(room));
+      return {
+        keys: [k.roomMembers(room), k.roomMetadata(room), k.roomsWithMetadata(), ...members.map(k.connectionRooms)],
+        args: [room, ...members],
+      };
+    })) as string[];
   }
 
   async setMetadata(room: string, metadata: RoomMetadata): Promise<void> {

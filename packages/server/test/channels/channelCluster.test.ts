@@ -1,3 +1,4 @@
+import { createKeys } from "@meshwork/redis-state";
 // Channels on two instances sharing one Redis, at the wire level (raw sockets, no MeshClient): exposure by name,
 // RegExp and guard; delivery across instances; exact history trimming (original Mesh weakness 15: LTRIM 0..N kept
 // N+1) and newest-first order; strings and JSON values; no duplicate deliveries from repeated subscribes (weakness
@@ -169,7 +170,7 @@ describe("channel history", () => {
     const redis = admin();
     for (let i = 1; i <= 10; i++) await (i % 2 === 0 ? B : A).server.publishToChannel("chat:room1", `msg${i}`, 3);
 
-    const stream = `${prefix}channel:${"chat%3Aroom1"}:history`;
+    const stream = createKeys(prefix).channelHistory("chat:room1");
     expect(await redis.xlen(stream)).toBe(3);
     const raw = await rawConnect(B.url);
     const result = await subscribeRaw(raw, "chat:room1", { historyLimit: 50 });

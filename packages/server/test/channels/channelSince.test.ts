@@ -1,3 +1,4 @@
+import { createKeys } from "@meshwork/redis-state";
 // The server side of channel recovery, at the wire level: `mesh/subscribe-channel` with `since` (the last stored
 // position a client saw) answers with every stored message published after it, oldest first, and
 // `recovered: true` only when the history still holds all of them; otherwise `recovered: false` and no partial
@@ -102,7 +103,7 @@ describe("subscribe with since", () => {
     // The history is lost (Redis restarted empty, keys evicted): publishing again starts a new epoch, and a
     // position from the old one cannot be recovered even though its offset looks plausible.
     const redis = admin();
-    await redis.del(`${prefix}channel:feed:meta`, `${prefix}channel:feed:history`);
+    await redis.del(createKeys(prefix).channelMeta("feed"), createKeys(prefix).channelHistory("feed"));
     await A.server.publishToChannel("feed", "n1", 10);
     await A.server.publishToChannel("feed", "n2", 10);
     const after = await subscribeRaw(raw, "feed", { since: { epoch, offset: 1 }, historyLimit: 5 });

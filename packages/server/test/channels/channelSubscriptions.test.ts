@@ -1,3 +1,4 @@
+import { createKeys } from "@meshwork/redis-state";
 // Channel subscription hygiene (original Mesh weakness 13: the Redis subscription outlived the last local
 // subscriber's disconnect). An instance listens to a channel's bus channel (`<prefix>bus:channel:<name>`) only
 // while it has a local subscriber. Checked from the instance's own account (subscribedChannels()) and from
@@ -31,16 +32,16 @@ async function twoInstances(): Promise<{
   const [A, B] = nodes as [Instance, Instance];
   for (const { server } of [A, B]) server.exposeChannel(/.*/);
   const base = [
-    `${prefix}bus:all`,
-    `${prefix}bus:instance:${A.server.instanceId}`,
-    `${prefix}bus:instance:${B.server.instanceId}`,
+    createKeys(prefix).busAll(),
+    createKeys(prefix).busInstance(A.server.instanceId),
+    createKeys(prefix).busInstance(B.server.instanceId),
   ].sort();
   return { prefix, A, B, redis: admin(), base };
 }
 
 /** How many Redis connections (here: instances) listen to a pub/sub channel. */
 async function listeners(redis: RedisClient, channel: string): Promise<number> {
-  const [, count] = (await redis.pubsub("NUMSUB", channel)) as [string, number];
+  const [, count] = (await redis.pubsub("SHARDNUMSUB", channel)) as [string, number];
   return Number(count);
 }
 

@@ -1,7 +1,7 @@
 // A clean close() leaves nothing of the instance behind: not in the other instances' view, not in Redis's keys,
 // not in Redis's pub/sub; and its clients are told "going away" (1001), so they know to reconnect elsewhere.
 import type { DisconnectInfo } from "@meshwork/client";
-import { escapeKeyComponent } from "@meshwork/redis-state";
+import { createKeys, escapeKeyComponent } from "@meshwork/redis-state";
 import { describe, expect, it } from "vitest";
 import { type Instance, admin, connectClient, startCluster } from "./support/cluster";
 import { pubsubChannels, scanKeys } from "./support/redis";
@@ -24,8 +24,8 @@ describe("close()", () => {
     const instanceKey = `instance:${escapeKeyComponent(A.server.instanceId)}:`;
     // The setup is what it claims to be: A's state is in Redis before the close.
     expect((await scanKeys(redis, prefix)).some((key) => key.includes(instanceKey))).toBe(true);
-    expect(await redis.sismember(`${prefix}instances`, A.server.instanceId)).toBe(1);
-    expect(await pubsubChannels(redis, prefix)).toContain(`${prefix}bus:room:only-a`);
+    expect(await redis.sismember(createKeys(prefix).instances(), A.server.instanceId)).toBe(1);
+    expect(await pubsubChannels(redis, prefix)).toContain(createKeys(prefix).busRoom("only-a"));
 
     const closes = [a1, a2].map(
       (client) => new Promise<DisconnectInfo>((resolve) => client.once("disconnect", (info) => resolve(info))),
@@ -54,16 +54,20 @@ describe("close()", () => {
     // Seen in Redis directly: no key of the instance, no routing, reverse-index or metadata entry of its connections.
     const keys = await scanKeys(redis, prefix);
     expect(keys.filter((key) => key.includes(instanceKey))).toEqual([]);
-    expect(await redis.sismember(`${prefix}instances`, A.server.instanceId)).toBe(0);
+    expect(await redis.sismember(createKeys(prefix).instances(), A.server.instanceId)).toBe(0);
     for (const id of aIds) {
-      expect(await redis.hexists(`${prefix}connections`, id)).toBe(0);
-      expect(await redis.hexists(`${prefix}connection-metadata`, id)).toBe(0);
-      expect(keys).not.toContain(`${prefix}connection:${escapeKeyComponent(id)}:rooms`);
+      expect(await redis.hexists(createKeys(prefix).connections(), id)).toBe(0);
+      expect(await redis.hexists(createKeys(prefix).connectionMetadata(), id)).toBe(0);
+      expect(keys).not.toContain(createKeys(prefix).connectionRooms(id));
     }
 
     // Pub/sub: A's own channel and the room only A listened to are gone; B's are intact.
     expect(await pubsubChannels(redis, prefix)).toEqual(
-      [`${prefix}bus:all`, `${prefix}bus:instance:${B.server.instanceId}`, `${prefix}bus:room:shared`].sort(),
+      [
+        createKeys(prefix).busAll(),
+        createKeys(prefix).busInstance(B.server.instanceId),
+        createKeys(prefix).busRoom("shared"),
+      ].sort(),
     );
     expect(A.server.subscribedChannels()).toEqual([]);
 

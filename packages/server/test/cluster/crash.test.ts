@@ -2,7 +2,7 @@
 // 8: nothing was ever cleaned up). The instance runs in a child process (support/instanceProcess.ts) with short
 // liveness timings; two in-process survivors share its Redis and prefix.
 import type { InstanceDownInfo } from "@meshwork/server";
-import { escapeKeyComponent } from "@meshwork/redis-state";
+import { createKeys, escapeKeyComponent } from "@meshwork/redis-state";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   type Instance,
@@ -101,18 +101,18 @@ describe("instance crash", () => {
       expect(await S1.server.sendTo(id, "anyone-there", null)).toBe(false);
       expect(await S2.server.isInRoom(roomsOf[id]![0]!, id)).toBe(false);
       await expect(S1.server.addToRoom("lobby", id)).rejects.toMatchObject({ code: "NOT_FOUND" });
-      expect(await redis.hexists(`${prefix}connections`, id)).toBe(0);
-      expect(await redis.exists(`${prefix}connection:${escapeKeyComponent(id)}:rooms`)).toBe(0);
+      expect(await redis.hexists(createKeys(prefix).connections(), id)).toBe(0);
+      expect(await redis.exists(createKeys(prefix).connectionRooms(id))).toBe(0);
     }
 
     // None of the killed instance's keys is left, except the reap lock, which must expire on its own (it keeps a
     // late second sweeper from reporting the instance again; docs/redis-keys.md).
     const instanceKeyPart = `instance:${escapeKeyComponent(child.instanceId)}:`;
-    const reapLock = `${prefix}${instanceKeyPart}reap-lock`;
+    const reapLock = createKeys(prefix).instanceReapLock(child.instanceId);
     const left = (await scanKeys(redis, prefix)).filter((key) => key.includes(instanceKeyPart));
     expect(left.filter((key) => key !== reapLock)).toEqual([]);
     if (left.includes(reapLock)) expect(await redis.pttl(reapLock)).toBeGreaterThan(0);
-    expect(await redis.sismember(`${prefix}instances`, child.instanceId)).toBe(0);
+    expect(await redis.sismember(createKeys(prefix).instances(), child.instanceId)).toBe(0);
 
     // The survivors still serve their own: a room broadcast reaches the surviving member.
     const got = recordPushes(survivor, "after-crash");
@@ -165,6 +165,6 @@ describe("instance crash", () => {
     await S.server.broadcastRoom("lobby", "welcome-back", "room");
     expect(await S.server.sendTo(frozen.connectionId, "welcome-back", "direct")).toBe(true);
     await eventually(() => expect(got).toEqual(["room", "direct"]));
-    expect(await admin().sismember(`${prefix}instances`, child.instanceId)).toBe(1);
+    expect(await admin().sismember(createKeys(prefix).instances(), child.instanceId)).toBe(1);
   });
 });

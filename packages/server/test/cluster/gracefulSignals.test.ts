@@ -1,3 +1,4 @@
+import { createKeys } from "@meshwork/redis-state";
 // enableGracefulShutdown() in a real process: SIGTERM lets the command in flight answer, the client moves on to
 // the next URL, the instance leaves no state behind, and the process exits 0 within the bound.
 import { afterEach, describe, expect, it } from "vitest";
@@ -22,7 +23,7 @@ describe("enableGracefulShutdown()", () => {
     const B = await startInstance(prefix, { heartbeatInterval: 1_000, instanceTtl: 60_000 });
     const redis = admin();
     const client = await connectClient([child.url, B.url], FAST_RECONNECTS);
-    expect(await redis.sismember(`${prefix}instances`, child.instanceId)).toBe(1);
+    expect(await redis.sismember(createKeys(prefix).instances(), child.instanceId)).toBe(1);
 
     const started = new Promise<void>((resolve) => {
       child.process.on("message", (message: { type?: string }) => {
@@ -43,7 +44,7 @@ describe("enableGracefulShutdown()", () => {
     const took = performance.now() - begin;
     // Drain (the 400 ms command) plus the close steps; far below the bound of shutdownTimeout + 3 × closeTimeout.
     expect(took).toBeLessThan(shutdownTimeout);
-    expect(await redis.sismember(`${prefix}instances`, child.instanceId)).toBe(0);
+    expect(await redis.sismember(createKeys(prefix).instances(), child.instanceId)).toBe(0);
     await back;
     expect(client.url).toBe(B.url);
     expect(child.output()).not.toMatch(/error/i);

@@ -1,3 +1,4 @@
+import { createKeys } from "@meshwork/redis-state";
 // Subscription hygiene (original Mesh weakness 13: subscriptions that outlive their last local member). An
 // instance listens to a room's pub/sub channel only while it has a local member of the room. Checked both from
 // the instance's own account (subscribedChannels()) and from Redis's (PUBSUB CHANNELS <prefix>*), which is what
@@ -11,11 +12,11 @@ describe("room channel subscriptions", () => {
     const { prefix, nodes } = await startCluster(2);
     const [A, B] = nodes as [Instance, Instance];
     const redis = admin();
-    const roomChannel = `${prefix}bus:room:lobby`;
+    const roomChannel = createKeys(prefix).busRoom("lobby");
     const base = [
-      `${prefix}bus:all`,
-      `${prefix}bus:instance:${A.server.instanceId}`,
-      `${prefix}bus:instance:${B.server.instanceId}`,
+      createKeys(prefix).busAll(),
+      createKeys(prefix).busInstance(A.server.instanceId),
+      createKeys(prefix).busInstance(B.server.instanceId),
     ].sort();
     const roomChannelsOf = (instance: Instance) =>
       instance.server.subscribedChannels().filter((c) => c.includes("bus:room:"));
@@ -23,7 +24,7 @@ describe("room channel subscriptions", () => {
     // Before anyone joins: every instance listens to `all` and its own channel, and to no room.
     expect(await pubsubChannels(redis, prefix)).toEqual(base);
     expect(A.server.subscribedChannels().sort()).toEqual(
-      [`${prefix}bus:all`, `${prefix}bus:instance:${A.server.instanceId}`].sort(),
+      [createKeys(prefix).busAll(), createKeys(prefix).busInstance(A.server.instanceId)].sort(),
     );
 
     const [a1, a2] = await Promise.all([connectClient(A.url), connectClient(A.url)]);
@@ -63,7 +64,7 @@ describe("room channel subscriptions", () => {
     const rooms = ["r1", "r2", "r3"];
     for (const room of rooms) await B.server.addToRoom(room, a1.connectionId);
     expect((await pubsubChannels(redis, prefix)).filter((c) => c.includes("bus:room:"))).toEqual(
-      rooms.map((r) => `${prefix}bus:room:${r}`),
+      rooms.map((r) => createKeys(prefix).busRoom(r)),
     );
 
     const disconnected = new Promise((resolve) => A.server.once("disconnected", resolve));
@@ -103,9 +104,9 @@ describe("room channel subscriptions", () => {
         expect(instance.server.subscribedChannels().filter((c) => c.includes("bus:room:"))).toEqual([]);
       expect(await pubsubChannels(redis, prefix)).toEqual(
         [
-          `${prefix}bus:all`,
-          `${prefix}bus:instance:${A.server.instanceId}`,
-          `${prefix}bus:instance:${B.server.instanceId}`,
+          createKeys(prefix).busAll(),
+          createKeys(prefix).busInstance(A.server.instanceId),
+          createKeys(prefix).busInstance(B.server.instanceId),
         ].sort(),
       );
     });

@@ -1,3 +1,4 @@
+import { createKeys } from "@meshwork/redis-state";
 import { MeshClient, type RecordMode, type RecordUpdate, applyPatch } from "@meshwork/client";
 import { CHANNEL_COMMANDS, RECORD_COMMANDS } from "@meshwork/protocol";
 import type { MeshServer } from "@meshwork/server";
@@ -40,7 +41,7 @@ describe("two listeners sharing one client subscription", () => {
   for (const history of [0, 5]) {
     it(`on a channel (history ${history}): one server subscription, every message to each, released by the last`, async () => {
       const { server, url, prefix, commands } = await serverCountingCommands();
-      const busChannel = `${prefix}bus:channel:news`;
+      const busChannel = createKeys(prefix).busChannel("news");
       const client = await connectClient(url);
       const first = collector<unknown>();
       const second = collector<unknown>();
@@ -78,7 +79,7 @@ describe("two listeners sharing one client subscription", () => {
   for (const [firstMode, secondMode] of modePairs) {
     it(`on a record (${firstMode} then ${secondMode}): one server subscription, every version to each in its form`, async () => {
       const { server, url, prefix, commands } = await serverCountingCommands();
-      const busRecord = `${prefix}bus:record:doc`;
+      const busRecord = createKeys(prefix).busRecord("doc");
       await server.publishRecordUpdate("doc", { n: 0, tags: ["a"] });
       const client = await connectClient(url);
       const first = collector<RecordUpdate>();
@@ -133,7 +134,7 @@ describe("two listeners sharing one client subscription", () => {
     await server.publishToChannel("news", "late");
 
     expect(count(commands, CHANNEL_COMMANDS.unsubscribe)).toBe(1);
-    await vi.waitFor(() => expect(server.subscribedChannels()).not.toContain(`${prefix}bus:channel:news`));
+    await vi.waitFor(() => expect(server.subscribedChannels()).not.toContain(createKeys(prefix).busChannel("news")));
     expect([...first.log, ...second.log]).toEqual([]);
   });
 
@@ -153,7 +154,7 @@ describe("two listeners sharing one client subscription", () => {
     expect(joined).toEqual({ success: true, history: ["one", "old"] });
     await vi.waitFor(() => expect(second.log).toEqual(["two"]));
     expect(first.log).toEqual(["one", "two"]);
-    expect(server.subscribedChannels().filter((name) => name.endsWith("bus:channel:news"))).toHaveLength(1);
+    expect(server.subscribedChannels().filter((name) => name.endsWith("bus:channel:{channel:news}"))).toHaveLength(1);
   });
 
   it("regression: a second subscribe re-based the subscription on its own snapshot, dropping what was streamed", async () => {

@@ -1,3 +1,4 @@
+import { createKeys } from "@meshwork/redis-state";
 import { MeshClient, type RecordUpdate } from "@meshwork/client";
 import { CHANNEL_COMMANDS, CLOSE_CODES, RECORD_COMMANDS } from "@meshwork/protocol";
 import { describe, expect, it, vi } from "vitest";
@@ -49,7 +50,7 @@ describe("client stores observed through useSyncExternalStore's contract", () =>
     expect(count(RECORD_COMMANDS.unsubscribe)).toBe(0);
     stop();
     await vi.waitFor(() => expect(count(RECORD_COMMANDS.unsubscribe)).toBe(1));
-    await vi.waitFor(() => expect(server.subscribedChannels()).not.toContain(`${prefix}bus:record:doc`));
+    await vi.waitFor(() => expect(server.subscribedChannels()).not.toContain(createKeys(prefix).busRecord("doc")));
     expect(store.getSnapshot().status).toBe("idle");
   });
 

@@ -83,7 +83,7 @@ export function isMarker(message: unknown): boolean {
   return typeof message === "object" && message !== null && "marker" in message;
 }
 
-/** The bus channel of an application channel under a prefix (what PUBSUB CHANNELS shows), from the key layout. */
+/** The bus channel of an application channel under a prefix (what PUBSUB SHARDCHANNELS shows), from the key layout. */
 export function busChannelOf(prefix: string, channel: string): string {
   return createKeys(prefix).busChannel(channel);
 }

@@ -52,9 +52,9 @@ export async function deletePrefix(redis: RedisClient, prefix: string): Promise<
   for (let i = 0; i < keys.length; i += 500) await redis.unlink(...keys.slice(i, i + 500));
 }
 
-/** Pub/sub channels under a prefix that have at least one subscriber on the Redis server (`PUBSUB CHANNELS`). */
+/** Pub/sub channels under a prefix that have at least one subscriber on the Redis server (`PUBSUB SHARDCHANNELS`: meshwork uses sharded pub/sub). */
 export async function pubsubChannels(redis: RedisClient, prefix: string): Promise<string[]> {
-  const channels = (await redis.pubsub("CHANNELS", globOf(prefix))) as string[];
+  const channels = (await redis.pubsub("SHARDCHANNELS", globOf(prefix))) as string[];
   return channels.sort();
 }
 

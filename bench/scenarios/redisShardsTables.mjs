@@ -15,6 +15,7 @@ const parts = (list) => `${pct(sum(list))} (${each(list)})`;
 export const MEASUREMENTS = {
   broadcasts: {
     kind: "room",
+    unit: "broadcast",
     rate: "broadcasts/s",
     delivered: "deliveries/s",
     title: (cfg) =>
@@ -29,6 +30,7 @@ export const MEASUREMENTS = {
   },
   records: {
     kind: "record",
+    unit: "committed update",
     rate: "updates committed/s",
     delivered: "updates delivered/s",
     title: (cfg) =>
@@ -56,28 +58,46 @@ const COLUMNS = (m) =>
     loadCpu: "load CPU % (#1 + #2)",
     other: "other CPU %",
     busy: `machine busy % (of ${CORES * 100})`,
+    cost: `CPU µs / ${m.unit}: Redis + meshwork + load + irq`,
     limit: "limit",
   });
+
+/** A window where other processes used more than 10% of a core. */
+const disturbed = (r) => r.otherCpu > 10;
 
 /** Which resource set a run's figure: a saturated redis-server, the cores, one instance's event loop, or none. */
 function limitOf(r) {
   const redisMax = Math.max(...r.redisCpu);
   if (redisMax >= 90) return `Redis (a redis-server at ${pct(redisMax)})`;
-  if (r.busyCpu >= 90 * CORES) return `the ${CORES} cores`;
+  if (r.busyCpu >= 90 * CORES) return `the ${CORES} cores${disturbed(r) ? ", shared" : ""}`;
   const serverMax = Math.max(...r.serverCpu);
   if (serverMax >= 90) return `an instance's event loop (${pct(serverMax)})`;
   if (Math.max(...r.loadCpu) >= 90) return "the load generator";
   return "messages in flight (round trips)";
 }
 
-/** The round whose delivered/s is closest to the median of its rounds. */
-function pickMedian(list) {
+/** The round whose delivered/s is closest to the median of its undisturbed rounds (of all when none is). */
+function pickMedian(all) {
+  const quiet = all.filter((r) => !disturbed(r));
+  const list = quiet.length ? quiet : all;
   if (!list.length) return undefined;
   const mid = median(list.map((r) => r.deliveredPerS));
   return list.reduce((best, r) => (Math.abs(r.deliveredPerS - mid) < Math.abs(best.deliveredPerS - mid) ? r : best));
 }
 
+/** CPU microseconds each part of the system spent per message answered (a broadcast, a committed update). */
+function costOf(r) {
+  const us = (percent) => (percent * 1e4) / r.answeredPerS;
+  const redis = us(sum(r.redisCpu));
+  const meshwork = us(sum(r.serverCpu));
+  const load = us(sum(r.loadCpu));
+  const irq = us(r.irqCpu);
+  const total = redis + meshwork + load + irq;
+  return { redis, meshwork, load, irq, total, text: `${[redis, meshwork, load, irq].map(fmtInt).join(" + ")}` };
+}
+
 function row(label, r, single) {
+  const cost = costOf(r);
   return {
     redis: label,
     rate: fmtInt(r.answeredPerS),
@@ -91,46 +111,55 @@ function row(label, r, single) {
     loadCpu: `${pct(sum(r.loadCpu))} (${each(r.loadCpu)})`,
     other: pct(r.otherCpu),
     busy: pct(r.busyCpu),
+    cost: `${cost.text} = ${fmtInt(cost.total)}`,
     limit: limitOf(r),
   };
 }
 
 /** Where each shape's CPU went, and why the cluster figure is what it is on this machine. */
-function explain(cfg, single, cluster) {
+function explain(cfg, m, single, cluster) {
   const where = (label, r) =>
     `${label}: Redis ${parts(r.redisCpu)}, meshwork ${parts(r.serverCpu)}, load ${parts(r.loadCpu)}, interrupts ` +
-    `${pct(r.irqCpu)}, other ${pct(r.otherCpu)}: machine ${pct(r.busyCpu)} of ${CORES * 100}%`;
+    `${pct(r.irqCpu)}, other processes ${pct(r.otherCpu)}: machine ${pct(r.busyCpu)} of ${CORES * 100}%`;
   const notes = [];
   if (single) notes.push(where("CPU with 1 redis-server", single));
   if (cluster) notes.push(where(`CPU with the ${cfg.masters}-master cluster`, cluster));
   if (!single || !cluster) return notes;
   const ratio = fmtRatio(cluster.deliveredPerS / single.deliveredPerS);
   const redisOne = Math.max(...single.redisCpu);
-  const spread =
-    `The cluster adds Redis processes, not cores: its ${cluster.redisCpu.length} redis-servers ran on the same ` +
-    `${CORES} cores (${pct(sum(cluster.redisCpu))} in all, against ${pct(redisOne)} for the single one), and each ` +
-    `instance keeps a connection per shard, routes every command by hash slot and subscribes each room or record ` +
-    `channel on the shard that owns it (meshwork ${pct(sum(cluster.serverCpu))} against ${pct(sum(single.serverCpu))})`;
+  const [a, b] = [costOf(single), costOf(cluster)];
+  const cost = (c) =>
+    `${fmtInt(c.total)} µs (Redis ${fmtInt(c.redis)}, meshwork ${fmtInt(c.meshwork)}, load ${fmtInt(c.load)}, ` +
+    `interrupts ${fmtInt(c.irq)})`;
+  const perMessage =
+    `CPU per ${m.unit}, every process: 1 redis-server ${cost(a)}, the cluster ${cost(b)}. The cluster adds Redis ` +
+    `processes, not cores: it splits Redis's share over ${cluster.redisCpu.length} processes on the same ${CORES} ` +
+    `cores (${each(cluster.redisCpu)}% of a core each; ${fmtInt(b.redis)} µs per ${m.unit} in all against ` +
+    `${fmtInt(a.redis)} on one redis-server), and each instance keeps a ` +
+    "connection per shard, routes every command by hash slot and subscribes each room or record channel on the " +
+    `shard that owns it (meshwork ${fmtInt(b.meshwork)} µs per ${m.unit} against ${fmtInt(a.meshwork)})`;
+  const shared = disturbed(single) || disturbed(cluster) ? ", and whatever other processes took of them" : "";
   if (redisOne >= 90) {
     notes.push(
       `Why the cluster figure is ${ratio} the single one: with 1 redis-server Redis was the limit (${pct(redisOne)} ` +
-        `of a core); the cluster spread that work over ${cluster.redisCpu.length} processes (${each(cluster.redisCpu)}%), ` +
-        `so the rest of the system could go faster until the ${CORES} cores ran out (${pct(cluster.busyCpu)} busy). ` +
-        `${spread}.`,
+        `of a core); the cluster spreads that work, so the rest of the system can go faster until the ${CORES} ` +
+        `cores run out (${pct(cluster.busyCpu)} busy). ${perMessage}.`,
     );
   } else if (single.busyCpu >= 90 * CORES) {
     notes.push(
-      `Why the cluster figure is ${ratio} the single one: with 1 redis-server, Redis was not the limit (${pct(redisOne)} ` +
-        `of one core) while the machine was ${pct(single.busyCpu)} busy of ${CORES * 100}%, mostly in the meshwork ` +
-        `instances and the load generators. ${spread}. So here the cluster figure is bounded by the ${CORES} cores ` +
-        "and cannot exceed the single-Redis one by much; sharding raises throughput only where one redis-server is " +
-        "at ~100% of a core and the other shards, the instances and the clients have cores of their own.",
+      `Why the cluster figure is ${ratio} the single one: with 1 redis-server, Redis was not the limit (one ` +
+        `process at ${pct(redisOne)} of a core) while the machine was ${pct(single.busyCpu)} busy of ` +
+        `${CORES * 100}%. On cores that are all busy, the rate is the cores' time over what one ${m.unit} costs ` +
+        `every process. ${perMessage}. So on this machine the cluster figure is bounded by the ${CORES} cores` +
+        `${shared}: at ${fmtRatio(b.total / a.total)} the CPU per ${m.unit}, it can reach at most ` +
+        `${fmtRatio(a.total / b.total)} the single-Redis figure. Sharding pays where one redis-server is at ~100% of ` +
+        "a core while the shards, the instances and the clients have cores of their own.",
     );
   } else {
     notes.push(
       `Why the cluster figure is ${ratio} the single one: neither Redis (${pct(redisOne)} of a core) nor the ` +
         `${CORES} cores (${pct(single.busyCpu)} busy) were saturated with 1 redis-server: the figure is bounded by ` +
-        `the messages in flight (${cfg.inFlight} per stream) and their round trip through Redis. ${spread}.`,
+        `the messages in flight (${cfg.inFlight} per stream) and their round trip through Redis. ${perMessage}.`,
     );
   }
   return notes;
@@ -149,11 +178,11 @@ function problems(label, list, status) {
   const counted = Object.entries(status?.anomalies ?? {}).flatMap(([k, v]) => (v ? [`${k}=${v}`] : []));
   if (counted.length) notes.push(`${label}: client anomalies (whole run, every measurement): ${counted.join(", ")}`);
   if (status?.firstErrors?.length) notes.push(`${label}: first error answers: ${status.firstErrors.join("; ")}`);
-  const disturbed = list.filter((r) => r.otherCpu > 10);
-  if (disturbed.length) {
-    const most = pct(Math.max(...disturbed.map((r) => r.otherCpu)));
+  const shared = list.filter(disturbed);
+  if (shared.length) {
+    const most = pct(Math.max(...shared.map((r) => r.otherCpu)));
     notes.push(
-      `${label}: ${disturbed.length} of ${list.length} windows ran while other processes used more than 10% of a ` +
+      `${label}: ${shared.length} of ${list.length} windows ran while other processes used more than 10% of a ` +
         `core (up to ${most}): figures from a shared machine; compare the two Redis shapes within this run only`,
     );
   }
@@ -181,11 +210,12 @@ export function redisShardsTables(cfg, runs, shapes) {
     const notes = [
       `${m.shape(cfg)}. 2 meshwork instances, 2 load processes; warm-up ${fmtInt(cfg.warmupMs)} ms, window ` +
         `${fmtInt(cfg.durationMs)} ms, ${cfg.rounds} round(s), the two Redis shapes alternating (the order rotated ` +
-        "each round); the row is each shape's median round by delivered/s. Latency: source's send → delivery on the " +
+        "each round); the row is each shape's median round by delivered/s among its undisturbed rounds (among all when " +
+        "none is). Latency: source's send → delivery on the " +
         "shared monotonic clock. CPU % is of one core over the window (/proc/<pid>/stat utime + stime, every " +
         `thread), so the machine has ${CORES * 100}%. Columns: bench/README.md, "Reading the tables".`,
       `${m.delivered} by round: ${rounds.join("; ")}`,
-      ...explain(cfg, single, chosen.get("cluster")),
+      ...explain(cfg, m, single, chosen.get("cluster")),
       ...cfg.topologies.flatMap((t) =>
         problems(shapes.get(t)?.label ?? t, byShape.get(t) ?? [], shapes.get(t)?.status),
       ),

@@ -76,11 +76,28 @@ function limitOf(r) {
   return "messages in flight (round trips)";
 }
 
-/** The round whose delivered/s is closest to the median of its undisturbed rounds (of all when none is). */
-function pickMedian(all) {
-  const quiet = all.filter((r) => !disturbed(r));
-  const list = quiet.length ? quiet : all;
-  if (!list.length) return undefined;
+/**
+ * The round every shape's row comes from: of the rounds where all of them ran, the one whose busiest window left
+ * other processes the least CPU, so the shapes compared ran seconds apart under the least background load.
+ */
+function quietestRound(byShape, topologies) {
+  const rounds = new Map();
+  for (const t of topologies) {
+    for (const r of byShape.get(t) ?? []) rounds.set(r.round, [...(rounds.get(r.round) ?? []), r]);
+  }
+  let best;
+  for (const [round, list] of rounds) {
+    if (list.length !== topologies.length) continue;
+    const other = Math.max(...list.map((r) => r.otherCpu));
+    if (!best || other < best.other) best = { round, other };
+  }
+  return best?.round;
+}
+
+/** The run of `list` in `round`, or, when there is none, the one whose delivered/s is its median. */
+function pick(list, round) {
+  const inRound = list.find((r) => r.round === round);
+  if (inRound || !list.length) return inRound;
   const mid = median(list.map((r) => r.deliveredPerS));
   return list.reduce((best, r) => (Math.abs(r.deliveredPerS - mid) < Math.abs(best.deliveredPerS - mid) ? r : best));
 }
@@ -125,7 +142,7 @@ function explain(cfg, m, single, cluster) {
   if (single) notes.push(where("CPU with 1 redis-server", single));
   if (cluster) notes.push(where(`CPU with the ${cfg.masters}-master cluster`, cluster));
   if (!single || !cluster) return notes;
-  const ratio = fmtRatio(cluster.deliveredPerS / single.deliveredPerS);
+  const ratio = `measured at ${fmtRatio(cluster.deliveredPerS / single.deliveredPerS)} the single one`;
   const redisOne = Math.max(...single.redisCpu);
   const [a, b] = [costOf(single), costOf(cluster)];
   const cost = (c) =>
@@ -141,23 +158,24 @@ function explain(cfg, m, single, cluster) {
   const shared = disturbed(single) || disturbed(cluster) ? ", and whatever other processes took of them" : "";
   if (redisOne >= 90) {
     notes.push(
-      `Why the cluster figure is ${ratio} the single one: with 1 redis-server Redis was the limit (${pct(redisOne)} ` +
+      `What limits the cluster figure (${ratio}): with 1 redis-server Redis was the limit (${pct(redisOne)} ` +
         `of a core); the cluster spreads that work, so the rest of the system can go faster until the ${CORES} ` +
         `cores run out (${pct(cluster.busyCpu)} busy). ${perMessage}.`,
     );
   } else if (single.busyCpu >= 90 * CORES) {
     notes.push(
-      `Why the cluster figure is ${ratio} the single one: with 1 redis-server, Redis was not the limit (one ` +
+      `What limits the cluster figure (${ratio}): with 1 redis-server, Redis was not the limit (one ` +
         `process at ${pct(redisOne)} of a core) while the machine was ${pct(single.busyCpu)} busy of ` +
         `${CORES * 100}%. On cores that are all busy, the rate is the cores' time over what one ${m.unit} costs ` +
         `every process. ${perMessage}. So on this machine the cluster figure is bounded by the ${CORES} cores` +
-        `${shared}: at ${fmtRatio(b.total / a.total)} the CPU per ${m.unit}, it can reach at most ` +
-        `${fmtRatio(a.total / b.total)} the single-Redis figure. Sharding pays where one redis-server is at ~100% of ` +
-        "a core while the shards, the instances and the clients have cores of their own.",
+        `${shared}: at ${fmtRatio(b.total / a.total)} the CPU per ${m.unit}, the same cores give it ` +
+        `${fmtRatio(a.total / b.total)} the single-Redis rate (the measured ratio also moves by whatever other ` +
+        "processes took from one shape's window more than from the other's). Sharding pays where one redis-server is " +
+        "at ~100% of a core while the shards, the instances and the clients have cores of their own.",
     );
   } else {
     notes.push(
-      `Why the cluster figure is ${ratio} the single one: neither Redis (${pct(redisOne)} of a core) nor the ` +
+      `What limits the cluster figure (${ratio}): neither Redis (${pct(redisOne)} of a core) nor the ` +
         `${CORES} cores (${pct(single.busyCpu)} busy) were saturated with 1 redis-server: the figure is bounded by ` +
         `the messages in flight (${cfg.inFlight} per stream) and their round trip through Redis. ${perMessage}.`,
     );
@@ -197,7 +215,8 @@ export function redisShardsTables(cfg, runs, shapes) {
   return cfg.measurements.map((name) => {
     const m = MEASUREMENTS[name];
     const byShape = runs.get(name) ?? new Map();
-    const chosen = new Map(cfg.topologies.map((t) => [t, pickMedian(byShape.get(t) ?? [])]));
+    const round = quietestRound(byShape, cfg.topologies);
+    const chosen = new Map(cfg.topologies.map((t) => [t, pick(byShape.get(t) ?? [], round)]));
     const single = chosen.get("single");
     const rows = cfg.topologies.map((t) => {
       const label = `${shapes.get(t)?.label ?? t} ${shapes.get(t)?.version ?? ""}`.trim();
@@ -207,14 +226,22 @@ export function redisShardsTables(cfg, runs, shapes) {
     const rounds = cfg.topologies.map(
       (t) => `${shapes.get(t)?.label ?? t} ${each((byShape.get(t) ?? []).map((r) => r.deliveredPerS))}`,
     );
+    const ratios = (byShape.get("cluster") ?? []).flatMap((c) => {
+      const one = (byShape.get("single") ?? []).find((x) => x.round === c.round);
+      return one ? [c.deliveredPerS / one.deliveredPerS] : [];
+    });
+    const ratioNote = ratios.length
+      ? [`cluster ÷ 1 redis-server, ${m.delivered} by round: ${ratios.map(fmtRatio).join(" / ")}`]
+      : [];
     const notes = [
       `${m.shape(cfg)}. 2 meshwork instances, 2 load processes; warm-up ${fmtInt(cfg.warmupMs)} ms, window ` +
         `${fmtInt(cfg.durationMs)} ms, ${cfg.rounds} round(s), the two Redis shapes alternating (the order rotated ` +
-        "each round); the row is each shape's median round by delivered/s among its undisturbed rounds (among all when " +
-        "none is). Latency: source's send → delivery on the " +
+        `each round); the rows come from one round${round ? ` (round ${round})` : ""}, the one whose busiest window ` +
+        "left other processes the least CPU. Latency: source's send → delivery on the " +
         "shared monotonic clock. CPU % is of one core over the window (/proc/<pid>/stat utime + stime, every " +
         `thread), so the machine has ${CORES * 100}%. Columns: bench/README.md, "Reading the tables".`,
       `${m.delivered} by round: ${rounds.join("; ")}`,
+      ...ratioNote,
       ...explain(cfg, m, single, chosen.get("cluster")),
       ...cfg.topologies.flatMap((t) =>
         problems(shapes.get(t)?.label ?? t, byShape.get(t) ?? [], shapes.get(t)?.status),

@@ -5,6 +5,8 @@ export default defineConfig({
     projects: [
       "packages/*",
       "packages/react/vitest.react-18.config.ts",
+      // The server's multi-instance tests on a Redis Cluster (started by the project's globalSetup).
+      "packages/server/vitest.cluster.config.ts",
       "packaging",
       { test: { name: "tooling", include: ["scripts/**/*.test.mjs"] } },
       {

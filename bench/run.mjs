@@ -10,12 +10,13 @@ import * as clusterBroadcast from "./scenarios/cluster-broadcast.mjs";
 import * as idleMemory from "./scenarios/idle-memory.mjs";
 import * as presence from "./scenarios/presence.mjs";
 import * as recordUpdates from "./scenarios/record-updates.mjs";
+import * as redisShards from "./scenarios/redis-shards.mjs";
 import * as rpc from "./scenarios/rpc.mjs";
 import { BASELINE_ID, SERVERS } from "./servers/index.mjs";
 
-// Every scenario, in the order of a run (about 6 minutes). Each exports `id` and `run(ctx)` resolving to
+// Every scenario, in the order of a run (about 7 minutes). Each exports `id` and `run(ctx)` resolving to
 // `{ tables: [{ title, columns, rows, notes }], failures: [{ server, error }] }`.
-const SCENARIOS = [rpc, idleMemory, clusterBroadcast, channelFanout, recordUpdates, presence];
+const SCENARIOS = [rpc, idleMemory, clusterBroadcast, channelFanout, recordUpdates, presence, redisShards];
 
 const out = (line = "") => process.stdout.write(`${line}\n`);
 const log = (line) => process.stderr.write(`bench: ${line}\n`);

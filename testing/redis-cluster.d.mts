@@ -56,7 +56,10 @@ export declare class RedisCluster {
   replicas(): Promise<RedisClusterReplica[]>;
   /** The port of the running master that owns `key`'s slot (CLUSTER KEYSLOT, then that master's own view). */
   masterOfKey(key: string): Promise<number>;
-  /** Kills the node on `port` by pid and waits for it to exit. @default signal "SIGKILL" */
+  /**
+   * Kills the node on `port` by pid with a signal that ends it (SIGKILL, SIGTERM) and waits for it to exit.
+   * @default signal "SIGKILL"
+   */
   kill(port: number, signal?: NodeJS.Signals): Promise<void>;
   /**
    * Starts a killed node again on the same port and directory and waits until it answers PING; it rejoins with its

@@ -178,7 +178,7 @@ export class RedisCluster {
     return node;
   }
 
-  /** Kills the node on `port` by pid with `signal` and waits for it to exit. */
+  /** Kills the node on `port` by pid with `signal` (one that ends it: SIGKILL, SIGTERM) and waits for it to exit. */
   async kill(port, signal = "SIGKILL") {
     const node = this.#node(port);
     if (node.pid === undefined) throw new Error(`Redis Cluster node ${port} is not running`);

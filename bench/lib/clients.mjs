@@ -39,16 +39,18 @@ function recordTick(msg) {
 /**
  * A client of a meshwork server or a raw `ws` baseline (kinds rpc, rpc-raw, relay and those of SUBSCRIBE). It offers
  * the meshwork subprotocol (the baselines accept it) and answers pings and latency probes, as a real client would.
+ * `mw-member` is ready once greeted, like `rpc`, and reads pushes of `target` fast, like `meshwork`: its owner joins
+ * rooms and subscribes records with requests of its own.
  */
 function wsClient(kind, url, target, hooks) {
   const subscribe = SUBSCRIBE[kind];
-  const readyOn = subscribe ? "response" : kind === "rpc" ? "hello" : "open";
+  const readyOn = subscribe ? "response" : kind === "rpc" || kind === "mw-member" ? "hello" : "open";
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, SUBPROTOCOLS, { perMessageDeflate: false, handshakeTimeout: 15_000 });
     // Room pushes arrive by the hundred thousand: read seq and t without parsing the whole frame, so the load
     // processes leave the CPU to the servers.
     const push = `{"type":"push","command":${JSON.stringify(target)},"payload":{"seq":`;
-    const prefix = kind === "meshwork" || kind === "relay" ? Buffer.from(push) : null;
+    const prefix = kind === "meshwork" || kind === "relay" || kind === "mw-member" ? Buffer.from(push) : null;
     const client = {
       lastSeq: -1,
       closing: false,

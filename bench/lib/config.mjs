@@ -61,3 +61,33 @@ export function loadConfig() {
     serverNodeArgs: (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean),
   };
 }
+
+/**
+ * The settings of the redis-shards scenario (BENCH_RS_*): which Redis shapes and measurements run, the cluster's
+ * masters, the streams (rooms with members per instance, records with subscribers), the messages each stream keeps
+ * in flight, and the phases' lengths; throws on a bad value.
+ */
+export function redisShardsConfig() {
+  const env = (name, fallback, range) => envInt(`BENCH_RS_${name}`, fallback, range);
+  const pick = (name, known, fallback) => {
+    const list = envList(`BENCH_RS_${name}`) ?? fallback;
+    const unknown = list.find((x) => !known.includes(x));
+    if (unknown) throw new Error(`BENCH_RS_${name}: unknown "${unknown}" (known: ${known.join(", ")})`);
+    return list;
+  };
+  return {
+    topologies: pick("TOPOLOGIES", ["single", "cluster"], ["single", "cluster"]),
+    measurements: pick("MEASUREMENTS", ["broadcasts", "records"], ["broadcasts", "records"]),
+    masters: env("MASTERS", 3, { min: 3, max: 16 }),
+    rooms: env("ROOMS", 128, { min: 2, max: 10_000 }),
+    roomMembers: env("ROOM_MEMBERS", 2, { min: 1, max: 100 }),
+    records: env("RECORDS", 256, { min: 2, max: 10_000 }),
+    recordSubscribers: env("RECORD_SUBSCRIBERS", 2, { min: 1, max: 100 }),
+    inFlight: env("IN_FLIGHT", 2, { min: 1, max: 100 }),
+    paddingBytes: env("PADDING", 64, { max: 100_000 }),
+    warmupMs: env("WARMUP_MS", 1_000, { max: 60_000 }),
+    durationMs: env("DURATION_MS", 3_000, { min: 200, max: 120_000 }),
+    rounds: env("ROUNDS", 3, { min: 1, max: 20 }),
+    drainMs: env("DRAIN_MS", 5_000, { min: 100, max: 60_000 }),
+  };
+}

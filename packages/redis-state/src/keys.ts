@@ -5,7 +5,7 @@
  * `}` become `%25`, `%3A`, `%7B` and `%7D`, and nothing else is changed.
  *
  * Every key carries a Redis Cluster hash tag (`{…}`), so each script and transaction touches one slot; see
- * {@link REGISTRY_TAG}. No Lua script builds a key name: each receives every key it touches in KEYS.
+ * {@link registryTag}. No Lua script builds a key name: each receives every key it touches in KEYS.
  */
 export function escapeKeyComponent(name: string): string {
   return name.replace(/[%:{}]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
@@ -102,17 +102,20 @@ export function presenceScriptKeys(keys: PresenceKeys): string[] {
 }
 
 /**
- * The hash tag of the registry: connections, instances, room memberships (both directions) and room metadata. They
- * share one Redis Cluster slot so that every change to them stays one atomic script (docs/redis-keys.md). Topic keys
+ * The hash tag of a prefix's registry: connections, instances, room memberships (both directions) and room metadata.
+ * They share one Redis Cluster slot so that every change to them stays one atomic script (docs/redis-keys.md); the
+ * prefix is part of the tag, so the registries of several prefixes on one cluster land on different slots. Topic keys
  * (records, channels, presence) and every pub/sub channel carry a tag of their own name, so they spread over shards.
  */
-export const REGISTRY_TAG = "{registry}";
+export function registryTag(prefix: string): string {
+  return `{${prefix}registry}`;
+}
 
 /** Builds the key layout for a prefix (default `mesh:`). The prefix must not contain `{` or `}`. */
 export function createKeys(prefix: string): MeshKeys {
   if (/[{}]/.test(prefix)) throw new TypeError(`meshwork: a key prefix must not contain "{" or "}": ${prefix}`);
   const e = escapeKeyComponent;
-  const registry = `${prefix}${REGISTRY_TAG}:`;
+  const registry = `${prefix}${registryTag(prefix)}:`;
   // A tag is never empty (Redis would then hash each whole key apart), whatever the name: escaping keeps it intact.
   const tag = (kind: string, name: string): string => `{${kind}:${e(name)}}`;
   return {

@@ -41,7 +41,8 @@ describe("key layout", () => {
       keys.roomsWithMetadata(),
       keys.roomsWithPresence(),
     ];
-    expect(new Set(registry.map(hashTag))).toEqual(new Set(["registry"]));
+    expect(new Set(registry.map(hashTag))).toEqual(new Set(["p:registry"]));
+    expect(hashTag(createKeys("other:").connections())).toBe("other:registry");
     expect(hashTag(keys.record("r{1}"))).toBe("record:r%7B1%7D");
     expect(hashTag(keys.busRecord("r{1}"))).toBe("record:r%7B1%7D");
     expect(new Set([keys.channelHistory("c"), keys.channelMeta("c"), keys.busChannel("c")].map(hashTag))).toEqual(

@@ -15,4 +15,11 @@ export interface ChannelStore {
    * position, so a subscriber can tell what is history from what arrives live.
    */
   snapshot(channel: string, options: ChannelSnapshotOptions): Promise<ChannelSnapshot>;
+
+  /**
+   * Starts a new epoch of a channel's history if its epoch is still `seenEpoch`: for a history that went back (a
+   * failover lost stored messages), whose offsets would otherwise be handed out again under the epoch subscribers
+   * hold. Offsets and stored messages stay; only positions of the old epoch stop being recoverable.
+   */
+  startNewEpoch(channel: string, seenEpoch: string): Promise<void>;
 }

@@ -48,4 +48,9 @@ export class MemoryChannelStore implements ChannelStore {
     const after = stored.filter((message) => message.offset > since.offset).slice(0, max);
     return { position, history, recovery: recoveryFrom(since, position, after, max) };
   }
+
+  async startNewEpoch(channel: string, seenEpoch: string): Promise<void> {
+    const entry = this.data.channels.get(channel);
+    if (entry?.epoch === seenEpoch) entry.epoch = randomUUID();
+  }
 }

@@ -55,4 +55,12 @@ export class RedisChannelStore implements ChannelStore {
     }));
     return { position, history, recovery: recoveryFrom(since, position, after, max) };
   }
+
+  async startNewEpoch(channel: string, seenEpoch: string): Promise<void> {
+    await this.commands.run(
+      "meshStartChannelEpoch",
+      [this.commands.keys.channelMeta(channel)],
+      [seenEpoch, randomUUID()],
+    );
+  }
 }

@@ -35,7 +35,8 @@ export interface MemoryRecord {
 
 /** A channel's stored history as the memory store holds it. */
 export interface MemoryChannel {
-  readonly epoch: string;
+  /** Changes only when a subscriber saw the history go back (`startNewEpoch`). */
+  epoch: string;
   offset: number;
   readonly stored: StoredMessage[];
 }

@@ -1,3 +1,4 @@
+import { Cluster } from "ioredis";
 import type { RedisClient } from "./redisCommands";
 import type { StateProbe } from "../meshState";
 import { stateUnavailable, toStateError } from "./stateUnavailable";
@@ -57,7 +58,10 @@ export class RedisAvailability {
     return operation().catch((error: unknown) => Promise.reject(toStateError(error)));
   }
 
-  /** One PING, timed; never rejects. A connection that is not ready is reported without sending anything. */
+  /**
+   * One PING, timed; never rejects. A connection that is not ready is reported without sending anything. On a
+   * Redis Cluster every master is pinged, so a shard that is down shows even while the others answer.
+   */
   async probe(timeoutMs: number): Promise<StateProbe> {
     if (this.redis.status !== "ready") return { reachable: false, error: this.unavailableError().message };
     const started = performance.now();
@@ -66,12 +70,28 @@ export class RedisAvailability {
       timer = setTimeout(() => reject(new Error(`no answer to PING within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-      await Promise.race([this.redis.ping(), timeout]);
+      await Promise.race([this.pingAll(), timeout]);
       return { reachable: true, latencyMs: Math.round((performance.now() - started) * 100) / 100 };
     } catch (error) {
       return { reachable: false, error: (toStateError(error) as Error).message };
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  private async pingAll(): Promise<void> {
+    if (!(this.redis instanceof Cluster)) {
+      await this.redis.ping();
+      return;
+    }
+    await Promise.all(
+      this.redis.nodes("master").map((node) =>
+        node.ping().catch((error: Error) => {
+          throw Object.assign(new Error(`${node.options.host}:${node.options.port}: ${error.message}`), {
+            cause: error,
+          });
+        }),
+      ),
+    );
   }
 }

@@ -265,6 +265,18 @@ redis.call("SPUBLISH", KEYS[2], cjson.encode({ t = "record", o = ARGV[1], v = cu
 return current`,
 };
 
+/**
+ * Starts a new epoch of a channel's history when its epoch is still the one a subscriber saw going back.
+ * KEYS: channelMeta. ARGV: seen epoch, new epoch. Returns 1 when it started one.
+ */
+export const startChannelEpochScript: ScriptDefinition = {
+  numberOfKeys: 1,
+  lua: `
+if redis.call("HGET", KEYS[1], "epoch") ~= ARGV[1] then return 0 end
+redis.call("HSET", KEYS[1], "epoch", ARGV[2])
+return 1`,
+};
+
 /** Every script, by the command name it is defined under on the Redis client. */
 export const SCRIPTS = {
   meshRegisterConnection: registerConnectionScript,
@@ -276,6 +288,7 @@ export const SCRIPTS = {
   meshHeartbeat: heartbeatScript,
   meshReapInstance: reapInstanceScript,
   meshPublishToChannel: publishToChannelScript,
+  meshStartChannelEpoch: startChannelEpochScript,
   meshCommitRecord: commitRecordScript,
   meshDeleteRecord: deleteRecordScript,
   ...PRESENCE_SCRIPTS,

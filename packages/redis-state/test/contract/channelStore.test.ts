@@ -34,6 +34,22 @@ describe.each(IMPLEMENTATIONS)("ChannelStore contract: %s", (_name, createState)
     expect(await historyOf(channels, "chat", 10)).toHaveLength(3);
   });
 
+  it("starts a new epoch only from the epoch a subscriber saw, keeping offsets and stored messages", async () => {
+    const { channels } = await open();
+    for (let i = 1; i <= 3; i++) await channels.publish("news", JSON.stringify(i), 5, "i1");
+    const seen = (await positionOf(channels, "news"))!;
+    await channels.startNewEpoch("news", seen.epoch);
+    const restarted = (await positionOf(channels, "news"))!;
+    expect(restarted.epoch).not.toBe(seen.epoch);
+    expect(restarted.offset).toBe(3);
+    expect(await historyOf(channels, "news", 5)).toEqual(["3", "2", "1"]);
+    expect(await recoveryOf(channels, "news", seen, 10)).toEqual({ recovered: false, missed: [] });
+    // A second instance that saw the same going back changes nothing more.
+    await channels.startNewEpoch("news", seen.epoch);
+    expect(await positionOf(channels, "news")).toEqual(restarted);
+    expect((await channels.publish("news", "4", 5, "i1"))?.epoch).toBe(restarted.epoch);
+  });
+
   it("recovers exactly the messages after a position, or says it cannot", async () => {
     const { channels } = await open();
     for (let i = 1; i <= 6; i++) await channels.publish("feed", JSON.stringify({ i }), 4, "i1");

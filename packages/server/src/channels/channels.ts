@@ -30,7 +30,13 @@ export class Channels implements ServerFeature {
 
   constructor(private readonly deps: FeatureDeps) {
     this.exposure = new AccessRules("channel", deps.reportError);
-    this.subscribers = new LocalChannelSubscribers(deps.local, deps.bus, deps.reportError, deps.subscriptionCap);
+    this.subscribers = new LocalChannelSubscribers(
+      deps.local,
+      deps.bus,
+      deps.reportError,
+      deps.subscriptionCap,
+      (channel, seenEpoch) => deps.state.channels.startNewEpoch(channel, seenEpoch),
+    );
   }
 
   /** Lets clients subscribe to a channel, or to every channel a pattern matches, optionally behind a guard. */

@@ -4,6 +4,7 @@ import type { ClusterBus } from "../cluster/clusterBus";
 import type { LocalConnections } from "../connections/localConnections";
 import { sendToMembers } from "../delivery/localFanout";
 import type { MembershipCounter } from "../topics/topicMembers";
+import { RelayedPositions } from "../topics/relayedPositions";
 import { TopicSubscriptions } from "../topics/topicSubscriptions";
 import { PreparedFrame } from "../transport/preparedFrame";
 
@@ -13,19 +14,23 @@ import { PreparedFrame } from "../transport/preparedFrame";
  */
 export class LocalChannelSubscribers {
   private readonly topics: TopicSubscriptions<true>;
+  private readonly offsets: RelayedPositions;
 
   constructor(
     private readonly local: LocalConnections,
     bus: ClusterBus,
     private readonly reportError: (error: unknown) => void,
     counter: MembershipCounter,
+    private readonly startNewEpoch: (channel: string, seenEpoch: string) => Promise<void>,
   ) {
     this.topics = new TopicSubscriptions<true>(
       bus,
       (channel) => ({ kind: "channel", channel }),
       (channel, message) => this.deliver(channel, message),
       counter,
+      (channel) => this.offsets.forget(channel),
     );
+    this.offsets = new RelayedPositions(local, reportError);
   }
 
   /** Whether a connection subscribes to a channel here. */
@@ -64,6 +69,10 @@ export class LocalChannelSubscribers {
     let frame: PreparedFrame;
     try {
       const { n, e } = decoded.header;
+      if (n !== undefined && e !== undefined && this.offsets.wentBack("channel", channel, n, e)) {
+        this.restartHistory(channel, e, [...subscribers.keys()]);
+        return;
+      }
       const message: unknown = JSON.parse(decoded.frame);
       frame = new PreparedFrame(
         Buffer.from(
@@ -79,5 +88,17 @@ export class LocalChannelSubscribers {
       return;
     }
     sendToMembers(this.local, subscribers.keys(), frame);
+  }
+
+  /**
+   * The channel's offsets went back (a failover lost stored messages), so offsets its subscribers hold will be
+   * handed out again: positions alone could no longer tell a new message from one they have. A new epoch makes
+   * their recovery answer `recovered: false` and start them at the channel's position; they are closed once it is
+   * written, so they resubscribe against it.
+   */
+  private restartHistory(channel: string, epoch: string, subscribers: string[]): void {
+    void this.startNewEpoch(channel, epoch)
+      .catch((error: unknown) => this.reportError(error))
+      .finally(() => this.offsets.reset(subscribers));
   }
 }

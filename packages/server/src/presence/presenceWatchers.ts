@@ -3,6 +3,7 @@ import { type PresenceEvent, readPresenceBusMessage } from "@meshwork/redis-stat
 import type { ConnectionMetadataAccess } from "../access/connectionMetadataAccess";
 import type { Connection } from "../connections/connection";
 import type { FeatureDeps } from "../serverFeature";
+import { RelayedPositions } from "../topics/relayedPositions";
 import { TopicSubscriptions } from "../topics/topicSubscriptions";
 import { PreparedFrame } from "../transport/preparedFrame";
 
@@ -21,6 +22,7 @@ export interface MetadataVisibility {
  */
 export class PresenceWatchers {
   private readonly topics: TopicSubscriptions<true>;
+  private readonly positions: RelayedPositions;
   /** Rooms whose events wait for a metadata guard: later events queue behind them, so each watcher keeps the order. */
   private readonly queues = new Map<string, Promise<void>>();
 
@@ -33,7 +35,9 @@ export class PresenceWatchers {
       (room) => ({ kind: "presence", room }),
       (room, message) => this.onMessage(room, message),
       deps.subscriptionCap,
+      (room) => this.positions.forget(room),
     );
+    this.positions = new RelayedPositions(deps.local, deps.reportError);
   }
 
   /** Whether a connection watches a room's presence here. */
@@ -67,7 +71,12 @@ export class PresenceWatchers {
       this.deps.reportError(new Error(`meshwork: unreadable presence event in room "${room}"`));
       return;
     }
-    if (this.topics.membersOf(room).size === 0) return;
+    const watchers = this.topics.membersOf(room);
+    if (watchers.size === 0) return;
+    if (this.positions.wentBack("presence of room", room, event.seq, String(event.epoch))) {
+      this.positions.reset(watchers.keys());
+      return;
+    }
     const needsGuard = event.type === "join" && event.metadata !== null && this.visibility.access.exposed;
     const queued = this.queues.get(room);
     if (!needsGuard && !queued) {

@@ -3,6 +3,7 @@ import { type RecordBusChange, readRecordBusMessage } from "@meshwork/redis-stat
 import type { ClusterBus } from "../cluster/clusterBus";
 import type { LocalConnections } from "../connections/localConnections";
 import type { MembershipCounter } from "../topics/topicMembers";
+import { RelayedPositions } from "../topics/relayedPositions";
 import { TopicSubscriptions } from "../topics/topicSubscriptions";
 import { PreparedFrame } from "../transport/preparedFrame";
 
@@ -29,6 +30,7 @@ function updateFrameText(
  */
 export class LocalRecordSubscribers {
   private readonly topics: TopicSubscriptions<RecordMode>;
+  private readonly versions: RelayedPositions;
 
   constructor(
     private readonly local: LocalConnections,
@@ -41,7 +43,9 @@ export class LocalRecordSubscribers {
       (recordId) => ({ kind: "record", recordId }),
       (recordId, message) => this.deliver(recordId, message),
       counter,
+      (recordId) => this.versions.forget(recordId),
     );
+    this.versions = new RelayedPositions(local, reportError);
   }
 
   /** Whether a connection subscribes to a record here. */
@@ -70,6 +74,11 @@ export class LocalRecordSubscribers {
     const change = readRecordBusMessage(text);
     if (!change) {
       this.reportError(new Error(`meshwork: unreadable change of record "${recordId}"`));
+      return;
+    }
+    if (change.header.del) this.versions.forget(recordId);
+    else if (this.versions.wentBack("record", recordId, change.header.v)) {
+      this.versions.reset(subscribers.keys());
       return;
     }
     const frames: Partial<Record<RecordMode, PreparedFrame>> = {};

@@ -30,6 +30,8 @@ export class TopicSubscriptions<V> {
     private readonly topicOf: (key: string) => BusTopic,
     private readonly onMessage: (key: string, message: string) => void,
     counter?: MembershipCounter,
+    /** Called once the instance stopped listening to a topic (its last local member left). */
+    private readonly onDropped?: (key: string) => void,
   ) {
     this.members = new TopicMembers<V>(counter);
   }
@@ -89,6 +91,7 @@ export class TopicSubscriptions<V> {
     await this.subscribing.get(key)?.catch(() => undefined);
     // Someone joined again while the last one was leaving: keep the subscription.
     if (this.members.membersOf(key).size > 0) return;
+    this.onDropped?.(key);
     await this.bus.unsubscribe(this.topicOf(key));
   }
 }

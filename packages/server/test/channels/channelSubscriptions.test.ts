@@ -6,7 +6,7 @@ import { createKeys } from "@meshwork/redis-state";
 import type { MeshServer } from "@meshwork/server";
 import { describe, expect, it } from "vitest";
 import { type Instance, admin, startCluster } from "../cluster/support/cluster";
-import { type RedisClient, pubsubChannels } from "../cluster/support/redis";
+import { type RedisClient, pubsubChannels, shardSubscribers } from "../cluster/support/redis";
 import type { RawClient } from "../support/rawClient";
 import {
   busChannelOf,
@@ -37,12 +37,6 @@ async function twoInstances(): Promise<{
     createKeys(prefix).busInstance(B.server.instanceId),
   ].sort();
   return { prefix, A, B, redis: admin(), base };
-}
-
-/** How many Redis connections (here: instances) listen to a pub/sub channel. */
-async function listeners(redis: RedisClient, channel: string): Promise<number> {
-  const [, count] = (await redis.pubsub("SHARDNUMSUB", channel)) as [string, number];
-  return Number(count);
 }
 
 /** Closes a raw socket and resolves once its instance has cleaned the connection up (`disconnected`). */
@@ -77,7 +71,7 @@ describe("channel subscriptions per instance", () => {
     expect(channelTopicsOf(A.server)).toEqual([topic]);
     expect(channelTopicsOf(B.server)).toEqual([]);
     expect(await pubsubChannels(redis, prefix)).toEqual([...base, topic].sort());
-    expect(await listeners(redis, topic)).toBe(1);
+    expect(await shardSubscribers(redis, topic)).toBe(1);
 
     // A second local subscriber, then the first one unsubscribes: A keeps listening, a1 gets nothing more.
     await subscribeRaw(a2, "news");
@@ -93,17 +87,17 @@ describe("channel subscriptions per instance", () => {
     // A subscriber on B: both instances listen, one Redis subscription each.
     await subscribeRaw(b1, "news");
     expect(channelTopicsOf(B.server)).toEqual([topic]);
-    expect(await listeners(redis, topic)).toBe(2);
+    expect(await shardSubscribers(redis, topic)).toBe(2);
 
     // The last subscriber on A disconnects: A stops listening; B still does.
     await disconnect(A.server, a2);
     expect(channelTopicsOf(A.server)).toEqual([busChannelOf(prefix, MARK)]);
-    expect(await listeners(redis, topic)).toBe(1);
+    expect(await shardSubscribers(redis, topic)).toBe(1);
 
     // The last subscriber anywhere unsubscribes: the channel is gone from Redis.
     expect(await unsubscribeRaw(b1, "news")).toBe(true);
     expect(channelTopicsOf(B.server)).toEqual([]);
-    expect(await listeners(redis, topic)).toBe(0);
+    expect(await shardSubscribers(redis, topic)).toBe(0);
     await unsubscribeRaw(a1, MARK);
     expect(channelTopicsOf(A.server)).toEqual([]);
     expect(await pubsubChannels(redis, prefix)).toEqual(base);
@@ -175,7 +169,7 @@ describe("channel subscriptions per instance", () => {
       const [leaving, arriving] = round % 2 === 0 ? [x, y] : [y, x];
       await Promise.all([unsubscribeRaw(leaving, "flip"), subscribeRaw(arriving, "flip")]);
       expect(channelTopicsOf(A.server), `round ${round}`).toEqual([topic]);
-      expect(await listeners(redis, topic), `round ${round}`).toBe(1);
+      expect(await shardSubscribers(redis, topic), `round ${round}`).toBe(1);
       await B.server.publishToChannel("flip", round);
       await flushChannel(B.server, "flip", arriving);
       expect(messagesOf(arriving, "flip"), `round ${round}`).toContain(round);

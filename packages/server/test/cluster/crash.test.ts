@@ -15,7 +15,7 @@ import {
   testPrefix,
 } from "./support/cluster";
 import { killChildren, startChildInstance } from "./support/childInstance";
-import { TEST_REDIS_URL, scanKeys } from "./support/redis";
+import { TEST_REDIS, scanKeys } from "./support/redis";
 
 const HEARTBEAT = 100;
 const TTL = 500;
@@ -34,7 +34,7 @@ describe("instance crash", () => {
       startInstance(prefix, { heartbeatInterval: HEARTBEAT, instanceTtl: TTL }),
     ])) as [Instance, Instance];
     const child = await startChildInstance({
-      redis: TEST_REDIS_URL,
+      redis: TEST_REDIS,
       keyPrefix: prefix,
       heartbeatInterval: HEARTBEAT,
       instanceTtl: TTL,
@@ -132,7 +132,7 @@ describe("instance crash", () => {
     const prefix = testPrefix();
     const S = await startInstance(prefix, { heartbeatInterval: HEARTBEAT, instanceTtl: TTL });
     const child = await startChildInstance({
-      redis: TEST_REDIS_URL,
+      redis: TEST_REDIS,
       keyPrefix: prefix,
       heartbeatInterval: HEARTBEAT,
       instanceTtl: TTL,

@@ -19,7 +19,7 @@ import {
   rawMember,
   subscribePresence,
 } from "./support/presence";
-import { TEST_REDIS_URL } from "./support/redis";
+import { TEST_REDIS } from "./support/redis";
 
 async function twoInstances(
   options: Parameters<typeof startCluster>[1] = {},
@@ -130,7 +130,7 @@ describe("presence across two instances", () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(eventsAfter(watcher, "lobby", since.position)).toEqual([`join ${member.id}`]);
     // A sweep "an hour later" (as if A had stalled) removes the member; A's next heartbeat joins it back.
-    const state = new RedisState({ connection: TEST_REDIS_URL, keyPrefix: prefix });
+    const state = new RedisState({ connection: TEST_REDIS, keyPrefix: prefix });
     try {
       expect(await state.presence.sweepExpired("lobby", "test", Date.now() + 3_600_000)).toHaveLength(1);
     } finally {

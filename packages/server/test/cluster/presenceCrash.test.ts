@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type Instance, eventually, startInstance, testPrefix } from "./support/cluster";
 import { killChildren, startChildInstance } from "./support/childInstance";
 import { call, eventsAfter, expectNoDuplicates, joinRoom, rawMember, subscribePresence } from "./support/presence";
-import { TEST_REDIS_URL } from "./support/redis";
+import { TEST_REDIS } from "./support/redis";
 
 const HEARTBEAT = 100;
 const INSTANCE_TTL = 2_000;
@@ -25,7 +25,7 @@ describe("presence after a crash", () => {
     survivor.server.exposeRoom("lobby");
     survivor.server.trackPresence("lobby", { ttl: PRESENCE_TTL });
     const child = await startChildInstance({
-      redis: TEST_REDIS_URL,
+      redis: TEST_REDIS,
       keyPrefix: prefix,
       ...timings,
       presence: { room: "lobby", ttl: PRESENCE_TTL },

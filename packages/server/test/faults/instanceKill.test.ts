@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type Instance, connectClient, eventually, startInstance, testPrefix } from "../cluster/support/cluster";
 import { killChildren, startChildInstance } from "../cluster/support/childInstance";
 import { nextReconnect } from "../cluster/support/reconnects";
-import { TEST_REDIS_URL } from "../cluster/support/redis";
+import { TEST_REDIS } from "../cluster/support/redis";
 
 const CLIENTS = 500;
 const HEARTBEAT = 200;
@@ -41,7 +41,7 @@ describe("an instance SIGKILLed under 500 clients", () => {
     for (const room of EXPOSED.rooms) B.server.exposeRoom(room);
     B.server.trackPresence("lobby", { ttl: PRESENCE_TTL });
     const A = await startChildInstance({
-      redis: TEST_REDIS_URL,
+      redis: TEST_REDIS,
       keyPrefix: prefix,
       ...timings,
       presence: { room: "lobby", ttl: PRESENCE_TTL },

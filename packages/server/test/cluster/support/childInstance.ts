@@ -2,6 +2,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { once } from "node:events";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import type { TestRedis } from "./redis";
 
 /**
  * Resolves the `tsx` loader that runs the child's TypeScript. Throws, with what to do, when it is missing:
@@ -53,7 +54,8 @@ export async function killChildren(): Promise<void> {
  * once it listens (rejects after `timeoutMs`, with its output, when it does not).
  */
 export async function startChildInstance(options: {
-  redis: string;
+  /** A Redis URL, or a Redis Cluster (handed to the child as JSON). */
+  redis: TestRedis;
   keyPrefix: string;
   heartbeatInterval: number;
   instanceTtl: number;
@@ -72,7 +74,7 @@ export async function startChildInstance(options: {
     execArgv: ["--conditions=source", "--import", tsxLoader()],
     env: {
       ...process.env,
-      MESH_TEST_REDIS: options.redis,
+      MESH_TEST_REDIS: typeof options.redis === "string" ? options.redis : JSON.stringify(options.redis),
       MESH_TEST_PREFIX: options.keyPrefix,
       MESH_TEST_HEARTBEAT: String(options.heartbeatInterval),
       MESH_TEST_TTL: String(options.instanceTtl),

@@ -1,10 +1,19 @@
 import { MeshClient, type MeshClientOptions, type MeshUrls } from "@meshwork/client";
 import { type MeshLogger, MeshServer, type MeshServerOptions } from "@meshwork/server";
 import { afterEach, vi } from "vitest";
-import { type RedisClient, TEST_REDIS_URL, adminClient, deletePrefix, uniquePrefix } from "./redis";
+import {
+  type RedisClient,
+  type SingleRedisClient,
+  TEST_REDIS,
+  type TestRedis,
+  adminClient,
+  deletePrefix,
+  uniquePrefix,
+} from "./redis";
 
 /**
- * Multi-instance test harness: several MeshServers sharing one Redis under one test-private key prefix, and
+ * Multi-instance test harness: several MeshServers sharing one Redis (or, in the server-cluster project, one Redis
+ * Cluster: see TEST_REDIS) under one test-private key prefix, and
  * MeshClients connected to them. Everything started here is torn down after each test in dependency order
  * (clients, then servers, then the prefix's keys, then admin connections). Errors a server reports through
  * its `error` event fail the test unless the instance was started with `allowErrors`: a cluster that quietly
@@ -47,7 +56,7 @@ interface Tracked extends Instance {
 
 const instances: Tracked[] = [];
 const clients = new Set<MeshClient>();
-const prefixes: Array<{ prefix: string; url: string }> = [];
+const prefixes: Array<{ prefix: string; redis: TestRedis }> = [];
 const admins = new Set<RedisClient>();
 
 afterEach(async () => {
@@ -59,8 +68,8 @@ afterEach(async () => {
   await Promise.all(openClients.map((client) => client.close().catch(() => undefined)));
   const servers = instances.splice(0);
   await Promise.all(servers.map(({ server }) => server.close()));
-  for (const { prefix, url } of prefixes.splice(0)) {
-    const redis = adminClient(url);
+  for (const { prefix, redis: target } of prefixes.splice(0)) {
+    const redis = adminClient(target);
     try {
       await deletePrefix(redis, prefix);
     } catch {
@@ -74,30 +83,32 @@ afterEach(async () => {
   if (unexpected.length > 0) throw new Error(`servers reported unexpected errors:\n${unexpected.join("\n")}`);
 });
 
-/** A fresh key prefix on `url`, whose keys are deleted after the test. */
-export function testPrefix(url: string = TEST_REDIS_URL): string {
+/** A fresh key prefix on `redis`, whose keys are deleted after the test. */
+export function testPrefix(redis: TestRedis = TEST_REDIS): string {
   const prefix = uniquePrefix();
-  prefixes.push({ prefix, url });
+  prefixes.push({ prefix, redis });
   return prefix;
 }
 
-/** A Redis client for assertions, disconnected after the test. */
-export function admin(url: string = TEST_REDIS_URL): RedisClient {
-  const redis = adminClient(url);
+/** A Redis (or Redis Cluster) client for assertions, disconnected after the test. */
+export function admin(url: string): SingleRedisClient;
+export function admin(target?: TestRedis): RedisClient;
+export function admin(target: TestRedis = TEST_REDIS): RedisClient {
+  const redis = adminClient(target);
   admins.add(redis);
   return redis;
 }
 
 /**
- * Starts one instance on 127.0.0.1, port 0, on `prefix` (shared by the instances of one test) and the shared
- * Redis unless `options.redis` says otherwise. Resolves once it is ready.
+ * Starts one instance on 127.0.0.1, port 0, on `prefix` (shared by the instances of one test) and the project's
+ * store (TEST_REDIS) unless `options.redis` says otherwise. Resolves once it is ready.
  */
 export async function startInstance(prefix: string, options: InstanceOptions = {}): Promise<Instance> {
   const { allowErrors = false, ...serverOptions } = options;
   const server = new MeshServer({
     port: 0,
     host: "127.0.0.1",
-    redis: TEST_REDIS_URL,
+    redis: TEST_REDIS,
     keyPrefix: prefix,
     logger: new QuietLogger(),
     ...serverOptions,
@@ -113,12 +124,12 @@ export async function startInstance(prefix: string, options: InstanceOptions = {
   return instance;
 }
 
-/** Starts `count` instances on one new prefix of the shared Redis. */
+/** Starts `count` instances on one new prefix of the project's store (or of `options.redis`). */
 export async function startCluster(
   count: number,
   options: InstanceOptions = {},
 ): Promise<{ prefix: string; nodes: Instance[] }> {
-  const prefix = testPrefix(typeof options.redis === "string" ? options.redis : TEST_REDIS_URL);
+  const prefix = testPrefix(options.redis ?? TEST_REDIS);
   const nodes = await Promise.all(Array.from({ length: count }, () => startInstance(prefix, options)));
   return { prefix, nodes };
 }

@@ -8,13 +8,13 @@
  * rejected: Node 20 has no `--experimental-strip-types`; vitest 4 no longer ships `vite-node`; importing `dist/`
  * would need a build first.
  *
- * Configuration comes from the environment (MESH_TEST_REDIS, MESH_TEST_PREFIX, MESH_TEST_HEARTBEAT,
+ * Configuration comes from the environment (MESH_TEST_REDIS: a Redis URL or a Redis Cluster as JSON, MESH_TEST_PREFIX, MESH_TEST_HEARTBEAT,
  * MESH_TEST_TTL, and optionally MESH_TEST_PRESENCE_ROOM with MESH_TEST_PRESENCE_TTL: a room whose presence it tracks,
  * and MESH_TEST_SHUTDOWN_TIMEOUT: graceful shutdown on SIGTERM/SIGINT with that `shutdownTimeout`; MESH_TEST_PORT: the port
  * to listen on; MESH_TEST_EXPOSE: JSON `{ channels, records, rooms }` of names clients may subscribe to and join). Talks to its parent over the IPC channel: sends `{ type: "ready", port, instanceId }` once it
  * listens, and exits when the channel closes (the parent is gone), so no orphan outlives a failed run.
  */
-import { MeshServer } from "@meshwork/server";
+import { MeshServer, type RedisClusterConnection } from "@meshwork/server";
 
 function required(name: string): string {
   const value = process.env[name];
@@ -22,10 +22,15 @@ function required(name: string): string {
   return value;
 }
 
+/** A Redis URL as it is; a Redis Cluster (`{ "cluster": [{ "host", "port" }, …] }`) from its JSON. */
+function redisOf(value: string): string | RedisClusterConnection {
+  return value.startsWith("{") ? (JSON.parse(value) as RedisClusterConnection) : value;
+}
+
 const server = new MeshServer({
   port: Number(process.env.MESH_TEST_PORT ?? 0),
   host: "127.0.0.1",
-  redis: required("MESH_TEST_REDIS"),
+  redis: redisOf(required("MESH_TEST_REDIS")),
   keyPrefix: required("MESH_TEST_PREFIX"),
   heartbeatInterval: Number(required("MESH_TEST_HEARTBEAT")),
   instanceTtl: Number(required("MESH_TEST_TTL")),

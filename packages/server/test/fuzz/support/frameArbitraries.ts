@@ -107,13 +107,20 @@ function parentOf(root: Json, path: Path): { parent: Record<string | number, Jso
 /** One change to a parsed frame, applied in place. */
 type Mutation = (frame: Record<string, Json>) => void;
 
+/**
+ * A copy of a generated value to put into a frame. Generated objects can be shared (`constantFrom` gives the same
+ * instance every time): put into a frame as they are, a later mutation of the same frame could write one into itself
+ * and make a cycle JSON cannot encode. The JSON round trip keeps an own `__proto__` key as an own key.
+ */
+const fresh = (value: Json): Json => JSON.parse(JSON.stringify(value)) as Json;
+
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.tuple(fc.nat(), nastyValue).map(
     ([pick, value]): Mutation =>
       (frame) => {
         const paths = pathsOf(frame);
         const target = parentOf(frame, paths[pick % paths.length] ?? ["type"]);
-        if (target) target.parent[target.key] = value;
+        if (target) target.parent[target.key] = fresh(value);
       },
   ),
   fc.nat().map(
@@ -131,25 +138,30 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
       (frame) => {
         const payload = frame.payload;
         const target = payload !== null && typeof payload === "object" && !Array.isArray(payload) ? payload : frame;
-        Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(target, key, {
+          value: fresh(value),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       },
   ),
   idValue.map(
     (id): Mutation =>
       (frame) => {
-        frame.id = id;
+        frame.id = fresh(id);
       },
   ),
   commandName.map(
     (command): Mutation =>
       (frame) => {
-        frame.command = command;
+        frame.command = fresh(command);
       },
   ),
   nastyValue.map(
     (payload): Mutation =>
       (frame) => {
-        frame.payload = payload;
+        frame.payload = fresh(payload);
       },
   ),
   fc.constantFrom<Json>("request", "pong", "latency-reply", "Request", "", 1, null).map(

@@ -22,8 +22,8 @@ export interface ServerFootprint {
 export async function footprintOf(server: MeshServer, redis: RedisClient, keyPrefix: string): Promise<ServerFootprint> {
   const keys = createKeys(keyPrefix);
   const membership = (key: string): boolean =>
-    (key.startsWith(`${keyPrefix}{registry}:room:`) && key.endsWith(":members")) ||
-    (key.startsWith(`${keyPrefix}{registry}:connection:`) && key.endsWith(":rooms")) ||
+    (key.startsWith(keys.roomMembers("").replace(/room::members$/, "room:")) && key.endsWith(":members")) ||
+    (key.startsWith(keys.connectionRooms("").replace(/connection::rooms$/, "connection:")) && key.endsWith(":rooms")) ||
     (key.startsWith(`${keyPrefix}presence:`) && (key.endsWith(":connections") || key.endsWith(":members")));
   return {
     localConnections: server.connectionManager.getLocalConnections().length,

@@ -97,15 +97,21 @@ export interface ChannelWatch {
   readonly received: number[];
   /** When each message in `received` arrived. */
   readonly at: number[];
+  /** Each restoration after a reconnect: whether it recovered everything missed, and how many messages came before. */
+  readonly recoveries: Array<{ recovered: boolean; after: number }>;
 }
 
 /** Subscribes `client` to a channel and records what it is given. */
 export async function watchChannel(name: string, client: MeshClient, channel: string): Promise<ChannelWatch> {
-  const watch: ChannelWatch = { name, received: [], at: [] };
-  const result = await client.subscribe(channel, (message) => {
+  const watch: ChannelWatch = { name, received: [], at: [], recoveries: [] };
+  const onMessage = (message: unknown): void => {
     watch.received.push(message as number);
     watch.at.push(performance.now());
-  });
+  };
+  const onRecover = ({ recovered }: { recovered: boolean }): void => {
+    watch.recoveries.push({ recovered, after: watch.received.length });
+  };
+  const result = await client.subscribe(channel, onMessage, { onRecover });
   expect(result.success).toBe(true);
   return watch;
 }

@@ -4,20 +4,14 @@
 // to the old value (`{ n: 14, before: true }` where the record was `{ n: 14 }`). The instances now notice the store's
 // new generation and close their clients with STATE_RESET, so every subscriber starts again from the new value.
 import { CLOSE_CODES } from "@meshwork/protocol";
-import { applyPatch } from "@meshwork/client";
 import { describe, expect, it } from "vitest";
 import { type Instance, connectClient, eventually, startCluster } from "../cluster/support/cluster";
 import { privateRedisServer } from "../cluster/support/privateRedisServer";
 import { collectUnhandledRejections } from "../support/unhandledRejections";
+import { type HeldRecord, holdRecord } from "./support/heldRecord";
 
 const own = privateRedisServer();
 const unhandled = collectUnhandledRejections();
-
-interface Update {
-  version: number;
-  full?: unknown;
-  patch?: Parameters<typeof applyPatch>[1];
-}
 
 describe("Redis restarted without persistence", () => {
   it("starts records again at version 1, and every subscriber follows the new record, patch mode included", async () => {
@@ -29,19 +23,12 @@ describe("Redis restarted without persistence", () => {
     });
     const [A] = nodes as [Instance];
     A.server.exposeRecord("doc");
-    const held = new Map<string, { version: number; value: unknown }>();
+    const held = new Map<string, HeldRecord>();
     const closeCodes: number[] = [];
     for (const mode of ["full", "patch"] as const) {
       const client = await connectClient(A.url);
       client.on("disconnect", (info) => void closeCodes.push(info.code));
-      await client.subscribeRecord(
-        "doc",
-        (update: Update) => {
-          const value = update.patch ? applyPatch(held.get(mode)?.value, update.patch) : update.full;
-          held.set(mode, { version: update.version, value });
-        },
-        { mode },
-      );
+      await holdRecord(client, "doc", mode, held);
     }
     for (let n = 1; n <= 3; n++) await A.server.publishRecordUpdate("doc", n === 3 ? { n, before: true } : { n });
     await eventually(() => expect([...held.values()].map((h) => h.version)).toEqual([3, 3]));

@@ -4,18 +4,13 @@
 // longer has. The instance relaying them notices the position going back and closes those subscribers with
 // STATE_RESET, so they subscribe again from what the store holds. The loss is reproduced here on one Redis by
 // putting the keys back to an earlier state, as the promoted replica holds it.
-import { type MeshClient, type RecoveryInfo, applyPatch } from "@meshwork/client";
+import type { MeshClient, RecoveryInfo } from "@meshwork/client";
 import { CLOSE_CODES } from "@meshwork/protocol";
 import { createKeys } from "@meshwork/redis-state";
 import { describe, expect, it } from "vitest";
 import { type Instance, admin, connectClient, eventually, startCluster } from "../cluster/support/cluster";
 import { FAST_RECONNECTS } from "../cluster/support/reconnects";
-
-interface Update {
-  version: number;
-  full?: unknown;
-  patch?: Parameters<typeof applyPatch>[1];
-}
+import { type HeldRecord, holdRecord } from "./support/heldRecord";
 
 function closeCodesOf(client: MeshClient): number[] {
   const codes: number[] = [];
@@ -28,19 +23,12 @@ describe("a store that went back in time", () => {
     const { prefix, nodes } = await startCluster(2, { allowErrors: true });
     const [A, B] = nodes as [Instance, Instance];
     for (const { server } of [A, B]) server.exposeRecord("doc");
-    const held = new Map<string, { version: number; value: unknown }>();
+    const held = new Map<string, HeldRecord>();
     const codes: number[][] = [];
     for (const mode of ["full", "patch"] as const) {
       const client = await connectClient(B.url);
       codes.push(closeCodesOf(client));
-      await client.subscribeRecord(
-        "doc",
-        (update: Update) => {
-          const value = update.patch ? applyPatch(held.get(mode)?.value, update.patch) : update.full;
-          held.set(mode, { version: update.version, value });
-        },
-        { mode },
-      );
+      await holdRecord(client, "doc", mode, held);
     }
     for (let n = 1; n <= 3; n++) await A.server.publishRecordUpdate("doc", { n, lost: n > 1 });
     await eventually(() => expect([...held.values()].map((h) => h.version)).toEqual([3, 3]));

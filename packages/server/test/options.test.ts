@@ -49,6 +49,10 @@ describe("options", () => {
       /"maxSubscriptionsPerConnection"/,
     );
     expect(() => new MeshServer({ noServer: true, shutdownTimeout: -1, logger })).toThrow(/"shutdownTimeout"/);
+    // Braces would move the Redis Cluster hash tag every key carries (docs/redis-keys.md).
+    expect(() => new MeshServer({ noServer: true, keyPrefix: "app:{1}:", logger })).toThrow(
+      /key prefix must not contain "\{" or "\}"/,
+    );
   });
 
   it("takes one state store at most, and a TTL longer than the heartbeat", () => {
